@@ -1,0 +1,233 @@
+/**
+ * The embedded default store: the whole {@link SessionStore} contract in process memory.
+ *
+ * Memory is bounded by `maxSessions` (and each record by `maxPayloadBytes`). Entries are kept in a `Map`
+ * ordered by last write (create, update and touch move an entry to the end), so:
+ * - expiry needs no timer: reads filter by `expiresAt`, and every write first drops up to
+ *   {@link SWEEP_PER_WRITE} expired entries from the head of the map, where the oldest writes sit;
+ * - when the store is full, the eviction policy removes the least recently written (or touched) session,
+ *   which is the one closest to its idle deadline. Each eviction is counted in {@link MemoryStore.stats}.
+ *
+ * @module
+ */
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { ConfigurationError, StoreClosedError } from './errors.js';
+import type { ReadOptions, StoreCapabilities, StoredSession, SessionStore, UserSessionEntry } from './store.js';
+import { assertPayloadFits, assertValidKey, assertValidRecord, isLive } from './store-helpers.js';
+
+/** Expired entries a single write may purge from the head of the map. */
+const SWEEP_PER_WRITE = 8;
+
+/** Options for {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Most sessions held at once; the least recently written is evicted beyond it. Default 100,000. */
+  maxSessions?: number;
+  /** Largest accepted payload in bytes. Default 1 MiB. */
+  maxPayloadBytes?: number;
+  /** Time source (inject a {@link ManualClock} in tests). */
+  clock?: Clock;
+  /** Name used in errors. Default `"memory"`. */
+  name?: string;
+}
+
+/** Counters describing the store's state. */
+export interface MemoryStoreStats {
+  /** Entries currently held (some may be expired and not yet purged). */
+  entries: number;
+  /** Live sessions removed because the store was full. */
+  evictions: number;
+  /** Expired entries purged. */
+  expired: number;
+}
+
+interface Entry {
+  data: Uint8Array;
+  version: number;
+  expiresAt: number;
+  userId: string | undefined;
+}
+
+/** In-process {@link SessionStore}: the default store of {@link SessionManager}. Not shared between processes. */
+export class MemoryStore implements SessionStore {
+  readonly name: string;
+  readonly capabilities: StoreCapabilities;
+  readonly #entries = new Map<string, Entry>();
+  readonly #byUser = new Map<string, Set<string>>();
+  readonly #maxSessions: number;
+  readonly #clock: Clock;
+  #evictions = 0;
+  #expired = 0;
+  #closed = false;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.name = options.name ?? 'memory';
+    this.#maxSessions = options.maxSessions ?? 100_000;
+    const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
+    if (!Number.isSafeInteger(this.#maxSessions) || this.#maxSessions < 1) {
+      throw new ConfigurationError('maxSessions must be a positive integer', { store: this.name });
+    }
+    if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 1) {
+      throw new ConfigurationError('maxPayloadBytes must be a positive integer', { store: this.name });
+    }
+    this.#clock = options.clock ?? systemClock;
+    this.capabilities = { userIndex: true, ttlGranularityMs: 1, maxPayloadBytes, strongReads: false };
+  }
+
+  /** Current counters. */
+  get stats(): MemoryStoreStats {
+    return { entries: this.#entries.size, evictions: this.#evictions, expired: this.#expired };
+  }
+
+  async get(key: string, _options?: ReadOptions): Promise<StoredSession | null> {
+    const entry = this.#live(key, 'get');
+    if (!entry) return null;
+    const session: StoredSession = { data: entry.data, version: entry.version, expiresAt: entry.expiresAt };
+    if (entry.userId !== undefined) session.userId = entry.userId;
+    return session;
+  }
+
+  async create(key: string, session: StoredSession): Promise<boolean> {
+    this.#checkWrite('create', key, session);
+    if (this.#live(key, 'create')) return false;
+    if (!isLive(session.expiresAt, this.#clock.now())) return true; // born dead: nothing to keep
+    this.#sweep();
+    while (this.#entries.size >= this.#maxSessions) this.#evictOldest();
+    this.#put(key, { ...this.#copy(session), version: session.version });
+    return true;
+  }
+
+  async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
+    this.#checkWrite('update', key, session);
+    const current = this.#live(key, 'update');
+    if (!current || current.version !== expectedVersion) return false;
+    this.#sweep();
+    this.#entries.delete(key);
+    // The owner is fixed at create (see StoredSession.userId): keep the indexed one.
+    this.#put(key, { ...this.#copy(session), userId: current.userId });
+    return true;
+  }
+
+  async touch(key: string, expiresAt: number): Promise<boolean> {
+    this.#checkOpen('touch');
+    assertValidKey(this.name, 'touch', key);
+    const current = this.#live(key, 'touch');
+    if (!current) return false;
+    this.#entries.delete(key);
+    if (!isLive(expiresAt, this.#clock.now())) {
+      this.#unindex(key, current.userId);
+      return true;
+    }
+    this.#entries.set(key, { ...current, expiresAt });
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    this.#checkOpen('delete');
+    assertValidKey(this.name, 'delete', key);
+    const current = this.#live(key, 'delete');
+    if (!current) return false;
+    this.#remove(key, current);
+    return true;
+  }
+
+  async listByUser(userId: string): Promise<UserSessionEntry[]> {
+    this.#checkOpen('listByUser');
+    const result: UserSessionEntry[] = [];
+    for (const key of [...(this.#byUser.get(userId) ?? [])]) {
+      const entry = this.#live(key, 'listByUser');
+      if (entry) result.push({ key, expiresAt: entry.expiresAt });
+    }
+    return result;
+  }
+
+  async deleteByUser(userId: string): Promise<number> {
+    this.#checkOpen('deleteByUser');
+    let deleted = 0;
+    for (const key of [...(this.#byUser.get(userId) ?? [])]) {
+      const entry = this.#live(key, 'deleteByUser');
+      if (entry) {
+        this.#remove(key, entry);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#entries.clear();
+    this.#byUser.clear();
+  }
+
+  /** Returns the entry if it is live; purges it if it has expired. */
+  #live(key: string, operation: string): Entry | undefined {
+    this.#checkOpen(operation);
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (isLive(entry.expiresAt, this.#clock.now())) return entry;
+    this.#remove(key, entry);
+    this.#expired++;
+    return undefined;
+  }
+
+  #put(key: string, entry: Entry): void {
+    this.#entries.set(key, entry);
+    if (entry.userId === undefined) return;
+    let keys = this.#byUser.get(entry.userId);
+    if (!keys) this.#byUser.set(entry.userId, (keys = new Set()));
+    keys.add(key);
+  }
+
+  #remove(key: string, entry: Entry): void {
+    this.#entries.delete(key);
+    this.#unindex(key, entry.userId);
+  }
+
+  #unindex(key: string, userId: string | undefined): void {
+    if (userId === undefined) return;
+    const keys = this.#byUser.get(userId);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) this.#byUser.delete(userId);
+  }
+
+  /** Purges a few expired entries from the head (least recently written) of the map. */
+  #sweep(): void {
+    const now = this.#clock.now();
+    let budget = SWEEP_PER_WRITE;
+    for (const [key, entry] of this.#entries) {
+      if (budget-- === 0 || isLive(entry.expiresAt, now)) return;
+      this.#remove(key, entry);
+      this.#expired++;
+    }
+  }
+
+  #evictOldest(): void {
+    const oldest = this.#entries.entries().next();
+    if (oldest.done) return;
+    const [key, entry] = oldest.value;
+    this.#remove(key, entry);
+    if (isLive(entry.expiresAt, this.#clock.now())) this.#evictions++;
+    else this.#expired++;
+  }
+
+  #copy(session: StoredSession): Entry {
+    return {
+      data: Uint8Array.prototype.slice.call(session.data),
+      version: session.version,
+      expiresAt: session.expiresAt,
+      userId: session.userId,
+    };
+  }
+
+  #checkWrite(operation: string, key: string, session: StoredSession): void {
+    this.#checkOpen(operation);
+    assertValidRecord(this.name, operation, key, session);
+    assertPayloadFits(this.name, operation, session.data, this.capabilities.maxPayloadBytes);
+  }
+
+  #checkOpen(operation: string): void {
+    if (this.#closed) throw new StoreClosedError({ store: this.name, operation });
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Helpers shared by every adapter, so that deadlines, size checks and expiry filtering behave the same on
+ * all backends. Adapters import these instead of re-implementing them.
+ *
+ * @module
+ */
+import {
+  ConfigurationError,
+  PayloadTooLargeError,
+  SessionKitError,
+  StoreTimeoutError,
+  StoreUnavailableError,
+} from './errors.js';
+import type { StoredSession } from './store.js';
+
+/**
+ * Runs `operation` with a deadline. If it has not settled after `timeoutMs`, the returned promise rejects with
+ * a {@link StoreTimeoutError} tagged with the store and operation. Errors that are not already
+ * {@link SessionKitError}s are wrapped by `wrapError`, so callers only ever see typed errors.
+ */
+export async function withDeadline<T>(
+  store: string,
+  operation: string,
+  timeoutMs: number,
+  run: () => Promise<T>,
+  wrapError: (error: unknown) => SessionKitError = (error) => toStoreError(store, operation, error),
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeoutError(timeoutMs, { store, operation })), timeoutMs);
+  });
+  const attempt = run().catch((error: unknown) => {
+    throw error instanceof SessionKitError ? error : wrapError(error);
+  });
+  // The losing promise of the race may still reject later: observe it so it never becomes unhandled.
+  attempt.catch(() => {});
+  try {
+    return await Promise.race([attempt, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Wraps an unknown client error as a retryable {@link StoreUnavailableError} tagged with the store. */
+export function toStoreError(store: string, operation: string, error: unknown): SessionKitError {
+  if (error instanceof SessionKitError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(message, { store, operation, cause: error });
+}
+
+/** Throws {@link PayloadTooLargeError} if `data` is larger than `limit` bytes. Call it before writing anything. */
+export function assertPayloadFits(store: string, operation: string, data: Uint8Array, limit: number): void {
+  if (data.byteLength > limit) throw new PayloadTooLargeError(data.byteLength, limit, { store, operation });
+}
+
+/** Whether a record with this deadline is still live at `now` (a record is dead from `expiresAt` on). */
+export function isLive(expiresAt: number, now: number): boolean {
+  return expiresAt > now;
+}
+
+/**
+ * Remaining lifetime in whole units of `granularityMs`, rounded up so a backend TTL never ends before
+ * `expiresAt` (the read-side filter hides the record from `expiresAt` on). Never less than one unit.
+ */
+export function ttlInUnits(expiresAt: number, now: number, granularityMs: number): number {
+  return Math.max(1, Math.ceil((expiresAt - now) / granularityMs));
+}
+
+/**
+ * Checks the arguments every write receives, so that adapters reject malformed calls identically:
+ * a non-empty key, a `Uint8Array` payload, integer version and deadline.
+ */
+export function assertValidRecord(store: string, operation: string, key: string, session: StoredSession): void {
+  assertValidKey(store, operation, key);
+  if (!(session.data instanceof Uint8Array)) {
+    throw new ConfigurationError('session.data must be a Uint8Array', { store, operation });
+  }
+  if (!Number.isSafeInteger(session.version) || session.version < 1) {
+    throw new ConfigurationError('session.version must be a positive integer', { store, operation });
+  }
+  if (!Number.isFinite(session.expiresAt)) {
+    throw new ConfigurationError('session.expiresAt must be a finite epoch-millisecond number', { store, operation });
+  }
+}
+
+/** Rejects empty or non-string keys before they reach a backend. */
+export function assertValidKey(store: string, operation: string, key: string): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
+    throw new ConfigurationError('a store key must be a non-empty string of at most 512 characters', {
+      store,
+      operation,
+    });
+  }
+}
