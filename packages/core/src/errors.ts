@@ -126,3 +126,20 @@ export class StoreClosedError extends SessionKitError {
     super('STORE_CLOSED', 'the store is closed', options);
   }
 }
+
+/**
+ * Returns `error` if it is already a {@link SessionKitError}; otherwise wraps it in the error class for `code`
+ * (serialization or store-unavailable), keeping the original as `cause`.
+ */
+export function toSessionKitError(
+  error: unknown,
+  code: 'SERIALIZATION' | 'STORE_UNAVAILABLE',
+  message: string,
+  options: SessionKitErrorOptions = {},
+): SessionKitError {
+  if (error instanceof SessionKitError) return error;
+  const detail = error instanceof Error ? `${message}: ${error.message}` : message;
+  return code === 'SERIALIZATION'
+    ? new SerializationError(detail, '', { ...options, cause: error })
+    : new StoreUnavailableError(detail, { ...options, cause: error });
+}

@@ -1,6 +1,18 @@
+/**
+ * `@sessionkit/core`: the session store contract, the {@link SessionManager} lifecycle and the embedded
+ * {@link MemoryStore}.
+ *
+ * @module
+ */
 export * from './store.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './clock.js';
+export * from './codec.js';
+export * from './session.js';
+export * from './merge.js';
+export * from './events.js';
+export * from './presets.js';
+export * from './manager.js';
 export * from './store-helpers.js';
 export * from './memory-store.js';

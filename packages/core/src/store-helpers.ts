@@ -9,7 +9,7 @@ import {
   PayloadTooLargeError,
   SessionKitError,
   StoreTimeoutError,
-  StoreUnavailableError,
+  toSessionKitError,
 } from './errors.js';
 import type { StoredSession } from './store.js';
 
@@ -43,9 +43,7 @@ export async function withDeadline<T>(
 
 /** Wraps an unknown client error as a retryable {@link StoreUnavailableError} tagged with the store. */
 export function toStoreError(store: string, operation: string, error: unknown): SessionKitError {
-  if (error instanceof SessionKitError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new StoreUnavailableError(message, { store, operation, cause: error });
+  return toSessionKitError(error, 'STORE_UNAVAILABLE', 'backend call failed', { store, operation });
 }
 
 /** Throws {@link PayloadTooLargeError} if `data` is larger than `limit` bytes. Call it before writing anything. */

@@ -1,0 +1,155 @@
+/**
+ * Session codecs: how attributes and metadata become the opaque bytes a store keeps.
+ *
+ * The default {@link jsonCodec} writes UTF-8 JSON, keeps `Date` values, refuses anything JSON would silently
+ * mangle (functions, symbols, BigInt, cycles, class instances, non-finite numbers) and drops the keys that
+ * enable prototype pollution (`__proto__`, `constructor`, `prototype`) when reading.
+ *
+ * @module
+ */
+import { SerializationError } from './errors.js';
+
+/** Attribute values a session can hold with the default codec. */
+export type SessionValue =
+  | string
+  | number
+  | boolean
+  | null
+  | Date
+  | SessionValue[]
+  | { [key: string]: SessionValue | undefined };
+
+/** The attribute bag of a session. */
+export type SessionData = Record<string, unknown>;
+
+/** What a codec encodes: the attributes plus the metadata the manager needs back. */
+export interface SessionRecord {
+  /** Epoch milliseconds at which the session was created (start of the absolute timeout). */
+  createdAt: number;
+  /** The session's attributes. */
+  attributes: SessionData;
+}
+
+/** Turns a {@link SessionRecord} into bytes and back. `decode` throws on input it did not produce. */
+export interface Codec {
+  /** Name used in errors. */
+  readonly name: string;
+  /** Encodes a record; throws {@link SerializationError} for values it cannot represent faithfully. */
+  encode(record: SessionRecord): Uint8Array;
+  /** Decodes bytes produced by `encode`; throws on anything else. */
+  decode(data: Uint8Array): SessionRecord;
+}
+
+/** Keys that are never read from stored data, so a crafted record cannot pollute prototypes. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const DATE_TAG = '$date';
+const ESCAPE_TAG = '$esc';
+const MAX_DEPTH = 64;
+
+/** Whether `key` may be used as a session attribute or nested object key. */
+export function isSafeKey(key: string): boolean {
+  return !FORBIDDEN_KEYS.has(key);
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Converts a value to its JSON-safe tagged form, or throws {@link SerializationError} with the path. */
+function toTagged(value: unknown, path: string, depth: number, seen: Set<object>): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new SerializationError(`non-finite number ${value} cannot be stored`, path);
+      return value;
+    case 'object':
+      break;
+    default:
+      throw new SerializationError(`a ${typeof value} cannot be stored`, path);
+  }
+  if (value === null) return null;
+  if (depth > MAX_DEPTH) throw new SerializationError(`nesting deeper than ${MAX_DEPTH} levels`, path);
+  if (value instanceof Date) {
+    const time = value.getTime();
+    if (Number.isNaN(time)) throw new SerializationError('an invalid Date cannot be stored', path);
+    return { [DATE_TAG]: time };
+  }
+  if (seen.has(value)) throw new SerializationError('circular reference', path);
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return value.map((item, index) => {
+        if (item === undefined) throw new SerializationError('undefined inside an array cannot be stored', `${path}[${index}]`);
+        return toTagged(item, `${path}[${index}]`, depth + 1, seen);
+      });
+    }
+    if (!isPlainObject(value)) {
+      const kind = value.constructor?.name ?? 'object';
+      throw new SerializationError(`a ${kind} instance cannot be stored (use plain objects, arrays and Dates)`, path);
+    }
+    const out: Record<string, unknown> = {};
+    const keys = Object.keys(value);
+    for (const key of keys) {
+      const child = value[key];
+      const childPath = path ? `${path}.${key}` : key;
+      if (!isSafeKey(key)) throw new SerializationError(`the key "${key}" is not allowed`, childPath);
+      if (child === undefined) continue;
+      out[key] = toTagged(child, childPath, depth + 1, seen);
+    }
+    // A user object that looks like one of our tags is wrapped so it reads back as itself.
+    if (keys.length === 1 && (keys[0] === DATE_TAG || keys[0] === ESCAPE_TAG)) return { [ESCAPE_TAG]: out };
+    return out;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/** Reverses {@link toTagged} on parsed JSON, dropping prototype-polluting keys. */
+function fromTagged(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH + 2) throw new Error('stored data is nested too deeply');
+  if (Array.isArray(value)) return value.map((item) => fromTagged(item, depth + 1));
+  const source = value as Record<string, unknown>;
+  const keys = Object.keys(source);
+  if (keys.length === 1 && keys[0] === DATE_TAG) {
+    const time = source[DATE_TAG];
+    if (typeof time !== 'number' || !Number.isFinite(time)) throw new Error('malformed stored Date');
+    return new Date(time);
+  }
+  if (keys.length === 1 && keys[0] === ESCAPE_TAG) return decodeObject(source[ESCAPE_TAG], depth + 1);
+  return decodeObject(source, depth);
+}
+
+function decodeObject(value: unknown, depth: number): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('malformed stored object');
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (isSafeKey(key)) out[key] = fromTagged(child, depth + 1);
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The default codec: UTF-8 JSON `{"c": createdAt, "a": attributes}` with `Date` values tagged as
+ * `{"$date": epochMs}`. Safe against prototype pollution; strict about what it accepts.
+ */
+export const jsonCodec: Codec = {
+  name: 'json',
+  encode(record: SessionRecord): Uint8Array {
+    const attributes = toTagged(record.attributes, '', 0, new Set());
+    return encoder.encode(JSON.stringify({ c: record.createdAt, a: attributes }));
+  },
+  decode(data: Uint8Array): SessionRecord {
+    const parsed: unknown = JSON.parse(decoder.decode(data));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a session record');
+    const { c, a } = parsed as { c?: unknown; a?: unknown };
+    if (typeof c !== 'number' || !Number.isFinite(c)) throw new Error('session record without a valid createdAt');
+    return { createdAt: c, attributes: decodeObject(a, 0) };
+  },
+};

@@ -1,0 +1,474 @@
+/**
+ * The session lifecycle on top of any {@link SessionStore}: creation, lazy writes, sliding and absolute
+ * expiry, throttled touches, compare-and-set commits with a 3-way merge, regeneration, per-user listing and
+ * revocation, and an optional per-user session limit. All policy lives here; stores only keep records.
+ *
+ * @module
+ */
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Codec, SessionData, SessionRecord } from './codec.js';
+import { jsonCodec } from './codec.js';
+import {
+  ConfigurationError,
+  ConflictError,
+  PayloadTooLargeError,
+  SessionLimitError,
+  toSessionKitError,
+} from './errors.js';
+import type { SessionEventName, SessionEvents } from './events.js';
+import { SessionEventEmitter } from './events.js';
+import { generateSessionId, hashSessionId, isValidSessionId } from './ids.js';
+import { MemoryStore } from './memory-store.js';
+import type { ConflictPolicy } from './merge.js';
+import { mergeChanges } from './merge.js';
+import type { ExpiryPolicy } from './presets.js';
+import { Session } from './session.js';
+import type { Consistency, SessionStore, StoredSession } from './store.js';
+
+/** What to do when a user who already holds `max` sessions logs in again. */
+export interface UserSessionLimit {
+  /** Most concurrent sessions per user. */
+  max: number;
+  /** `'evict-oldest'` destroys the sessions closest to expiry; `'refuse'` throws {@link SessionLimitError}. */
+  onLimit: 'evict-oldest' | 'refuse';
+}
+
+/** Options for {@link SessionManager}. Both timeouts are required (see {@link expiryPresets}). */
+export interface SessionManagerOptions extends ExpiryPolicy {
+  /** Where sessions live. Default: a new {@link MemoryStore}. */
+  store?: SessionStore;
+  /**
+   * An unchanged session is touched only when that moves its deadline by at least this much, so most reads
+   * cost no write. Default: a tenth of the idle timeout, at most one minute.
+   */
+  touchAfter?: number;
+  /** How attributes become bytes. Default {@link jsonCodec}. */
+  codec?: Codec;
+  /** Time source. Default the system clock. */
+  clock?: Clock;
+  /** Largest encoded session accepted, in bytes. Default: the store's `capabilities.maxPayloadBytes`. */
+  maxPayloadBytes?: number;
+  /** How a same-key conflict between concurrent commits is decided. Default `'last-write-wins'`. */
+  conflictPolicy?: ConflictPolicy;
+  /** Compare-and-set attempts per commit or `update` before {@link ConflictError}. Default 5. */
+  maxAttempts?: number;
+  /** Read consistency when a call does not say. Default `'eventual'`. */
+  defaultConsistency?: Consistency;
+  /** Optional cap on concurrent sessions per user (needs a store with a user index). */
+  userSessionLimit?: UserSessionLimit;
+}
+
+/** What a commit did. */
+export type CommitStatus =
+  /** a new session was stored */
+  | 'created'
+  /** changed attributes were saved */
+  | 'updated'
+  /** an unchanged session's deadline was moved */
+  | 'touched'
+  /** nothing needed writing (unchanged, and touched recently enough) */
+  | 'unchanged'
+  /** a new session with no data: nothing is stored for anonymous visitors */
+  | 'skipped'
+  /** the session was destroyed or expired meanwhile; it was not recreated */
+  | 'gone';
+
+/** The result of {@link SessionManager.commit}. */
+export interface CommitResult {
+  status: CommitStatus;
+}
+
+/** Options for {@link SessionManager.load}. */
+export interface LoadOptions {
+  /** `'strong'` for critical steps (payments); `'eventual'` for ordinary reads. */
+  consistency?: Consistency;
+}
+
+/** Options for {@link SessionManager.regenerate}. */
+export interface RegenerateOptions {
+  /** Keep the attributes (default `true`); `false` starts empty. */
+  keepData?: boolean;
+  /**
+   * The owner of the new session: a string on login, `null` to drop the owner. Setting an owner counts as a
+   * new authentication, so the absolute timeout restarts; otherwise the original `createdAt` is kept.
+   */
+  userId?: string | null;
+}
+
+/** One of a user's sessions, as {@link SessionManager.listForUser} reports it. */
+export interface UserSessionInfo<T extends SessionData = SessionData> {
+  /** The store key: a handle that identifies the session without being usable as a token. */
+  key: string;
+  /** Epoch ms of creation. */
+  createdAt: number;
+  /** Epoch ms at which it expires if unused. */
+  expiresAt: number;
+  /** The attributes (e.g. a user agent the app stored at login). */
+  data: Partial<T>;
+}
+
+/** The session lifecycle. One manager per store, shared by all requests. */
+export class SessionManager<T extends SessionData = SessionData> {
+  /** The store sessions live in. */
+  readonly store: SessionStore;
+  readonly #idleTimeout: number;
+  readonly #absoluteTimeout: number;
+  readonly #touchAfter: number;
+  readonly #codec: Codec;
+  readonly #clock: Clock;
+  readonly #maxPayloadBytes: number;
+  readonly #conflictPolicy: ConflictPolicy;
+  readonly #maxAttempts: number;
+  readonly #defaultConsistency: Consistency;
+  readonly #userSessionLimit: UserSessionLimit | undefined;
+  readonly #events = new SessionEventEmitter();
+
+  constructor(options: SessionManagerOptions) {
+    const { idleTimeout, absoluteTimeout } = options;
+    requirePositive('idleTimeout', idleTimeout);
+    requirePositive('absoluteTimeout', absoluteTimeout);
+    this.store = options.store ?? new MemoryStore({ clock: options.clock });
+    this.#idleTimeout = idleTimeout;
+    this.#absoluteTimeout = absoluteTimeout;
+    this.#touchAfter = options.touchAfter ?? Math.min(60_000, Math.floor(idleTimeout / 10));
+    if (!(this.#touchAfter >= 0)) throw new ConfigurationError('touchAfter must be >= 0');
+    this.#codec = options.codec ?? jsonCodec;
+    this.#clock = options.clock ?? systemClock;
+    this.#maxPayloadBytes = Math.min(
+      options.maxPayloadBytes ?? Number.POSITIVE_INFINITY,
+      this.store.capabilities.maxPayloadBytes,
+    );
+    this.#conflictPolicy = options.conflictPolicy ?? 'last-write-wins';
+    this.#maxAttempts = options.maxAttempts ?? 5;
+    requirePositive('maxAttempts', this.#maxAttempts);
+    this.#defaultConsistency = options.defaultConsistency ?? 'eventual';
+    this.#userSessionLimit = options.userSessionLimit;
+    if (this.#userSessionLimit) {
+      requirePositive('userSessionLimit.max', this.#userSessionLimit.max);
+      if (!this.store.capabilities.userIndex) {
+        throw new ConfigurationError(`userSessionLimit needs a store with a user index; "${this.store.name}" has none`);
+      }
+    }
+  }
+
+  /** Subscribes to a lifecycle event. Returns an unsubscribe function. */
+  on<E extends SessionEventName>(event: E, listener: (payload: SessionEvents[E]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** A new, empty session with a fresh ID. Nothing is stored until it is written and committed. */
+  create(): Session<T> {
+    const id = generateSessionId();
+    const now = this.#clock.now();
+    return new Session<T>({
+      id,
+      key: hashSessionId(id),
+      isNew: true,
+      createdAt: now,
+      expiresAt: this.#deadline(now, now),
+      version: 0,
+      userId: undefined,
+      attributes: {},
+    });
+  }
+
+  /**
+   * Loads a session by its raw ID. Resolves `null` for a malformed ID (without touching the store), an unknown
+   * or expired one, or a stored record that cannot be decoded (reported as a `corrupt` event).
+   */
+  async load(id: unknown, options: LoadOptions = {}): Promise<Session<T> | null> {
+    if (!isValidSessionId(id)) return null;
+    const key = hashSessionId(id);
+    const consistency = options.consistency ?? this.#defaultConsistency;
+    const stored = await this.#call('get', () => this.store.get(key, { consistency }));
+    const state = this.#readStored(key, stored);
+    if (!state) return null;
+    return new Session<T>({ ...state, id, key, isNew: false });
+  }
+
+  /**
+   * Saves what the request did: stores a new session that holds data, saves changed attributes with
+   * compare-and-set (merging over concurrent commits), or touches an unchanged one when due.
+   * A session destroyed meanwhile is never recreated (`'gone'`).
+   */
+  async commit(session: Session<T>): Promise<CommitResult> {
+    if (session.destroyed) return { status: 'gone' };
+    if (session.isNew) return this.#commitNew(session);
+    if (session.isModified) {
+      const result = await this.#commitChanges(session, true);
+      // With merging on, a lost race is merged and retried, so 'conflict' never comes back here.
+      if (result.status === 'conflict') throw new ConflictError('unmerged conflict', { operation: 'commit' });
+      return result;
+    }
+    return this.#touchIfDue(session);
+  }
+
+  /**
+   * Gives the session a new ID (call it on login and on every privilege change). The new record is written at
+   * once and the old ID is dead when this resolves. Returns the new handle; the old one is destroyed.
+   */
+  async regenerate(session: Session<T>, options: RegenerateOptions = {}): Promise<Session<T>> {
+    const now = this.#clock.now();
+    const userId = options.userId === undefined ? session.userId : (options.userId ?? undefined);
+    const authenticated = typeof options.userId === 'string';
+    const id = generateSessionId();
+    const createdAt = authenticated ? now : session.createdAt;
+    const next = new Session<T>({
+      id,
+      key: hashSessionId(id),
+      isNew: true,
+      createdAt,
+      expiresAt: this.#deadline(createdAt, now),
+      version: 0,
+      userId,
+      attributes: {},
+    });
+    if (options.keepData !== false) {
+      for (const [name, value] of Object.entries(session.currentAttributes)) next.set(name as keyof T & string, value as T[keyof T & string]);
+    }
+    const result = await this.#commitNew(next);
+    if (!session.isNew) await this.#call('delete', () => this.store.delete(session.key));
+    session.markDestroyed();
+    if (result.status === 'created') {
+      this.#events.emit('regenerated', { previousKey: session.key, key: next.key, userId });
+    }
+    return next;
+  }
+
+  /** Destroys a session (logout). Accepts the handle or the raw ID. Resolves whether a live session was deleted. */
+  async destroy(session: Session<T> | string): Promise<boolean> {
+    let key: string;
+    if (typeof session === 'string') {
+      if (!isValidSessionId(session)) return false;
+      key = hashSessionId(session);
+    } else {
+      session.markDestroyed();
+      if (session.isNew) return false;
+      key = session.key;
+    }
+    const deleted = await this.#call('delete', () => this.store.delete(key));
+    if (deleted) this.#events.emit('destroyed', { key, reason: 'destroy' });
+    return deleted;
+  }
+
+  /**
+   * Atomic read-modify-write: loads the session with strong consistency, runs `mutate`, and commits with
+   * compare-and-set; on a conflict it reloads and runs `mutate` again on the fresh data (so counters and carts
+   * never lose increments). Resolves the committed session, or `null` if the session does not exist.
+   */
+  async update(id: string, mutate: (session: Session<T>) => void | Promise<void>): Promise<Session<T> | null> {
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      const session = await this.load(id, { consistency: 'strong' });
+      if (!session) return null;
+      await mutate(session);
+      if (!session.isModified) {
+        await this.#touchIfDue(session);
+        return session.destroyed ? null : session;
+      }
+      const result = await this.#commitChanges(session, false);
+      if (result.status === 'updated') return session;
+      if (result.status === 'gone') return null;
+      this.#events.emit('conflict', { key: session.key, keys: [], attempt });
+    }
+    throw new ConflictError(`gave up after ${this.#maxAttempts} attempts`, { operation: 'update' });
+  }
+
+  /** The live sessions of one user, with their metadata and attributes. */
+  async listForUser(userId: string): Promise<UserSessionInfo<T>[]> {
+    const entries = await this.#call('listByUser', () => this.store.listByUser(userId));
+    const sessions = await Promise.all(
+      entries.map(async ({ key }) => {
+        const state = this.#readStored(key, await this.#call('get', () => this.store.get(key)));
+        return state && state.userId === userId
+          ? { key, createdAt: state.createdAt, expiresAt: state.expiresAt, data: { ...state.attributes } as Partial<T> }
+          : null;
+      }),
+    );
+    return sessions.filter((info) => info !== null).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /**
+   * Destroys every session of a user (logout everywhere, password change), optionally keeping one: pass the
+   * current session (or its key) as `except`. Resolves how many were destroyed.
+   */
+  async destroyAllForUser(userId: string, options: { except?: Session<T> | string } = {}): Promise<number> {
+    const except = typeof options.except === 'string' ? options.except : options.except?.key;
+    if (except === undefined) {
+      return this.#call('deleteByUser', () => this.store.deleteByUser(userId));
+    }
+    const entries = await this.#call('listByUser', () => this.store.listByUser(userId));
+    return this.#destroyKeys(entries.map((entry) => entry.key).filter((key) => key !== except), 'user');
+  }
+
+  /**
+   * Destroys one of a user's sessions by its key (the handle {@link listForUser} reports), checking that it
+   * belongs to that user. Resolves whether it was destroyed.
+   */
+  async destroyForUser(userId: string, key: string): Promise<boolean> {
+    const entries = await this.#call('listByUser', () => this.store.listByUser(userId));
+    if (!entries.some((entry) => entry.key === key)) return false;
+    return (await this.#destroyKeys([key], 'user')) === 1;
+  }
+
+  async #commitNew(session: Session<T>): Promise<CommitResult> {
+    if (!session.isModified && session.userId === undefined) return { status: 'skipped' };
+    const now = this.#clock.now();
+    const expiresAt = this.#deadline(session.createdAt, now);
+    const attributes = { ...session.currentAttributes };
+    const stored = this.#encode('create', session.createdAt, attributes, 1, expiresAt, session.userId);
+    if (session.userId !== undefined) await this.#enforceUserLimit(session.userId);
+    const created = await this.#call('create', () => this.store.create(session.key, stored));
+    // 256 random bits do not collide; a false here means the store is misbehaving, not bad luck.
+    if (!created) throw new ConflictError('a session with this key already exists', { operation: 'create' });
+    session.markStored(attributes, 1, expiresAt);
+    this.#events.emit('created', { key: session.key, userId: session.userId });
+    return { status: 'created' };
+  }
+
+  /**
+   * Compare-and-set loop. With `merge`, a lost race reloads and re-applies this request's changes over the
+   * winner's (3-way merge); without it (for `update`), it reports the conflict so the caller re-runs.
+   */
+  async #commitChanges(session: Session<T>, merge: boolean): Promise<CommitResult | { status: 'conflict' }> {
+    const base = session.baseAttributes;
+    let theirs = base;
+    let version = session.version;
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      const { attributes, conflicts } = mergeChanges(base, theirs, session.changes, this.#conflictPolicy);
+      if (attempt > 1) this.#events.emit('conflict', { key: session.key, keys: conflicts, attempt });
+      const now = this.#clock.now();
+      const expiresAt = this.#deadline(session.createdAt, now);
+      if (expiresAt <= now) return this.#gone(session);
+      const stored = this.#encode('update', session.createdAt, attributes, version + 1, expiresAt, session.userId);
+      if (await this.#call('update', () => this.store.update(session.key, stored, version))) {
+        session.markStored(attributes, version + 1, expiresAt);
+        return { status: 'updated' };
+      }
+      if (!merge) return { status: 'conflict' };
+      const current = this.#readStored(
+        session.key,
+        await this.#call('get', () => this.store.get(session.key, { consistency: 'strong' })),
+      );
+      if (!current) return this.#gone(session);
+      // 3-way merge: our changes were made against `base`; `theirs` is what the winner stored.
+      theirs = current.attributes;
+      version = current.version;
+    }
+    throw new ConflictError(`gave up after ${this.#maxAttempts} compare-and-set attempts`, { operation: 'commit' });
+  }
+
+  async #touchIfDue(session: Session<T>): Promise<CommitResult> {
+    const now = this.#clock.now();
+    const expiresAt = this.#deadline(session.createdAt, now);
+    if (expiresAt <= now) return this.#gone(session);
+    if (expiresAt - session.expiresAt < Math.max(this.#touchAfter, 1)) {
+      return { status: 'unchanged' };
+    }
+    const touched = await this.#call('touch', () => this.store.touch(session.key, expiresAt));
+    if (!touched) return this.#gone(session);
+    session.markTouched(expiresAt);
+    return { status: 'touched' };
+  }
+
+  #gone(session: Session<T>): CommitResult {
+    session.markDestroyed();
+    return { status: 'gone' };
+  }
+
+  async #enforceUserLimit(userId: string): Promise<void> {
+    const limit = this.#userSessionLimit;
+    if (!limit) return;
+    const entries = await this.#call('listByUser', () => this.store.listByUser(userId));
+    const excess = entries.length - limit.max + 1;
+    if (excess <= 0) return;
+    if (limit.onLimit === 'refuse') throw new SessionLimitError(limit.max, { operation: 'create' });
+    const oldest = [...entries].sort((a, b) => a.expiresAt - b.expiresAt).slice(0, excess);
+    await this.#destroyKeys(
+      oldest.map((entry) => entry.key),
+      'limit',
+    );
+  }
+
+  async #destroyKeys(keys: string[], reason: SessionEvents['destroyed']['reason']): Promise<number> {
+    const results = await Promise.all(keys.map((key) => this.#call('delete', () => this.store.delete(key))));
+    keys.forEach((key, index) => {
+      if (results[index]) this.#events.emit('destroyed', { key, reason });
+    });
+    return results.filter(Boolean).length;
+  }
+
+  /** Decodes a stored record, or reports why it reads as missing. */
+  #readStored(
+    key: string,
+    stored: StoredSession | null,
+  ): (SessionRecord & { version: number; expiresAt: number; userId: string | undefined }) | null {
+    if (!stored) return null;
+    const now = this.#clock.now();
+    if (stored.expiresAt <= now) {
+      this.#events.emit('expired', { key });
+      return null;
+    }
+    let record: SessionRecord;
+    try {
+      record = this.#codec.decode(stored.data);
+    } catch (error) {
+      this.#events.emit('corrupt', { key, error });
+      return null;
+    }
+    if (record.createdAt + this.#absoluteTimeout <= now) {
+      this.#events.emit('expired', { key });
+      return null;
+    }
+    return { ...record, version: stored.version, expiresAt: stored.expiresAt, userId: stored.userId };
+  }
+
+  #encode(
+    operation: string,
+    createdAt: number,
+    attributes: SessionData,
+    version: number,
+    expiresAt: number,
+    userId: string | undefined,
+  ): StoredSession {
+    let data: Uint8Array;
+    try {
+      data = this.#codec.encode({ createdAt, attributes });
+    } catch (error) {
+      throw toSessionKitError(error, 'SERIALIZATION', `codec "${this.#codec.name}" could not encode the session`, {
+        operation,
+      });
+    }
+    if (data.byteLength > this.#maxPayloadBytes) {
+      throw new PayloadTooLargeError(data.byteLength, this.#maxPayloadBytes, { operation });
+    }
+    const stored: StoredSession = { data, version, expiresAt };
+    if (userId !== undefined) stored.userId = userId;
+    return stored;
+  }
+
+  /** The deadline of a session created at `createdAt` and used at `now`: min(idle, absolute). */
+  #deadline(createdAt: number, now: number): number {
+    return Math.min(now + this.#idleTimeout, createdAt + this.#absoluteTimeout);
+  }
+
+  /** Runs a store call, reporting failures as `storeError` events and rethrowing them typed. */
+  async #call<R>(operation: string, run: () => Promise<R>): Promise<R> {
+    try {
+      return await run();
+    } catch (error) {
+      const typed = toSessionKitError(error, 'STORE_UNAVAILABLE', `store "${this.store.name}" failed`, {
+        store: this.store.name,
+        operation,
+      });
+      this.#events.emit('storeError', { operation, error: typed });
+      throw typed;
+    }
+  }
+}
+
+function requirePositive(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+}

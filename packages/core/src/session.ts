@@ -1,0 +1,166 @@
+/**
+ * The in-memory handle of one session during one request: attribute reads and writes with per-key change
+ * tracking, so that a commit writes only what changed and can merge it over a concurrent writer's changes.
+ *
+ * @module
+ */
+import type { SessionData } from './codec.js';
+import { isSafeKey } from './codec.js';
+import { SerializationError } from './errors.js';
+
+/** A pending change to one attribute: the new value, or removal. */
+export type AttributeChange = { readonly kind: 'set'; readonly value: unknown } | { readonly kind: 'unset' };
+
+/** State the manager hands to a {@link Session}; not part of the public surface. */
+export interface SessionState {
+  id: string;
+  key: string;
+  isNew: boolean;
+  createdAt: number;
+  expiresAt: number;
+  version: number;
+  userId: string | undefined;
+  attributes: SessionData;
+}
+
+/**
+ * One session. Read with {@link Session.get}, write with {@link Session.set} / {@link Session.unset}; nothing
+ * reaches the store until `SessionManager.commit`.
+ *
+ * Change tracking is per top-level key and explicit: after mutating a nested object obtained from `get`,
+ * call `set` with it again so the change is saved (the same rule as Spring Session's `setAttribute`).
+ */
+export class Session<T extends SessionData = SessionData> {
+  /** The raw session ID: goes into the cookie, never into the store or logs. */
+  readonly id: string;
+  /** The store key: SHA-256 of the ID. Safe to log and to show as a handle. */
+  readonly key: string;
+  #isNew: boolean;
+  #createdAt: number;
+  #expiresAt: number;
+  #version: number;
+  #userId: string | undefined;
+  /** Attributes as last read from or written to the store. */
+  #base: SessionData;
+  /** Attributes as this request sees them (base plus changes). */
+  #current: SessionData;
+  readonly #changes = new Map<string, AttributeChange>();
+  #destroyed = false;
+
+  /** @internal Sessions are made by `SessionManager.create` and `SessionManager.load`. */
+  constructor(state: SessionState) {
+    this.id = state.id;
+    this.key = state.key;
+    this.#isNew = state.isNew;
+    this.#createdAt = state.createdAt;
+    this.#expiresAt = state.expiresAt;
+    this.#version = state.version;
+    this.#userId = state.userId;
+    this.#base = state.attributes;
+    this.#current = { ...state.attributes };
+  }
+
+  /** Whether this session has not been stored yet. */
+  get isNew(): boolean {
+    return this.#isNew;
+  }
+  /** Epoch ms at which the session was created (start of the absolute timeout). */
+  get createdAt(): number {
+    return this.#createdAt;
+  }
+  /** Epoch ms at which the session expires unless it is used again (min of idle and absolute deadlines). */
+  get expiresAt(): number {
+    return this.#expiresAt;
+  }
+  /** The store version this handle is based on (0 while new). */
+  get version(): number {
+    return this.#version;
+  }
+  /** The owning user, if the session belongs to one. Set through `SessionManager.regenerate(s, { userId })`. */
+  get userId(): string | undefined {
+    return this.#userId;
+  }
+  /** Whether the session was destroyed (by this request or, as found at commit, by another). */
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+  /** Whether `set`/`unset` were called since the last load or commit. */
+  get isModified(): boolean {
+    return this.#changes.size > 0;
+  }
+
+  /** Reads one attribute. */
+  get<K extends keyof T & string>(key: K): T[K] | undefined {
+    return Object.hasOwn(this.#current, key) ? (this.#current[key] as T[K]) : undefined;
+  }
+
+  /** Whether the attribute is set. */
+  has(key: keyof T & string): boolean {
+    return Object.hasOwn(this.#current, key);
+  }
+
+  /** Sets one attribute; `undefined` removes it. Throws for keys that could pollute prototypes. */
+  set<K extends keyof T & string>(key: K, value: T[K] | undefined): void {
+    if (value === undefined) return this.unset(key);
+    assertAttributeKey(key);
+    this.#current[key] = value;
+    this.#changes.set(key, { kind: 'set', value });
+  }
+
+  /** Removes one attribute. */
+  unset(key: keyof T & string): void {
+    assertAttributeKey(key);
+    if (!Object.hasOwn(this.#current, key) && !this.#changes.has(key)) return;
+    delete this.#current[key];
+    this.#changes.set(key, { kind: 'unset' });
+  }
+
+  /** The attribute names currently set. */
+  keys(): string[] {
+    return Object.keys(this.#current);
+  }
+
+  /** A shallow copy of all attributes. */
+  toJSON(): Partial<T> {
+    return { ...this.#current } as Partial<T>;
+  }
+
+  /** @internal The attributes as loaded, for the 3-way merge. */
+  get baseAttributes(): SessionData {
+    return this.#base;
+  }
+  /** @internal The current attributes. */
+  get currentAttributes(): SessionData {
+    return this.#current;
+  }
+  /** @internal The pending changes, for the 3-way merge. */
+  get changes(): ReadonlyMap<string, AttributeChange> {
+    return this.#changes;
+  }
+
+  /** @internal Records a successful write. */
+  markStored(attributes: SessionData, version: number, expiresAt: number): void {
+    this.#isNew = false;
+    this.#base = attributes;
+    this.#current = { ...attributes };
+    this.#version = version;
+    this.#expiresAt = expiresAt;
+    this.#changes.clear();
+  }
+
+  /** @internal Records a successful touch. */
+  markTouched(expiresAt: number): void {
+    this.#expiresAt = expiresAt;
+  }
+
+  /** @internal Records that the session no longer exists. */
+  markDestroyed(): void {
+    this.#destroyed = true;
+  }
+}
+
+function assertAttributeKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0 || !isSafeKey(key)) {
+    throw new SerializationError(`"${String(key)}" is not an allowed attribute name`, String(key));
+  }
+}
