@@ -239,13 +239,13 @@ export class SessionManager<T extends SessionData = SessionData> {
   /** Destroys a session (logout). Accepts the handle or the raw ID. Resolves whether a live session was deleted. */
   async destroy(session: Session<T> | string): Promise<boolean> {
     let key: string;
-    if (typeof session === 'string') {
-      if (!isValidSessionId(session)) return false;
-      key = hashSessionId(session);
-    } else {
+    if (session instanceof Session) {
       session.markDestroyed();
       if (session.isNew) return false;
       key = session.key;
+    } else {
+      if (!isValidSessionId(session)) return false;
+      key = hashSessionId(session);
     }
     const deleted = await this.#call('delete', () => this.store.delete(key));
     if (deleted) this.#events.emit('destroyed', { key, reason: 'destroy' });

@@ -1,0 +1,338 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigurationError,
+  ConflictError,
+  generateSessionId,
+  hashSessionId,
+  ManualClock,
+  MemoryStore,
+  PayloadTooLargeError,
+  SerializationError,
+  SessionLimitError,
+  SessionManager,
+  StoreUnavailableError,
+  type Session,
+  type SessionEvents,
+  type SessionStore,
+} from '../src/index.js';
+import { countingStore } from './helpers.js';
+
+const MINUTE = 60_000;
+
+function setup(options: Partial<ConstructorParameters<typeof SessionManager>[0]> = {}) {
+  const clock = new ManualClock(1_700_000_000_000);
+  const store = countingStore(new MemoryStore({ clock }));
+  const manager = new SessionManager({
+    store,
+    clock,
+    idleTimeout: 30 * MINUTE,
+    absoluteTimeout: 8 * 60 * MINUTE,
+    touchAfter: MINUTE,
+    ...options,
+  });
+  const events: Array<[keyof SessionEvents, unknown]> = [];
+  for (const name of ['created', 'regenerated', 'destroyed', 'expired', 'conflict', 'corrupt', 'storeError'] as const) {
+    manager.on(name, (payload) => events.push([name, payload]));
+  }
+  return { clock, store, manager, events };
+}
+
+describe('SessionManager', () => {
+  it('requires both timeouts', () => {
+    expect(() => new SessionManager({ idleTimeout: 0, absoluteTimeout: 1 })).toThrow(ConfigurationError);
+    expect(() => new SessionManager({ absoluteTimeout: 1 } as never)).toThrow(ConfigurationError);
+  });
+
+  it('stores nothing for anonymous sessions', async () => {
+    const { manager, store } = setup();
+    const session = manager.create();
+    expect(session.get('anything')).toBeUndefined();
+    expect(await manager.commit(session)).toEqual({ status: 'skipped' });
+    expect(store.calls).toEqual({});
+  });
+
+  it('creates, loads and saves only changed sessions', async () => {
+    const { manager, store, events } = setup();
+    const session = manager.create();
+    session.set('cart', ['apple']);
+    expect(await manager.commit(session)).toEqual({ status: 'created' });
+    expect(events).toContainEqual(['created', { key: session.key, userId: undefined }]);
+    const loaded = await manager.load(session.id);
+    expect(loaded?.get('cart')).toEqual(['apple']);
+    expect(loaded?.key).toBe(hashSessionId(session.id));
+    expect(await manager.commit(loaded!)).toEqual({ status: 'unchanged' });
+    loaded!.set('cart', ['apple', 'pear']);
+    expect(await manager.commit(loaded!)).toEqual({ status: 'updated' });
+    expect((await manager.load(session.id))?.get('cart')).toEqual(['apple', 'pear']);
+    expect(store.calls.update).toBe(1);
+  });
+
+  it('never lets a malformed or oversized ID reach the store', async () => {
+    const { manager, store } = setup();
+    const id = generateSessionId();
+    for (const bad of ['', 'short', `${id}x`, id.slice(1), 'a'.repeat(10_000), `${id.slice(0, 42)}%`, 123, null, undefined]) {
+      expect(await manager.load(bad)).toBeNull();
+      expect(await manager.destroy(bad as string)).toBe(false);
+    }
+    expect(store.calls).toEqual({});
+    expect(await manager.load(id)).toBeNull(); // well-formed but unknown: one lookup, no session
+    expect(store.calls).toEqual({ get: 1 });
+  });
+
+  it('throttles touches: reads within touchAfter cost no write', async () => {
+    const { manager, store, clock } = setup();
+    const session = manager.create();
+    session.set('n', 1);
+    await manager.commit(session);
+    const writesAfterCreate = store.writes();
+    for (let i = 0; i < 10; i++) {
+      clock.advance(5_000);
+      const loaded = await manager.load(session.id);
+      expect(await manager.commit(loaded!)).toEqual({ status: 'unchanged' });
+    }
+    expect(store.writes()).toBe(writesAfterCreate);
+    clock.advance(11_000); // 61 s after the create: the deadline would move by more than touchAfter
+    const loaded = await manager.load(session.id);
+    expect(await manager.commit(loaded!)).toEqual({ status: 'touched' });
+    expect(store.writes()).toBe(writesAfterCreate + 1);
+    expect(store.calls.touch).toBe(1);
+  });
+
+  it('slides the idle deadline but the absolute timeout wins', async () => {
+    const { manager, clock } = setup({ idleTimeout: 10 * MINUTE, absoluteTimeout: 25 * MINUTE });
+    const session = manager.create();
+    session.set('x', 1);
+    await manager.commit(session);
+    for (let i = 0; i < 4; i++) {
+      clock.advance(5 * MINUTE);
+      const loaded = await manager.load(session.id);
+      expect(loaded).not.toBeNull();
+      await manager.commit(loaded!);
+    }
+    clock.advance(5 * MINUTE); // 25 minutes since creation: active, but past the absolute cap
+    expect(await manager.load(session.id)).toBeNull();
+    const idle = manager.create();
+    idle.set('x', 1);
+    await manager.commit(idle);
+    clock.advance(10 * MINUTE);
+    expect(await manager.load(idle.id)).toBeNull();
+  });
+
+  it('merges disjoint concurrent commits and applies the same-key policy', async () => {
+    for (const [policy, expected] of [
+      ['last-write-wins', 'b'],
+      ['first-write-wins', 'a'],
+    ] as const) {
+      const { manager, events } = setup({ conflictPolicy: policy });
+      const session = manager.create();
+      session.set('base', 0);
+      await manager.commit(session);
+      const first = (await manager.load(session.id))!;
+      const second = (await manager.load(session.id))!;
+      first.set('left', 1);
+      first.set('same', 'a');
+      second.set('right', 2);
+      second.set('same', 'b');
+      expect(await manager.commit(first)).toEqual({ status: 'updated' });
+      expect(await manager.commit(second)).toEqual({ status: 'updated' });
+      const merged = (await manager.load(session.id))!;
+      expect(merged.toJSON()).toEqual({ base: 0, left: 1, right: 2, same: expected });
+      expect(events).toContainEqual(['conflict', { key: session.key, keys: ['same'], attempt: 2 }]);
+    }
+  });
+
+  it('rejects same-key conflicts under the reject policy and resolves with a custom function', async () => {
+    const { manager } = setup({ conflictPolicy: 'reject' });
+    const session = manager.create();
+    session.set('n', 1);
+    await manager.commit(session);
+    const a = (await manager.load(session.id))!;
+    const b = (await manager.load(session.id))!;
+    a.set('n', 2);
+    b.set('n', 3);
+    await manager.commit(a);
+    await expect(manager.commit(b)).rejects.toBeInstanceOf(ConflictError);
+
+    const sum = setup({ conflictPolicy: ({ base, ours, theirs }) => (theirs as number) + (ours as number) - (base as number) });
+    const s = sum.manager.create();
+    s.set('n', 10);
+    await sum.manager.commit(s);
+    const x = (await sum.manager.load(s.id))!;
+    const y = (await sum.manager.load(s.id))!;
+    x.set('n', 11);
+    y.set('n', 15);
+    await sum.manager.commit(x);
+    await sum.manager.commit(y);
+    expect((await sum.manager.load(s.id))!.get('n')).toBe(16);
+  });
+
+  it('update() counts every successful update exactly once and gives up typed', async () => {
+    const { manager } = setup({ maxAttempts: 1 });
+    const session = manager.create();
+    session.set('count', 0);
+    await manager.commit(session);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        manager.update(session.id, async (s) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          s.set('count', (s.get('count') as number) + 1);
+        }),
+      ),
+    );
+    const fulfilled = results.filter((r) => r.status === 'fulfilled').length;
+    const rejected = results.filter((r) => r.status === 'rejected');
+    expect(fulfilled).toBeGreaterThanOrEqual(1);
+    expect(rejected.length).toBeGreaterThanOrEqual(1);
+    for (const r of rejected) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect((await manager.load(session.id))!.get('count')).toBe(fulfilled);
+    expect(await manager.update(generateSessionId(), () => undefined)).toBeNull();
+  });
+
+  it('update() with enough attempts never loses an increment', async () => {
+    const { manager } = setup({ maxAttempts: 50 });
+    const session = manager.create();
+    session.set('count', 0);
+    await manager.commit(session);
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        manager.update(session.id, async (s) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          s.set('count', (s.get('count') as number) + 1);
+        }),
+      ),
+    );
+    expect((await manager.load(session.id))!.get('count')).toBe(20);
+  });
+
+  it('never recreates a session destroyed while a commit was in flight', async () => {
+    const { manager } = setup();
+    const session = manager.create();
+    session.set('x', 1);
+    await manager.commit(session);
+    const stale = (await manager.load(session.id))!;
+    const idle = (await manager.load(session.id))!;
+    await manager.destroy(session.id);
+    stale.set('x', 2);
+    expect(await manager.commit(stale)).toEqual({ status: 'gone' });
+    expect(await manager.commit(idle)).toEqual({ status: 'unchanged' });
+    expect(await manager.load(session.id)).toBeNull();
+  });
+
+  it('regenerate gives a new ID, keeps data, and kills the old ID at once', async () => {
+    const { manager, events, clock } = setup();
+    const session = manager.create();
+    session.set('cart', [1]);
+    await manager.commit(session);
+    clock.advance(MINUTE);
+    const next = await manager.regenerate(session, { userId: 'alice' });
+    expect(next.id).not.toBe(session.id);
+    expect(session.destroyed).toBe(true);
+    expect(await manager.load(session.id)).toBeNull();
+    const loaded = (await manager.load(next.id))!;
+    expect(loaded.get('cart')).toEqual([1]);
+    expect(loaded.userId).toBe('alice');
+    expect(loaded.createdAt).toBe(clock.now()); // login restarts the absolute timeout
+    expect(events).toContainEqual(['regenerated', { previousKey: session.key, key: next.key, userId: 'alice' }]);
+    const empty = await manager.regenerate(loaded, { keepData: false });
+    expect((await manager.load(empty.id))!.toJSON()).toEqual({});
+    expect((await manager.load(empty.id))!.createdAt).toBe(loaded.createdAt);
+  });
+
+  it('lists, revokes and destroys a user\'s sessions', async () => {
+    const { manager } = setup();
+    const sessions: Session[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = manager.create();
+      s.set('agent', `browser ${i}`);
+      sessions.push(await manager.regenerate(s, { userId: 'bob' }));
+    }
+    const other = await manager.regenerate(manager.create(), { userId: 'carol' });
+    const list = await manager.listForUser('bob');
+    expect(list.map((info) => info.data.agent).sort()).toEqual(['browser 0', 'browser 1', 'browser 2']);
+    expect(list.every((info) => info.key !== sessions[0]!.id)).toBe(true);
+    expect(await manager.destroyForUser('carol', sessions[0]!.key)).toBe(false);
+    expect(await manager.destroyForUser('bob', sessions[0]!.key)).toBe(true);
+    expect(await manager.destroyAllForUser('bob', { except: sessions[1]! })).toBe(1);
+    expect(await manager.load(sessions[1]!.id)).not.toBeNull();
+    expect(await manager.load(sessions[2]!.id)).toBeNull();
+    expect(await manager.destroyAllForUser('bob')).toBe(1);
+    expect(await manager.load(other.id)).not.toBeNull();
+  });
+
+  it('enforces a per-user session limit by eviction or refusal', async () => {
+    const evict = setup({ userSessionLimit: { max: 2, onLimit: 'evict-oldest' } });
+    const first = await evict.manager.regenerate(evict.manager.create(), { userId: 'u' });
+    evict.clock.advance(1000);
+    await evict.manager.regenerate(evict.manager.create(), { userId: 'u' });
+    evict.clock.advance(1000);
+    await evict.manager.regenerate(evict.manager.create(), { userId: 'u' });
+    expect(await evict.manager.load(first.id)).toBeNull();
+    expect(await evict.manager.listForUser('u')).toHaveLength(2);
+    expect(evict.events).toContainEqual(['destroyed', { key: first.key, reason: 'limit' }]);
+
+    const refuse = setup({ userSessionLimit: { max: 1, onLimit: 'refuse' } });
+    await refuse.manager.regenerate(refuse.manager.create(), { userId: 'u' });
+    await expect(refuse.manager.regenerate(refuse.manager.create(), { userId: 'u' })).rejects.toBeInstanceOf(SessionLimitError);
+  });
+
+  it('fails before any write on unserializable or oversized data', async () => {
+    const { manager, store } = setup({ maxPayloadBytes: 1024 });
+    const session = manager.create();
+    session.set('fn', (() => 1) as unknown);
+    await expect(manager.commit(session)).rejects.toBeInstanceOf(SerializationError);
+    const big = manager.create();
+    big.set('blob', 'x'.repeat(2000));
+    await expect(manager.commit(big)).rejects.toBeInstanceOf(PayloadTooLargeError);
+    expect(store.writes()).toBe(0);
+    expect(() => session.set('__proto__', 1)).toThrow(SerializationError);
+  });
+
+  it('reads a corrupt record as missing and reports it', async () => {
+    const { manager, store, events, clock } = setup();
+    const id = generateSessionId();
+    await store.create(hashSessionId(id), { data: new Uint8Array([1, 2, 3]), version: 1, expiresAt: clock.now() + MINUTE });
+    expect(await manager.load(id)).toBeNull();
+    expect(events.find(([name]) => name === 'corrupt')?.[1]).toMatchObject({ key: hashSessionId(id) });
+  });
+
+  it('never returns a record a lagging store still holds past its deadline, and reports it', async () => {
+    const { manager, store, events, clock } = setup();
+    const session = manager.create();
+    session.set('x', 1);
+    await manager.commit(session);
+    const stored = await store.get(session.key);
+    const lagging = Object.assign(new MemoryStore(), { get: async () => stored });
+    const reader = new SessionManager({ store: lagging, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 60 * MINUTE });
+    reader.on('expired', (event) => events.push(['expired', event]));
+    clock.advance(31 * MINUTE);
+    expect(await reader.load(session.id)).toBeNull();
+    expect(events).toContainEqual(['expired', { key: session.key }]);
+  });
+
+  it('reports store failures as typed errors and events, never as an anonymous session', async () => {
+    const broken: SessionStore = Object.assign(new MemoryStore(), {
+      name: 'broken',
+      get: async () => {
+        throw new Error('connection refused');
+      },
+    });
+    const manager = new SessionManager({ store: broken, idleTimeout: MINUTE, absoluteTimeout: 10 * MINUTE });
+    const seen: unknown[] = [];
+    manager.on('storeError', (event) => seen.push(event));
+    const error = await manager.load(generateSessionId()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as StoreUnavailableError).store).toBe('broken');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('supports typed session data', async () => {
+    const manager = new SessionManager<{ cart: string[]; visits: number }>({ idleTimeout: MINUTE, absoluteTimeout: 10 * MINUTE });
+    const session = manager.create();
+    session.set('visits', 1);
+    session.set('cart', ['a']);
+    await manager.commit(session);
+    const loaded = await manager.load(session.id);
+    const visits: number | undefined = loaded?.get('visits');
+    expect(visits).toBe(1);
+  });
+});
