@@ -1,0 +1,159 @@
+// Cassandra 5.0 from Maven jars (no tarball, no bin/cassandra script): we build the JVM command line the
+// script would, with a minimal cassandra.yaml. One node on 127.0.0.1, and an optional 2-node cluster on
+// 127.0.0.2 / 127.0.0.3 (the whole 127/8 is loopback on Linux) for replication-factor-2 tests.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { javaBin } from './install.mjs';
+import { lastMatch } from './logs.mjs';
+import { tcpOpen } from './net.mjs';
+import { LIB_DIR, serverDir } from './paths.mjs';
+
+const NATIVE_PORT = 19042;
+const STORAGE_PORT = 19000;
+export const CASSANDRA_DATACENTER = 'datacenter1'; // what SimpleSnitch reports
+
+// Cassandra 5.0 rejects unknown keys, so only keys known to 5.0 appear here; everything else is default.
+function yaml({ address, seed, dir }) {
+  return `cluster_name: sessionkit
+num_tokens: 1
+partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+endpoint_snitch: SimpleSnitch
+seed_provider:
+  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+    parameters:
+      - seeds: "${seed}:${STORAGE_PORT}"
+listen_address: ${address}
+rpc_address: ${address}
+storage_port: ${STORAGE_PORT}
+native_transport_port: ${NATIVE_PORT}
+start_native_transport: true
+auto_bootstrap: false
+data_file_directories:
+  - ${dir}/data
+commitlog_directory: ${dir}/commitlog
+saved_caches_directory: ${dir}/saved_caches
+hints_directory: ${dir}/hints
+cdc_raw_directory: ${dir}/cdc_raw
+commitlog_sync: periodic
+commitlog_sync_period: 10000ms
+commitlog_segment_size: 8MiB
+commitlog_total_space: 128MiB
+# Modest memory: small memtables and caches, few threads (2-core machine).
+memtable_heap_space: 64MiB
+memtable_offheap_space: 64MiB
+key_cache_size: 0MiB
+counter_cache_size: 0MiB
+file_cache_size: 32MiB
+concurrent_reads: 4
+concurrent_writes: 4
+concurrent_counter_writes: 4
+concurrent_compactors: 1
+`;
+}
+
+// INFO from Cassandra itself (start-up progress and membership are needed by the health checks), WARN for
+// libraries. Without a config, logback would log everything at DEBUG.
+const LOGBACK = `<configuration>
+  <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>
+  </appender>
+  <logger name="org.apache.cassandra" level="INFO"/>
+  <root level="WARN"><appender-ref ref="STDOUT"/></root>
+</configuration>
+`;
+
+// From Cassandra's conf/jvm17-server.options (JPMS section): the internals Cassandra reaches into.
+const JVM17_FLAGS = [
+  '-Djdk.attach.allowAttachSelf=true',
+  ...[
+    'java.base/jdk.internal.misc', 'java.management.rmi/com.sun.jmx.remote.internal.rmi', 'java.rmi/sun.rmi.registry',
+    'java.rmi/sun.rmi.server', 'java.sql/java.sql', 'java.base/java.lang.ref', 'jdk.unsupported/sun.misc',
+    'jdk.compiler/com.sun.tools.javac.file', 'jdk.attach/sun.tools.attach',
+  ].flatMap((p) => ['--add-exports', `${p}=ALL-UNNAMED`]),
+  ...[
+    'java.base/java.lang.module', 'java.base/jdk.internal.loader', 'java.base/jdk.internal.ref',
+    'java.base/jdk.internal.reflect', 'java.base/jdk.internal.math', 'java.base/jdk.internal.module',
+    'java.base/jdk.internal.util.jar', 'jdk.management/com.sun.management.internal', 'java.base/sun.nio.ch',
+    'java.base/java.io', 'java.base/java.lang.reflect', 'jdk.compiler/com.sun.tools.javac', 'java.base/java.lang',
+    'java.base/java.util',
+  ].flatMap((p) => ['--add-opens', `${p}=ALL-UNNAMED`]),
+  '-Dio.netty.tryReflectionSetAccessible=true',
+];
+
+function node({ name, group, address, seed, jmxPort, ringDelayMs }) {
+  return {
+    name,
+    group,
+    host: address,
+    port: NATIVE_PORT,
+    endpoint: `${address}:${NATIVE_PORT}`,
+    startTimeoutMs: 240_000,
+    async command() {
+      const dir = serverDir(name);
+      writeFileSync(join(dir, 'cassandra.yaml'), yaml({ address, seed, dir }));
+      writeFileSync(join(dir, 'logback.xml'), LOGBACK);
+      mkdirSync(join(dir, 'triggers'), { recursive: true }); // Cassandra warns every minute when it is missing
+      const lib = join(LIB_DIR, 'cassandra');
+      const jamm = readdirSync(lib).find((f) => /^jamm-.*\.jar$/.test(f));
+      return {
+        cmd: await javaBin(),
+        args: [
+          '-Xms256m', '-Xmx512m', '-Xss256k', '-XX:+UseSerialGC', '-XX:+PerfDisableSharedMem', '-XX:+ExitOnOutOfMemoryError',
+          // C1 only: start-up is dominated by JIT work on 2 cores; test traffic does not need C2.
+          '-XX:TieredStopAtLevel=1',
+          `-javaagent:${join(lib, jamm)}`, // Cassandra measures object sizes with jamm
+          ...JVM17_FLAGS,
+          '-Djava.net.preferIPv4Stack=true',
+          `-Dcassandra.config=file://${join(dir, 'cassandra.yaml')}`,
+          `-Dlogback.configurationFile=${join(dir, 'logback.xml')}`,
+          '-Dcassandra-foreground=yes',
+          `-Dcassandra.storagedir=${dir}`,
+          `-Dcassandra.logdir=${dir}`,
+          `-Dcassandra.triggers_dir=${join(dir, 'triggers')}`,
+          `-Dcassandra.jmx.local.port=${jmxPort}`,
+          // Start-up shortcuts for a throw-away test node: no gossip settling, no superuser setup delay,
+          // short ring delay, and no fsync of system tables.
+          '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+          '-Dcassandra.superuser_setup_delay_ms=0',
+          `-Dcassandra.ring_delay_ms=${ringDelayMs}`,
+          '-Dcassandra.unsafesystem=true',
+          '-cp', join(lib, '*'),
+          'org.apache.cassandra.service.CassandraDaemon',
+        ],
+        cwd: dir,
+      };
+    },
+    healthy: async () => (await tcpOpen(address, NATIVE_PORT)) || 'CQL port not open yet',
+  };
+}
+
+export const cassandra = {
+  name: 'cassandra',
+  install: ['maven'],
+  servers: [node({ name: 'cassandra', group: 'cassandra', address: '127.0.0.1', seed: '127.0.0.1', jmxPort: 19199, ringDelayMs: 100 })],
+};
+
+const CLUSTER_NODES = [
+  { name: 'cassandra-cluster-1', address: '127.0.0.2', jmxPort: 19299 },
+  { name: 'cassandra-cluster-2', address: '127.0.0.3', jmxPort: 19399 },
+];
+
+export const cassandraCluster = {
+  name: 'cassandra-cluster',
+  install: ['maven'],
+  // The second node joins through the first (the seed), so they start one after the other.
+  sequential: true,
+  servers: CLUSTER_NODES.map((n) =>
+    node({ ...n, group: 'cassandra-cluster', seed: CLUSTER_NODES[0].address, ringDelayMs: 1000 }),
+  ),
+  /** Each node has most recently seen the other one come UP (gossip logs every UP/DOWN change). */
+  async healthy(running) {
+    for (const s of running) {
+      for (const other of CLUSTER_NODES.filter((n) => n.name !== s.name)) {
+        const seen = lastMatch(s.name, new RegExp(`/${other.address.replaceAll('.', '\\.')}:${STORAGE_PORT} is now (UP|DOWN)`, 'g'));
+        if (seen?.[1] !== 'UP') return `${s.name} does not see ${other.address} UP`;
+      }
+    }
+    return true;
+  },
+};
