@@ -1,0 +1,396 @@
+/**
+ * {@link DynamoDBSessionStore}: SessionKit's store on Amazon DynamoDB (AWS SDK v3, low-level client).
+ *
+ * Every write is a single conditional request (ConditionExpression), so create/update/touch are atomic on the
+ * server and a write racing a delete can never bring a session back. Expiry is enforced twice: DynamoDB TTL
+ * purges items (on the `ttl` attribute, days late; dynalite never does), and every read and every condition
+ * compares `expiresAt` with the current time, so an item that is still stored past its deadline is invisible.
+ *
+ * @module
+ */
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  ConfigurationError,
+  PayloadTooLargeError,
+  StoreClosedError,
+  assertPayloadFits,
+  assertValidKey,
+  assertValidRecord,
+} from '@sessionkit/core';
+import type {
+  ReadOptions,
+  SessionStore,
+  StoreCapabilities,
+  StoredSession,
+  UserSessionEntry,
+} from '@sessionkit/core';
+import { createSessionTable } from './create-table.js';
+import type { CreateSessionTableOptions, CreateSessionTableResult } from './create-table.js';
+import { isConditionFailed, mapDynamoError } from './errors.js';
+import { fromItem, itemSize, readNumber, toItem, ttlSeconds, utf8Bytes } from './marshal.js';
+import type { DynamoDBSessionStoreOptions, ResolvedOptions } from './options.js';
+import { resolveOptions } from './options.js';
+import { CallRunner } from './retry.js';
+import { ATTR, DYNAMODB_MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES } from './schema.js';
+import { batchDelete, queryUserIndex, verifyEntries } from './user-index.js';
+import type { UserIndexDeps } from './user-index.js';
+
+// Expression attribute names, shared by all requests (data, ttl and others are DynamoDB reserved words).
+const N_PK = '#pk';
+const N_DATA = '#d';
+const N_VERSION = '#v';
+const N_EXP = '#exp';
+const N_TTL = '#ttl';
+
+/** create: no item, or only an expired one that TTL has not purged yet (it must not block a new session). */
+const CREATE_CONDITION = `attribute_not_exists(${N_PK}) OR ${N_EXP} <= :now`;
+const CREATE_NAMES = { [N_PK]: ATTR.key, [N_EXP]: ATTR.expiresAt };
+
+/** update: compare-and-set on version, and never on an expired item (that would resurrect it). */
+const UPDATE_EXPRESSION = `SET ${N_DATA} = :d, ${N_VERSION} = :v, ${N_EXP} = :exp, ${N_TTL} = :ttl`;
+const UPDATE_CONDITION = `${N_VERSION} = :expected AND ${N_EXP} > :now`;
+const UPDATE_NAMES = {
+  [N_DATA]: ATTR.data,
+  [N_VERSION]: ATTR.version,
+  [N_EXP]: ATTR.expiresAt,
+  [N_TTL]: ATTR.ttl,
+};
+
+/**
+ * touch: metadata only. `attribute_exists` stops UpdateItem from creating a new item (UpdateItem upserts by
+ * default), the expiry check stops it from reviving an expired one.
+ */
+const TOUCH_EXPRESSION = `SET ${N_EXP} = :exp, ${N_TTL} = :ttl`;
+const TOUCH_CONDITION = `attribute_exists(${N_PK}) AND ${N_EXP} > :now`;
+const TOUCH_NAMES = { [N_PK]: ATTR.key, [N_EXP]: ATTR.expiresAt, [N_TTL]: ATTR.ttl };
+
+/**
+ * A {@link SessionStore} on DynamoDB. See docs/dynamodb.md for the table design, consistency levels and costs.
+ *
+ * @example
+ * ```ts
+ * const store = new DynamoDBSessionStore({
+ *   endpoint: 'http://127.0.0.1:14567', region: 'us-east-1',
+ *   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+ * });
+ * await store.createTable();
+ * ```
+ */
+export class DynamoDBSessionStore implements SessionStore {
+  readonly name: string;
+  readonly capabilities: StoreCapabilities;
+  /** The client in use (the one passed in, or the one the store created). */
+  readonly client: DynamoDBClient;
+  readonly #options: ResolvedOptions;
+  readonly #ownsClient: boolean;
+  readonly #runner: CallRunner;
+  readonly #index: UserIndexDeps;
+  #closed = false;
+
+  constructor(options: DynamoDBSessionStoreOptions = {}) {
+    const o = resolveOptions(options);
+    this.#options = o;
+    this.name = o.name;
+    this.capabilities = {
+      userIndex: true,
+      // DynamoDB TTL works in epoch seconds; reads and conditions still filter to the millisecond.
+      ttlGranularityMs: 1000,
+      maxPayloadBytes: o.maxPayloadBytes,
+      // 'strong' = ConsistentRead on GetItem; 'eventual' reads may be served by a lagging replica.
+      strongReads: true,
+    };
+    if (options.client) {
+      this.client = options.client;
+      this.#ownsClient = false;
+    } else {
+      this.client = new DynamoDBClient(this.#clientConfig(options));
+      this.#ownsClient = true;
+    }
+    this.#runner = new CallRunner({
+      store: o.name,
+      timeoutMs: o.operationTimeoutMs,
+      maxAttempts: o.retry.maxAttempts,
+      baseDelayMs: o.retry.baseDelayMs,
+      maxDelayMs: o.retry.maxDelayMs,
+      mapError: (operation, error) => mapDynamoError(o.name, operation, error, o.tableName),
+    });
+    this.#index = {
+      client: this.client,
+      runner: this.#runner,
+      store: o.name,
+      tableName: o.tableName,
+      userIndexName: o.userIndexName,
+      prefix: o.prefix,
+      now: () => o.clock.now(),
+    };
+  }
+
+  #clientConfig(options: DynamoDBSessionStoreOptions): DynamoDBClientConfig {
+    const o = this.#options;
+    if (options.endpoint !== undefined) {
+      try {
+        new URL(options.endpoint);
+      } catch (cause) {
+        throw new ConfigurationError(`endpoint is not a URL: ${options.endpoint}`, { store: o.name, cause });
+      }
+    }
+    const region =
+      options.region ??
+      process.env.AWS_REGION ??
+      process.env.AWS_DEFAULT_REGION ??
+      // With an explicit endpoint (dynalite, DynamoDB Local) the region only feeds request signing.
+      (options.endpoint !== undefined ? 'us-east-1' : undefined);
+    const config: DynamoDBClientConfig = {
+      // The store retries throttling itself, within the operation deadline (see retry.ts); SDK retries would
+      // stack on top of ours and retry conditional writes after network errors, which is not safe.
+      maxAttempts: 1,
+      requestHandler: {
+        // Fail fast on a dead endpoint; the request timeout backs up the deadline abort.
+        connectionTimeout: o.connectTimeoutMs,
+        requestTimeout: o.operationTimeoutMs,
+        throwOnRequestTimeout: true,
+      },
+    };
+    if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+    if (region !== undefined) config.region = region;
+    if (options.credentials !== undefined) config.credentials = options.credentials;
+    return config;
+  }
+
+  /**
+   * Creates the table (and GSI, and TTL where supported) this store expects, if missing. See
+   * {@link createSessionTable}.
+   */
+  async createTable(options: Omit<CreateSessionTableOptions, 'tableName' | 'userIndexName'> = {}): Promise<CreateSessionTableResult> {
+    this.#checkOpen('createTable');
+    return createSessionTable(this.client, {
+      storeName: this.name,
+      ...options,
+      tableName: this.#options.tableName,
+      userIndexName: this.#options.userIndexName,
+    });
+  }
+
+  /**
+   * Reads a live session. `'strong'` uses ConsistentRead (served by the partition leader: sees every
+   * acknowledged write, costs 1 RCU per 4 KB instead of 0.5); `'eventual'` may miss writes from the last
+   * second or so on real DynamoDB.
+   */
+  async get(key: string, options?: ReadOptions): Promise<StoredSession | null> {
+    this.#checkOpen('get');
+    assertValidKey(this.name, 'get', key);
+    const command = new GetItemCommand({
+      TableName: this.#options.tableName,
+      Key: { [ATTR.key]: { S: this.#options.prefix + key } },
+      ConsistentRead: options?.consistency === 'strong',
+    });
+    return this.#runner.run('get', async (ctx) => {
+      const out = await this.#runner.send(ctx, true, () => this.client.send(command, { abortSignal: ctx.signal }));
+      return fromItem(out.Item, this.#options.clock.now());
+    });
+  }
+
+  async create(key: string, session: StoredSession): Promise<boolean> {
+    const pk = this.#checkWrite('create', key, session);
+    if (session.userId !== undefined) this.#checkUserId('create', session.userId);
+    const command = new PutItemCommand({
+      TableName: this.#options.tableName,
+      Item: toItem(pk, session),
+      ConditionExpression: CREATE_CONDITION,
+      ExpressionAttributeNames: CREATE_NAMES,
+      ExpressionAttributeValues: { ':now': { N: String(this.#options.clock.now()) } },
+    });
+    return this.#conditional('create', command);
+  }
+
+  async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
+    const pk = this.#checkWrite('update', key, session);
+    if (!Number.isSafeInteger(expectedVersion)) {
+      throw new ConfigurationError('expectedVersion must be an integer', { store: this.name, operation: 'update' });
+    }
+    // userId is not SET: the owner (and so the GSI entry) stays the one written at create.
+    const command = new UpdateItemCommand({
+      TableName: this.#options.tableName,
+      Key: { [ATTR.key]: { S: pk } },
+      UpdateExpression: UPDATE_EXPRESSION,
+      ConditionExpression: UPDATE_CONDITION,
+      ExpressionAttributeNames: UPDATE_NAMES,
+      ExpressionAttributeValues: {
+        ':d': { B: session.data },
+        ':v': { N: String(session.version) },
+        ':exp': { N: String(session.expiresAt) },
+        ':ttl': { N: String(ttlSeconds(session.expiresAt)) },
+        ':expected': { N: String(expectedVersion) },
+        ':now': { N: String(this.#options.clock.now()) },
+      },
+    });
+    return this.#conditional('update', command);
+  }
+
+  async touch(key: string, expiresAt: number): Promise<boolean> {
+    this.#checkOpen('touch');
+    assertValidKey(this.name, 'touch', key);
+    if (!Number.isFinite(expiresAt)) {
+      throw new ConfigurationError('expiresAt must be a finite epoch-millisecond number', {
+        store: this.name,
+        operation: 'touch',
+      });
+    }
+    const command = new UpdateItemCommand({
+      TableName: this.#options.tableName,
+      Key: { [ATTR.key]: { S: this.#options.prefix + key } },
+      UpdateExpression: TOUCH_EXPRESSION,
+      ConditionExpression: TOUCH_CONDITION,
+      ExpressionAttributeNames: TOUCH_NAMES,
+      ExpressionAttributeValues: {
+        ':exp': { N: String(expiresAt) },
+        ':ttl': { N: String(ttlSeconds(expiresAt)) },
+        ':now': { N: String(this.#options.clock.now()) },
+      },
+    });
+    return this.#conditional('touch', command);
+  }
+
+  /**
+   * Deletes unconditionally (expired leftovers go too) and reports whether the removed item was live, from the
+   * old image DeleteItem returns (ALL_OLD: one round trip, no read units; the old item crosses the wire).
+   */
+  async delete(key: string): Promise<boolean> {
+    this.#checkOpen('delete');
+    assertValidKey(this.name, 'delete', key);
+    const command = new DeleteItemCommand({
+      TableName: this.#options.tableName,
+      Key: { [ATTR.key]: { S: this.#options.prefix + key } },
+      ReturnValues: 'ALL_OLD',
+    });
+    return this.#runner.run('delete', async (ctx) => {
+      // Retried on throttling only: after a network error the delete may have happened, and a retry would
+      // answer false for a session it did delete.
+      const out = await this.#runner.send(ctx, false, () => this.client.send(command, { abortSignal: ctx.signal }));
+      if (!out.Attributes) return false;
+      return readNumber(out.Attributes, ATTR.expiresAt) > this.#options.clock.now();
+    });
+  }
+
+  /**
+   * Lists the user's live sessions from the `byUser` GSI (one Query on the user's index partition). With
+   * `verifyUserIndex` (default) each entry is confirmed by a strongly consistent BatchGetItem on the table, so
+   * sessions deleted or expired meanwhile are dropped and `expiresAt` is current. A session created within the
+   * index's propagation delay (sub-second on AWS) may be missing either way: a GSI is eventually consistent.
+   */
+  async listByUser(userId: string): Promise<UserSessionEntry[]> {
+    this.#checkOpen('listByUser');
+    if (!this.#validUserId('listByUser', userId)) return [];
+    return this.#runner.run('listByUser', async (ctx) => {
+      const verify = this.#options.verifyUserIndex;
+      let entries = await queryUserIndex(this.#index, ctx, userId, !verify);
+      if (verify && entries.length > 0) entries = await verifyEntries(this.#index, ctx, userId, entries);
+      const now = this.#options.clock.now();
+      const prefixLength = this.#options.prefix.length;
+      return entries
+        .filter((e) => e.expiresAt > now)
+        .map((e) => ({ key: e.pk.slice(prefixLength), expiresAt: e.expiresAt }));
+    });
+  }
+
+  /**
+   * Deletes every session of the user: one GSI Query, (with `verifyUserIndex`) one strong BatchGetItem per 100
+   * sessions to count the live ones and skip already-deleted entries, then BatchWriteItem deletes (25 per call,
+   * UnprocessedItems retried with backoff). Expired leftovers are deleted too but not counted. The count is
+   * exact unless another caller deletes the same sessions at the same moment (both may count them). A session
+   * created after the Query started is not deleted.
+   */
+  async deleteByUser(userId: string): Promise<number> {
+    this.#checkOpen('deleteByUser');
+    if (!this.#validUserId('deleteByUser', userId)) return 0;
+    return this.#runner.run('deleteByUser', async (ctx) => {
+      let entries = await queryUserIndex(this.#index, ctx, userId, false);
+      if (entries.length === 0) return 0;
+      if (this.#options.verifyUserIndex) entries = await verifyEntries(this.#index, ctx, userId, entries);
+      const now = this.#options.clock.now();
+      const live = entries.filter((e) => e.expiresAt > now).length;
+      await batchDelete(
+        this.#index,
+        ctx,
+        entries.map((e) => e.pk),
+      );
+      return live;
+    });
+  }
+
+  /** Marks the store closed; destroys the client only if the store created it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsClient) this.client.destroy();
+  }
+
+  /** Sends a conditional write: `true` if applied, `false` if its condition failed. */
+  #conditional(operation: string, command: PutItemCommand | UpdateItemCommand): Promise<boolean> {
+    return this.#runner.run(operation, async (ctx) => {
+      try {
+        // Retried on throttling only (never applied); after a network error the write may have been applied
+        // and a blind retry would report a false conflict, so that surfaces as StoreUnavailableError.
+        await this.#runner.send(ctx, false, () =>
+          this.client.send(command as PutItemCommand, { abortSignal: ctx.signal }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailed(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  /** Validates a write and checks its size; returns the partition key. Throws before anything is sent. */
+  #checkWrite(operation: string, key: string, session: StoredSession): string {
+    this.#checkOpen(operation);
+    assertValidRecord(this.name, operation, key, session);
+    assertPayloadFits(this.name, operation, session.data, this.#options.maxPayloadBytes);
+    const pk = this.#options.prefix + key;
+    if (utf8Bytes(pk) > MAX_PARTITION_KEY_BYTES) {
+      throw new ConfigurationError(`prefix + key exceed DynamoDB's ${MAX_PARTITION_KEY_BYTES}-byte key limit`, {
+        store: this.name,
+        operation,
+      });
+    }
+    // The 400 KB limit applies to the whole item: attribute names, key, numbers and userId count too.
+    const size = itemSize(pk, session);
+    if (size > DYNAMODB_MAX_ITEM_BYTES) {
+      throw new PayloadTooLargeError(size, DYNAMODB_MAX_ITEM_BYTES, { store: this.name, operation });
+    }
+    return pk;
+  }
+
+  #checkUserId(operation: string, userId: string): void {
+    if (!this.#validUserId(operation, userId)) {
+      // DynamoDB rejects empty strings in key attributes, and userId is the GSI's partition key.
+      throw new ConfigurationError('userId must be a non-empty string', { store: this.name, operation });
+    }
+  }
+
+  /** `false` for the empty string (never stored: see #checkUserId); throws for other invalid values. */
+  #validUserId(operation: string, userId: string): boolean {
+    if (typeof userId !== 'string') {
+      throw new ConfigurationError('userId must be a string', { store: this.name, operation });
+    }
+    if (utf8Bytes(userId) > MAX_PARTITION_KEY_BYTES) {
+      throw new ConfigurationError(`userId exceeds DynamoDB's ${MAX_PARTITION_KEY_BYTES}-byte key limit`, {
+        store: this.name,
+        operation,
+      });
+    }
+    return userId.length > 0;
+  }
+
+  #checkOpen(operation: string): void {
+    if (this.#closed) throw new StoreClosedError({ store: this.name, operation });
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Classification of AWS SDK / DynamoDB errors into SessionKit's typed errors, and the predicates the retry loop
+ * uses. Everything leaving the store is a {@link SessionKitError} tagged with the store name.
+ *
+ * @module
+ */
+import {
+  ConfigurationError,
+  PayloadTooLargeError,
+  SessionKitError,
+  StoreUnavailableError,
+} from '@sessionkit/core';
+import { DYNAMODB_MAX_ITEM_BYTES } from './schema.js';
+
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
+}
+
+function asSdkError(error: unknown): SdkErrorLike {
+  return typeof error === 'object' && error !== null ? (error as SdkErrorLike) : {};
+}
+
+/**
+ * Error names DynamoDB uses for throttling. All three mean the request was rejected before it was applied, so
+ * a retry is safe even for conditional writes.
+ */
+export const THROTTLING_ERRORS: ReadonlySet<string> = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+
+/** The conditional write did not apply: a normal `false` result, not an error. */
+export function isConditionFailed(error: unknown): boolean {
+  return asSdkError(error).name === 'ConditionalCheckFailedException';
+}
+
+/** Throttling: the request was refused unprocessed and may be retried after a backoff. */
+export function isThrottling(error: unknown): boolean {
+  const e = asSdkError(error);
+  return THROTTLING_ERRORS.has(e.name ?? '') || e.$retryable?.throttling === true;
+}
+
+/**
+ * Errors after which retrying a *read* is safe and useful: throttling, and connections that were reset under a
+ * keep-alive socket (typical after a server restart). Writes are retried on throttling only: a conditional
+ * write that failed with a network error may or may not have been applied, and a blind retry would answer
+ * `false` for a create that actually succeeded.
+ */
+export function isRetryableRead(error: unknown): boolean {
+  if (isThrottling(error)) return true;
+  const e = asSdkError(error);
+  return e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.name === 'InternalServerError';
+}
+
+/**
+ * Maps an SDK error to a typed SessionKit error. Called for every failure that is not a condition failure.
+ * Network errors, 5xx, throttling and a missing table (e.g. dynalite restarted: it keeps everything in memory)
+ * are retryable {@link StoreUnavailableError}s; bad credentials, a missing region and malformed requests are
+ * {@link ConfigurationError}s; DynamoDB's own item-size rejection is a {@link PayloadTooLargeError} (nothing was
+ * written).
+ */
+export function mapDynamoError(store: string, operation: string, error: unknown, tableName: string): SessionKitError {
+  if (error instanceof SessionKitError) return error;
+  const e = asSdkError(error);
+  const name = e.name ?? '';
+  const message = e.message ?? String(error);
+  const options = { store, operation, cause: error };
+  if (name === 'ValidationException' && /item size/i.test(message)) {
+    return new PayloadTooLargeError(DYNAMODB_MAX_ITEM_BYTES + 1, DYNAMODB_MAX_ITEM_BYTES, options);
+  }
+  if (name === 'ResourceNotFoundException') {
+    return new StoreUnavailableError(`table "${tableName}" (or its index) not found: ${message}`, options);
+  }
+  if (isThrottling(error)) {
+    return new StoreUnavailableError(`throttled by DynamoDB (${name}) and out of retries within the deadline`, options);
+  }
+  if (
+    name === 'ValidationException' ||
+    name === 'SerializationException' ||
+    name === 'AccessDeniedException' ||
+    name === 'UnrecognizedClientException' ||
+    name === 'InvalidSignatureException' ||
+    name === 'MissingAuthenticationTokenException' ||
+    name === 'CredentialsProviderError' ||
+    /region is missing/i.test(message)
+  ) {
+    return new ConfigurationError(`${name || 'Error'}: ${message}`, options);
+  }
+  return new StoreUnavailableError(name && !message.includes(name) ? `${name}: ${message}` : message, options);
+}
