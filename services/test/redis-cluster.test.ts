@@ -1,0 +1,45 @@
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { endpoints } from '../src/index.js';
+import { sleep, uniqueKey } from './helpers.js';
+
+describe('redis cluster', () => {
+  const cluster = new Cluster(endpoints.redisCluster.nodes, {
+    clusterRetryStrategy: () => null,
+    redisOptions: { maxRetriesPerRequest: 0 },
+    lazyConnect: true,
+  });
+  afterAll(() => cluster.disconnect());
+
+  it('reports cluster_state:ok on every node', async () => {
+    for (const node of endpoints.redisCluster.nodes) {
+      const r = new Redis({ ...node, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        const info = String(await r.call('CLUSTER', 'INFO'));
+        expect(info).toContain('cluster_state:ok');
+        expect(info).toContain('cluster_known_nodes:6');
+        expect(info).toContain('cluster_size:3');
+      } finally {
+        r.disconnect();
+      }
+    }
+  });
+
+  it('writes and reads keys spread over the slots of all 3 masters, with expiry', async () => {
+    await cluster.connect();
+    const keys = Array.from({ length: 30 }, (_, i) => uniqueKey(`cluster-${i}`));
+    const slots = new Set<number>();
+    for (const key of keys) {
+      slots.add(Number(await cluster.call('CLUSTER', 'KEYSLOT', key)));
+      await cluster.set(key, key, 'PX', 1000);
+    }
+    expect(slots.size).toBeGreaterThan(1);
+    const masters = cluster.nodes('master');
+    expect(masters).toHaveLength(3);
+    const perMaster = await Promise.all(masters.map((m) => m.dbsize()));
+    expect(perMaster.filter((n) => n > 0).length).toBe(3); // 30 random keys land on every master
+    for (const key of keys) expect(await cluster.get(key)).toBe(key);
+    await sleep(1200);
+    for (const key of keys) expect(await cluster.get(key)).toBeNull();
+  });
+});
