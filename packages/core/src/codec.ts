@@ -107,6 +107,48 @@ function toTagged(value: unknown, path: string, depth: number, seen: Set<object>
   }
 }
 
+/**
+ * Checks that a value can be written as plain JSON without tagging: only JSON types, no Dates, no objects
+ * that look like tags. Allocates nothing, so the common case costs one walk plus a native stringify.
+ * Returns false (and leaves the precise error to {@link toTagged}) at the first thing needing more care.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object') {
+    // `value - value === 0` is true exactly for finite numbers.
+    return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && value - value === 0);
+  }
+  if (value === null) return true;
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined || !isPlainJson(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key in value) {
+    if (key === DATE_TAG || key === ESCAPE_TAG || FORBIDDEN_KEYS.has(key)) return false;
+    const child = value[key];
+    if (child !== undefined && !isPlainJson(child, depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether parsed text may need {@link fromTagged}: it holds a tag, a key that must be dropped, or a `\u` escape
+ * (which could spell such a key in disguise). Text without any of these parses to final attributes.
+ */
+function needsReviving(text: string): boolean {
+  return (
+    text.includes('"$') ||
+    text.includes('\\u') ||
+    text.includes('__proto__') ||
+    text.includes('"constructor"') ||
+    text.includes('"prototype"')
+  );
+}
+
 /** Reverses {@link toTagged} on parsed JSON, dropping prototype-polluting keys. */
 function fromTagged(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -142,14 +184,18 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export const jsonCodec: Codec = {
   name: 'json',
   encode(record: SessionRecord): Uint8Array {
-    const attributes = toTagged(record.attributes, '', 0, new Set());
+    // Fast path: plain JSON data (the common case) is stringified natively; cycles cannot pass the depth cap.
+    const attributes = isPlainJson(record.attributes, 0) ? record.attributes : toTagged(record.attributes, '', 0, new Set());
     return encoder.encode(JSON.stringify({ c: record.createdAt, a: attributes }));
   },
   decode(data: Uint8Array): SessionRecord {
-    const parsed: unknown = JSON.parse(decoder.decode(data));
+    const text = decoder.decode(data);
+    const parsed: unknown = JSON.parse(text);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a session record');
     const { c, a } = parsed as { c?: unknown; a?: unknown };
     if (typeof c !== 'number' || !Number.isFinite(c)) throw new Error('session record without a valid createdAt');
-    return { createdAt: c, attributes: decodeObject(a, 0) };
+    if (a === null || typeof a !== 'object' || Array.isArray(a)) throw new Error('malformed stored object');
+    // Fast path: without tags or dangerous keys in the text, the parsed attributes are already final.
+    return { createdAt: c, attributes: needsReviving(text) ? decodeObject(a, 0) : (a as SessionData) };
   },
 };

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Number of random bytes in a session ID. */
 export const SESSION_ID_BYTES = 32;
@@ -34,5 +34,5 @@ export function isValidSessionId(value: unknown): value is string {
 
 /** The store key for a session ID: SHA-256 of the ID, base64url (43 characters). */
 export function hashSessionId(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+  return hash('sha256', id, 'base64url');
 }

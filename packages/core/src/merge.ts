@@ -49,6 +49,14 @@ export function mergeChanges(
   policy: ConflictPolicy,
 ): MergeResult {
   const attributes: SessionData = { ...theirs };
+  if (theirs === base) {
+    // First attempt: nobody else wrote, so there is nothing to compare.
+    for (const [key, change] of changes) {
+      if (change.kind === 'set') attributes[key] = change.value;
+      else delete attributes[key];
+    }
+    return { attributes, conflicts: [] };
+  }
   const conflicts: string[] = [];
   for (const [key, change] of changes) {
     const ours = change.kind === 'set' ? change.value : undefined;

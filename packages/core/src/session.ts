@@ -42,8 +42,8 @@ export class Session<T extends SessionData = SessionData> {
   #userId: string | undefined;
   /** Attributes as last read from or written to the store. */
   #base: SessionData;
-  /** Attributes as this request sees them (base plus changes). */
-  #current: SessionData;
+  /** Attributes as this request sees them (base plus changes); a copy is made on the first write only. */
+  #current: SessionData | undefined;
   readonly #changes = new Map<string, AttributeChange>();
   #destroyed = false;
 
@@ -57,7 +57,6 @@ export class Session<T extends SessionData = SessionData> {
     this.#version = state.version;
     this.#userId = state.userId;
     this.#base = state.attributes;
-    this.#current = { ...state.attributes };
   }
 
   /** Whether this session has not been stored yet. */
@@ -91,38 +90,39 @@ export class Session<T extends SessionData = SessionData> {
 
   /** Reads one attribute. */
   get<K extends keyof T & string>(key: K): T[K] | undefined {
-    return Object.hasOwn(this.#current, key) ? (this.#current[key] as T[K]) : undefined;
+    const attributes = this.currentAttributes;
+    return Object.hasOwn(attributes, key) ? (attributes[key] as T[K]) : undefined;
   }
 
   /** Whether the attribute is set. */
   has(key: keyof T & string): boolean {
-    return Object.hasOwn(this.#current, key);
+    return Object.hasOwn(this.currentAttributes, key);
   }
 
   /** Sets one attribute; `undefined` removes it. Throws for keys that could pollute prototypes. */
   set<K extends keyof T & string>(key: K, value: T[K] | undefined): void {
     if (value === undefined) return this.unset(key);
     assertAttributeKey(key);
-    this.#current[key] = value;
+    this.#writable()[key] = value;
     this.#changes.set(key, { kind: 'set', value });
   }
 
   /** Removes one attribute. */
   unset(key: keyof T & string): void {
     assertAttributeKey(key);
-    if (!Object.hasOwn(this.#current, key) && !this.#changes.has(key)) return;
-    delete this.#current[key];
+    if (!Object.hasOwn(this.currentAttributes, key) && !this.#changes.has(key)) return;
+    delete this.#writable()[key];
     this.#changes.set(key, { kind: 'unset' });
   }
 
   /** The attribute names currently set. */
   keys(): string[] {
-    return Object.keys(this.#current);
+    return Object.keys(this.currentAttributes);
   }
 
   /** A shallow copy of all attributes. */
   toJSON(): Partial<T> {
-    return { ...this.#current } as Partial<T>;
+    return { ...this.currentAttributes } as Partial<T>;
   }
 
   /** @internal The attributes as loaded, for the 3-way merge. */
@@ -131,7 +131,7 @@ export class Session<T extends SessionData = SessionData> {
   }
   /** @internal The current attributes. */
   get currentAttributes(): SessionData {
-    return this.#current;
+    return this.#current ?? this.#base;
   }
   /** @internal The pending changes, for the 3-way merge. */
   get changes(): ReadonlyMap<string, AttributeChange> {
@@ -142,7 +142,7 @@ export class Session<T extends SessionData = SessionData> {
   markStored(attributes: SessionData, version: number, expiresAt: number): void {
     this.#isNew = false;
     this.#base = attributes;
-    this.#current = { ...attributes };
+    this.#current = undefined;
     this.#version = version;
     this.#expiresAt = expiresAt;
     this.#changes.clear();
@@ -151,6 +151,11 @@ export class Session<T extends SessionData = SessionData> {
   /** @internal Records a successful touch. */
   markTouched(expiresAt: number): void {
     this.#expiresAt = expiresAt;
+  }
+
+  /** The attributes this request may change, copied from the stored ones on first use. */
+  #writable(): SessionData {
+    return (this.#current ??= { ...this.#base });
   }
 
   /** @internal Records that the session no longer exists. */
