@@ -1,0 +1,192 @@
+/**
+ * Options of {@link RedisSessionStore} and the ioredis settings the store uses for the clients it creates.
+ *
+ * @module
+ */
+import type { Clock } from '@sessionkit/core';
+import { ConfigurationError } from '@sessionkit/core';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+
+/** Options of {@link RedisSessionStore}. Give exactly one of `client`, `connection` or `cluster`. */
+export interface RedisSessionStoreOptions {
+  /**
+   * An existing ioredis client (`Redis`, Sentinel-managed `Redis`, or `Cluster`). The store defines its Lua
+   * scripts on it and never closes it. For timely failures configure it like {@link recommendedRedisOptions}
+   * (without `enableOfflineQueue: false` the client queues commands while disconnected: calls still fail at
+   * their deadline, but the queued command may run later, after the caller was told it failed).
+   */
+  client?: Redis | Cluster;
+  /**
+   * An existing client connected to replicas, used for `'eventual'` reads (e.g. `new Redis({ sentinels, name,
+   * role: 'slave' })`, or a `Cluster` with `scaleReads: 'slave'`). Never closed by the store.
+   */
+  replicaClient?: Redis | Cluster;
+  /** Connection options for a standalone server, or a Sentinel-managed one (`sentinels` + `name`). */
+  connection?: RedisOptions;
+  /** Startup nodes and options for Redis Cluster. */
+  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions };
+  /**
+   * With `connection.sentinels` or `cluster`: also open a replica connection and answer `'eventual'` reads
+   * from it (Sentinel: `role: 'slave'`; Cluster: `scaleReads: 'slave'`). `'strong'` reads and all writes stay
+   * on the master. Default `false`: every read goes to the master.
+   */
+  readFromReplicas?: boolean;
+  /** Prepended to every session key. Default `"sk:"`. Keys are otherwise stored exactly as received. */
+  keyPrefix?: string;
+  /** Prepended to the userId to name the user's index (a ZSET). Default `keyPrefix + "~user:"`. */
+  userIndexPrefix?: string;
+  /** Deadline of every store call, in ms (connect waits, retries and all round trips included). Default 2000. */
+  operationTimeoutMs?: number;
+  /** Largest accepted `data`, in bytes. Default 1 MiB. */
+  maxPayloadBytes?: number;
+  /**
+   * ioredis `enableAutoPipelining` for the clients the store creates (commands issued in the same tick go out
+   * in one write). Default `true`: measured faster under concurrency (see docs/redis.md).
+   */
+  autoPipelining?: boolean;
+  /**
+   * How far beyond a session's deadline its user-index entry is kept, in ms (min 60 s, default 1 h). A touch
+   * or update that moves the deadline past the indexed bound raises the bound by this much first (one extra
+   * round trip, at most once per `userIndexSlackMs` of extension); dead entries linger at most this long.
+   */
+  userIndexSlackMs?: number;
+  /**
+   * After every write, run `WAIT replicas timeoutMs` on the same connection. If fewer replicas acknowledge in
+   * time the call rejects with `StoreUnavailableError` (the write did happen on the master).
+   */
+  waitForReplicas?: { replicas: number; timeoutMs: number };
+  /** Time source for expiry decisions. Default: the system clock. */
+  clock?: Clock;
+  /** Name used in errors. Default `"redis"`. */
+  name?: string;
+  /** Receives the `error` / `node error` events of clients the store created (default: ignored; calls still fail typed). */
+  onClientError?: (error: Error) => void;
+}
+
+/** Milliseconds ioredis waits between reconnection attempts: fast at first, capped at 1 s. */
+export function reconnectDelay(times: number): number {
+  return Math.min(50 * times, 1000);
+}
+
+/**
+ * Reconnect when a master answers READONLY: after a failover the old master comes back as a replica and the
+ * connection still points at it. `1` = reconnect without resending: the failed call rejects (typed, retryable)
+ * and the next call goes through Sentinel to the new master. (`2` would resend, but with the offline queue
+ * off the resend fails anyway.)
+ */
+export function reconnectOnReadonly(error: Error): 1 | false {
+  return error.message.startsWith('READONLY') ? 1 : false;
+}
+
+/**
+ * The ioredis settings the store uses for standalone and Sentinel clients it creates, and recommends for
+ * clients you pass in:
+ * - `enableOfflineQueue: false`: nothing queues while disconnected. The store itself waits for `ready` up to
+ *   the call's deadline and then fails with `StoreTimeoutError`, so a call that was reported as failed is
+ *   never executed later;
+ * - `autoResendUnfulfilledCommands: false`: commands in flight when the connection drops reject
+ *   (`StoreUnavailableError`) instead of being replayed after the reconnect;
+ * - `maxRetriesPerRequest: 0`: belt and braces for the above;
+ * - `retryStrategy`: reconnect forever, 50 ms, 100 ms, ... capped at 1 s, so service resumes within about a
+ *   second of the server's return;
+ * - `reconnectOnError`: reconnect on READONLY (see {@link reconnectOnReadonly}).
+ */
+export function recommendedRedisOptions(operationTimeoutMs: number, autoPipelining: boolean): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: reconnectDelay,
+    reconnectOnError: reconnectOnReadonly,
+    connectTimeout: Math.max(operationTimeoutMs, 1000),
+    enableAutoPipelining: autoPipelining,
+  };
+}
+
+/**
+ * The Cluster settings the store uses for clusters it creates: no offline queue (the store waits for `ready`
+ * within the deadline), failover retries (`retryDelayOnFailover` 100 ms, at most `maxRedirections` 16 tries,
+ * i.e. about 1.6 s, cut short by the call's deadline), node connections that do not replay in-flight commands.
+ */
+export function recommendedClusterOptions(operationTimeoutMs: number, autoPipelining: boolean): ClusterOptions {
+  return {
+    enableOfflineQueue: false,
+    enableAutoPipelining: autoPipelining,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    maxRedirections: 16,
+    slotsRefreshTimeout: 1000,
+    clusterRetryStrategy: reconnectDelay,
+    redisOptions: {
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: Math.max(operationTimeoutMs, 1000),
+      reconnectOnError: reconnectOnReadonly,
+    },
+  };
+}
+
+/** Validated, defaulted settings. */
+export interface ResolvedOptions {
+  name: string;
+  keyPrefix: string;
+  userIndexPrefix: string;
+  operationTimeoutMs: number;
+  maxPayloadBytes: number;
+  autoPipelining: boolean;
+  userIndexSlackMs: number;
+  waitForReplicas: { replicas: number; timeoutMs: number } | undefined;
+}
+
+const isPositiveInteger = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
+
+/** Checks the options and fills in defaults; throws {@link ConfigurationError}. */
+export function resolveOptions(options: RedisSessionStoreOptions): ResolvedOptions {
+  const name = options.name ?? 'redis';
+  const fail = (message: string): never => {
+    throw new ConfigurationError(message, { store: name });
+  };
+  const sources = [options.client, options.connection, options.cluster].filter((s) => s !== undefined).length;
+  if (sources !== 1) fail('give exactly one of `client`, `connection` or `cluster`');
+  if (options.readFromReplicas && options.replicaClient) fail('give either `readFromReplicas` or `replicaClient`, not both');
+  if (options.readFromReplicas && !options.cluster && !options.connection?.sentinels) {
+    fail('`readFromReplicas` needs `cluster` or `connection.sentinels` (or pass a `replicaClient`)');
+  }
+  if (options.cluster && (!Array.isArray(options.cluster.nodes) || options.cluster.nodes.length === 0)) {
+    fail('`cluster.nodes` must list at least one startup node');
+  }
+  const keyPrefix = options.keyPrefix ?? 'sk:';
+  if (typeof keyPrefix !== 'string') fail('`keyPrefix` must be a string');
+  const userIndexPrefix = options.userIndexPrefix ?? `${keyPrefix}~user:`;
+  if (typeof userIndexPrefix !== 'string' || userIndexPrefix === keyPrefix) {
+    fail('`userIndexPrefix` must be a string different from `keyPrefix`');
+  }
+  const operationTimeoutMs = options.operationTimeoutMs ?? 2000;
+  if (!isPositiveInteger(operationTimeoutMs)) fail('`operationTimeoutMs` must be a positive integer');
+  const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
+  if (!isPositiveInteger(maxPayloadBytes) || maxPayloadBytes > 512 * 1024 * 1024 - 1024) {
+    fail('`maxPayloadBytes` must be a positive integer below 512 MiB (the Redis string limit)');
+  }
+  const userIndexSlackMs = options.userIndexSlackMs ?? 60 * 60_000;
+  if (!isPositiveInteger(userIndexSlackMs) || userIndexSlackMs < 60_000) {
+    fail('`userIndexSlackMs` must be an integer of at least 60000 (it also absorbs clock skew between app servers)');
+  }
+  const wait = options.waitForReplicas;
+  if (wait !== undefined && (!isPositiveInteger(wait.replicas) || !isPositiveInteger(wait.timeoutMs))) {
+    fail('`waitForReplicas` needs positive integer `replicas` and `timeoutMs`');
+  }
+  if (wait !== undefined && wait.timeoutMs >= operationTimeoutMs) {
+    fail('`waitForReplicas.timeoutMs` must be shorter than `operationTimeoutMs`');
+  }
+  return {
+    name,
+    keyPrefix,
+    userIndexPrefix,
+    operationTimeoutMs,
+    maxPayloadBytes,
+    autoPipelining: options.autoPipelining ?? true,
+    userIndexSlackMs,
+    waitForReplicas: wait,
+  };
+}

@@ -1,0 +1,348 @@
+/**
+ * {@link RedisSessionStore}: the SessionKit store on ioredis, for standalone Redis, Sentinel and Redis Cluster.
+ *
+ * Key design (see docs/redis.md):
+ * - session `prefix + key` → one binary string (header + data, `codec.ts`), native TTL via `PX`/`PEXPIRE`;
+ * - user index `userIndexPrefix + userId` → ZSET of keys scored by "indexed until" (`user-index.ts`).
+ * Every script touches one key, so no two keys ever need to share a hash slot; Cluster routes each call
+ * by its own key.
+ *
+ * @module
+ */
+import type { Clock, ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
+import {
+  ConfigurationError,
+  StoreClosedError,
+  StoreUnavailableError,
+  assertPayloadFits,
+  assertValidKey,
+  assertValidRecord,
+  isLive,
+  systemClock,
+  withDeadline,
+} from '@sessionkit/core';
+import type { ChainableCommander } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { MAX_USER_ID_BYTES, decodeHeader, decodeRecord, encodeRecord } from './codec.js';
+import { Connection, isClient } from './connection.js';
+import type { RedisSessionStoreOptions, ResolvedOptions } from './options.js';
+import { recommendedClusterOptions, recommendedRedisOptions, resolveOptions } from './options.js';
+import type { ScriptedClient, SessionScripts } from './scripts.js';
+import { indexCandidates, raiseIndexEntry, removeIndexEntries } from './user-index.js';
+
+/** Status the update/touch scripts return when the user index must be raised first. */
+const NEEDS_INDEX = 2;
+
+/**
+ * A {@link SessionStore} on Redis (ioredis 6): standalone, Sentinel-managed or Cluster.
+ *
+ * @example
+ * ```ts
+ * const store = new RedisSessionStore({ connection: { host: '127.0.0.1', port: 6379 }, keyPrefix: 'app:sess:' });
+ * await store.create(key, { data, version: 1, expiresAt: Date.now() + 3_600_000, userId: 'u1' });
+ * ```
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly name: string;
+  readonly capabilities: StoreCapabilities;
+  readonly #options: ResolvedOptions;
+  readonly #primary: Connection;
+  readonly #replica: Connection | undefined;
+  readonly #clock: Clock;
+  #closed = false;
+
+  constructor(options: RedisSessionStoreOptions) {
+    this.#options = resolveOptions(options);
+    this.name = this.#options.name;
+    this.#clock = options.clock ?? systemClock;
+    const { operationTimeoutMs, autoPipelining } = this.#options;
+    const onError = options.onClientError ?? (() => {});
+
+    if (options.client !== undefined) {
+      if (!isClient(options.client)) throw new ConfigurationError('`client` must be an ioredis Redis or Cluster', { store: this.name });
+      this.#primary = new Connection(options.client, false);
+    } else if (options.cluster !== undefined) {
+      const clusterOptions = mergeClusterOptions(recommendedClusterOptions(operationTimeoutMs, autoPipelining), options.cluster.options);
+      this.#primary = new Connection(listen(new Cluster(options.cluster.nodes, clusterOptions), onError), true);
+    } else {
+      const redisOptions = { ...recommendedRedisOptions(operationTimeoutMs, autoPipelining), ...options.connection };
+      this.#primary = new Connection(listen(new Redis(redisOptions), onError), true);
+    }
+
+    if (options.replicaClient !== undefined) {
+      if (!isClient(options.replicaClient)) throw new ConfigurationError('`replicaClient` must be an ioredis Redis or Cluster', { store: this.name });
+      this.#replica = new Connection(options.replicaClient, false);
+    } else if (options.readFromReplicas && options.cluster) {
+      const clusterOptions = mergeClusterOptions(recommendedClusterOptions(operationTimeoutMs, autoPipelining), options.cluster.options);
+      this.#replica = new Connection(
+        listen(new Cluster(options.cluster.nodes, { ...clusterOptions, scaleReads: 'slave' }), onError),
+        true,
+      );
+    } else if (options.readFromReplicas && options.connection) {
+      const redisOptions = { ...recommendedRedisOptions(operationTimeoutMs, autoPipelining), ...options.connection };
+      this.#replica = new Connection(listen(new Redis({ ...redisOptions, role: 'slave' }), onError), true);
+    }
+
+    this.capabilities = {
+      userIndex: true,
+      ttlGranularityMs: 1,
+      maxPayloadBytes: this.#options.maxPayloadBytes,
+      // Only with a replica connection do 'eventual' reads differ: otherwise every read is a master read.
+      strongReads: this.#replica !== undefined,
+    };
+  }
+
+  /** The master-side ioredis client (for raw inspection in tests and tools). */
+  get client(): Redis | Cluster {
+    return this.#primary.client;
+  }
+
+  /** The Redis key of a session: the prefix and the key, nothing else. */
+  sessionKey(key: string): string {
+    return this.#options.keyPrefix + key;
+  }
+
+  /** The Redis key of a user's index ZSET. */
+  userIndexKey(userId: string): string {
+    return this.#options.userIndexPrefix + userId;
+  }
+
+  async get(key: string, options?: ReadOptions): Promise<StoredSession | null> {
+    this.#checkOpen('get');
+    assertValidKey(this.name, 'get', key);
+    const redisKey = this.sessionKey(key);
+    const value = await this.#run('get', async () => {
+      const replica = this.#replica;
+      if (options?.consistency !== 'strong' && replica && replica.client.status === 'ready') {
+        try {
+          return await replica.client.getBuffer(redisKey);
+        } catch {
+          // A replica that fails (down, promoted, LOADING) must not fail an 'eventual' read that the master
+          // can answer: fall through to the master within the same deadline.
+        }
+      }
+      await this.#primary.ready(this.name, 'get');
+      return this.#primary.client.getBuffer(redisKey);
+    });
+    if (value === null) return null;
+    const record = decodeRecord(value);
+    // An undecodable value (foreign or future format) reads as missing, like an expired one.
+    if (record === undefined || !isLive(record.expiresAt, this.#clock.now())) return null;
+    const session: StoredSession = { data: record.data, version: record.version, expiresAt: record.expiresAt };
+    if (record.userId !== undefined) session.userId = record.userId;
+    return session;
+  }
+
+  async create(key: string, session: StoredSession): Promise<boolean> {
+    this.#checkWrite('create', key, session);
+    const userId = this.#userIdBytes('create', session.userId);
+    return this.#primaryRun('create', async (client) => {
+      const now = this.#clock.now();
+      const ttl = ttlMs(session.expiresAt, now);
+      let bound = 0;
+      if (userId !== undefined && ttl > 0) {
+        // Index first, session second: a session never exists without its index entry (user-index.ts).
+        bound = session.expiresAt + this.#options.userIndexSlackMs;
+        await this.#durable<number>((c) => c.sessionkitIndexAdd(this.userIndexKey(session.userId!), now, bound, key));
+      }
+      const value = encodeRecord(session.version, session.expiresAt, bound, userId, session.data);
+      const result = await this.#durable<number>((c) => c.sessionkitCreate(this.sessionKey(key), now, ttl, value), client);
+      return result === 1;
+    });
+  }
+
+  async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
+    this.#checkWrite('update', key, session);
+    if (!Number.isSafeInteger(expectedVersion)) {
+      throw new ConfigurationError('expectedVersion must be an integer', { store: this.name, operation: 'update' });
+    }
+    return this.#primaryRun('update', async () => {
+      const now = this.#clock.now();
+      const ttl = ttlMs(session.expiresAt, now);
+      const redisKey = this.sessionKey(key);
+      // ioredis stringifies anything that is not a Buffer (a Uint8Array would become "1,2,3"): wrap, no copy.
+      const data = Buffer.from(session.data.buffer, session.data.byteOffset, session.data.byteLength);
+      let bound = 0;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const result = await this.#durable<number | [number, string]>((c) =>
+          c.sessionkitUpdate(redisKey, now, expectedVersion, session.version, session.expiresAt, ttl, bound, data),
+        );
+        if (typeof result === 'number') return result === 1;
+        bound = await this.#raiseBound(key, result, session.expiresAt, now);
+      }
+      throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'update' });
+    });
+  }
+
+  async touch(key: string, expiresAt: number): Promise<boolean> {
+    this.#checkOpen('touch');
+    assertValidKey(this.name, 'touch', key);
+    if (!Number.isFinite(expiresAt)) {
+      throw new ConfigurationError('expiresAt must be a finite epoch-millisecond number', { store: this.name, operation: 'touch' });
+    }
+    return this.#primaryRun('touch', async () => {
+      const now = this.#clock.now();
+      const ttl = ttlMs(expiresAt, now);
+      const redisKey = this.sessionKey(key);
+      let bound = 0;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const result = await this.#durable<number | [number, string]>((c) => c.sessionkitTouch(redisKey, now, expiresAt, ttl, bound));
+        if (typeof result === 'number') return result === 1;
+        bound = await this.#raiseBound(key, result, expiresAt, now);
+      }
+      throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'touch' });
+    });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    this.#checkOpen('delete');
+    assertValidKey(this.name, 'delete', key);
+    return this.#primaryRun('delete', async (client) => {
+      const [status, owner] = await this.#durable<[number, string]>((c) =>
+        c.sessionkitDelete(this.sessionKey(key), this.#clock.now(), ''),
+      );
+      // Session first, index entry second: if this second step never happens the entry is skipped by
+      // listByUser (its record is gone) and pruned when its score passes.
+      if (status !== -1 && owner !== '') await removeIndexEntries(client, this.userIndexKey(owner), [key]);
+      return status === 1;
+    });
+  }
+
+  async listByUser(userId: string): Promise<UserSessionEntry[]> {
+    this.#checkOpen('listByUser');
+    this.#userIdBytes('listByUser', userId);
+    return this.#primaryRun('listByUser', async (client) => {
+      const now = this.#clock.now();
+      const members = await indexCandidates(client, this.userIndexKey(userId), now);
+      const headerEnd = 26 + Buffer.byteLength(userId, 'utf8');
+      // One GETRANGE per candidate, header only (never the payload). With auto-pipelining they leave in one
+      // write per node; on Cluster each goes to its own slot's master.
+      const heads = await Promise.all(members.map((m) => client.getrangeBuffer(this.sessionKey(m), 0, headerEnd)));
+      const entries: UserSessionEntry[] = [];
+      heads.forEach((head, i) => {
+        const header = decodeHeader(head);
+        // The owner check guards against a key that now belongs to someone else.
+        if (header && header.userId === userId && isLive(header.expiresAt, now)) {
+          entries.push({ key: members[i]!, expiresAt: header.expiresAt });
+        }
+      });
+      return entries;
+    });
+  }
+
+  async deleteByUser(userId: string): Promise<number> {
+    this.#checkOpen('deleteByUser');
+    this.#userIdBytes('deleteByUser', userId);
+    return this.#primaryRun('deleteByUser', async (client) => {
+      const now = this.#clock.now();
+      const indexKey = this.userIndexKey(userId);
+      const members = await indexCandidates(client, indexKey, now);
+      const results = await Promise.all(
+        members.map((m) => this.#durable<[number, string]>((c) => c.sessionkitDelete(this.sessionKey(m), now, userId))),
+      );
+      let deleted = 0;
+      const gone: string[] = [];
+      results.forEach(([status], i) => {
+        if (status === 1) deleted++;
+        // -1 (no record) stays: it may be a create between its index step and its session step.
+        if (status !== -1) gone.push(members[i]!);
+      });
+      await removeIndexEntries(client, indexKey, gone);
+      return deleted;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([this.#primary.close(), this.#replica?.close()]);
+  }
+
+  /** Raises the owner's index entry for `key` to cover `expiresAt`; returns the new bound. */
+  async #raiseBound(key: string, reply: [number, string], expiresAt: number, now: number): Promise<number> {
+    const [status, owner] = reply;
+    if (status !== NEEDS_INDEX || !owner) {
+      throw new StoreUnavailableError(`unexpected script reply ${String(status)}`, { store: this.name });
+    }
+    const bound = expiresAt + this.#options.userIndexSlackMs;
+    await this.#durable<number>((c) => c.sessionkitIndexAdd(this.userIndexKey(owner), now, bound, key));
+    return bound;
+  }
+
+  /**
+   * Sends one write. With `waitForReplicas`, the write and a `WAIT` go out in one pipeline on the key's
+   * connection (on Cluster: the key's master), and too few acknowledgements fail the call.
+   */
+  async #durable<T>(send: (client: ScriptedClient) => Promise<unknown>, client = this.#primary.client): Promise<T> {
+    const wait = this.#options.waitForReplicas;
+    if (!wait) return (await send(client)) as T;
+    const pipeline = client.pipeline() as ChainableCommander & SessionScripts;
+    void send(pipeline as unknown as ScriptedClient);
+    pipeline.wait(wait.replicas, wait.timeoutMs);
+    const results = await pipeline.exec();
+    if (!results || results.length !== 2) throw new Error('the pipeline was discarded');
+    const [[error, value], [waitError, acked]] = results as [[Error | null, unknown], [Error | null, unknown]];
+    if (error) throw error;
+    if (waitError) throw waitError;
+    if (typeof acked !== 'number' || acked < wait.replicas) {
+      throw new StoreUnavailableError(
+        `the write was applied on the master but only ${String(acked)} of ${wait.replicas} replicas acknowledged it within ${wait.timeoutMs} ms`,
+        { store: this.name },
+      );
+    }
+    return value as T;
+  }
+
+  /** Runs a master-side operation under the deadline, after waiting (within it) for the connection. */
+  #primaryRun<T>(operation: string, run: (client: ScriptedClient) => Promise<T>): Promise<T> {
+    return this.#run(operation, async () => {
+      await this.#primary.ready(this.name, operation);
+      return run(this.#primary.client);
+    });
+  }
+
+  #run<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return withDeadline(this.name, operation, this.#options.operationTimeoutMs, run);
+  }
+
+  #userIdBytes(operation: string, userId: string | undefined): Buffer | undefined {
+    if (userId === undefined) return undefined;
+    if (typeof userId !== 'string' || userId.length === 0) {
+      throw new ConfigurationError('userId must be a non-empty string', { store: this.name, operation });
+    }
+    const bytes = Buffer.from(userId, 'utf8');
+    if (bytes.length > MAX_USER_ID_BYTES) {
+      throw new ConfigurationError(`userId must be at most ${MAX_USER_ID_BYTES} UTF-8 bytes`, { store: this.name, operation });
+    }
+    return bytes;
+  }
+
+  #checkWrite(operation: string, key: string, session: StoredSession): void {
+    this.#checkOpen(operation);
+    assertValidRecord(this.name, operation, key, session);
+    assertPayloadFits(this.name, operation, session.data, this.#options.maxPayloadBytes);
+  }
+
+  #checkOpen(operation: string): void {
+    if (this.#closed) throw new StoreClosedError({ store: this.name, operation });
+  }
+}
+
+/** Remaining lifetime for PX/PEXPIRE, rounded up so the key never dies before `expiresAt`; <= 0 means dead. */
+function ttlMs(expiresAt: number, now: number): number {
+  return Math.ceil(expiresAt - now);
+}
+
+function mergeClusterOptions(
+  base: ReturnType<typeof recommendedClusterOptions>,
+  user: ReturnType<typeof recommendedClusterOptions> | undefined,
+): ReturnType<typeof recommendedClusterOptions> {
+  return { ...base, ...user, redisOptions: { ...base.redisOptions, ...user?.redisOptions } };
+}
+
+/** Attaches error listeners to a client the store created, so connection errors never crash the process. */
+function listen<C extends Redis | Cluster>(client: C, onError: (error: Error) => void): C {
+  client.on('error', onError);
+  if (client instanceof Cluster) client.on('node error', onError);
+  return client;
+}

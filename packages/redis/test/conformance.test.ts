@@ -1,0 +1,26 @@
+import { describeSessionStore } from '@sessionkit/conformance';
+import type { RedisSessionStore } from '../src/index.js';
+import { openStore } from './helpers.js';
+import type { Topology } from './helpers.js';
+
+const topologies: [Topology, string][] = [
+  ['standalone', 'RedisSessionStore on standalone Redis (16379)'],
+  ['cluster', 'RedisSessionStore on Redis Cluster (17001-17006)'],
+  ['sentinel', 'RedisSessionStore behind Sentinel (master "sessionkit")'],
+];
+
+for (const [topology, title] of topologies) {
+  describeSessionStore<RedisSessionStore>(title, {
+    create: ({ prefix }) => openStore(topology, prefix),
+    rawRead: {
+      // Raw backend views straight through the store's own client (no adapter logic involved).
+      async exists(key, { store }) {
+        return (await store.client.exists(store.sessionKey(key))) === 1;
+      },
+      async ttlMs(key, { store }) {
+        const ttl = await store.client.pttl(store.sessionKey(key));
+        return ttl < 0 ? null : ttl;
+      },
+    },
+  });
+}

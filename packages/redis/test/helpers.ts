@@ -1,0 +1,52 @@
+/** Store factories for the three topologies the adapter supports, against the real servers from services/. */
+import { endpoints } from '@sessionkit/test-servers';
+import { Redis } from 'ioredis';
+import { RedisSessionStore } from '../src/index.js';
+import type { RedisSessionStoreOptions } from '../src/index.js';
+
+/** The topologies under test. */
+export type Topology = 'standalone' | 'cluster' | 'sentinel';
+
+/** Connection options of each topology (the store creates and owns the client). */
+export function connectionFor(topology: Topology): Pick<RedisSessionStoreOptions, 'connection' | 'cluster'> {
+  switch (topology) {
+    case 'standalone': {
+      const url = new URL(endpoints.redis.url);
+      return { connection: { host: url.hostname, port: Number(url.port || 6379) } };
+    }
+    case 'cluster':
+      return { cluster: { nodes: endpoints.redisCluster.nodes } };
+    case 'sentinel':
+      return { connection: { sentinels: endpoints.redisSentinel.sentinels, name: endpoints.redisSentinel.masterName } };
+  }
+}
+
+/** Opens a store on `topology` with the given prefix and extra options. */
+export function openStore(
+  topology: Topology,
+  keyPrefix: string,
+  extra: Omit<RedisSessionStoreOptions, 'connection' | 'cluster' | 'client'> = {},
+): RedisSessionStore {
+  return new RedisSessionStore({ ...connectionFor(topology), keyPrefix, ...extra });
+}
+
+/** A plain client on the standalone server, for raw checks. */
+export function rawStandalone(): Redis {
+  return new Redis(endpoints.redis.url, { lazyConnect: false });
+}
+
+/** A session record for tests. */
+export function session(
+  overrides: { data?: Uint8Array; version?: number; expiresAt?: number; userId?: string } = {},
+): { data: Uint8Array; version: number; expiresAt: number; userId?: string } {
+  const s: { data: Uint8Array; version: number; expiresAt: number; userId?: string } = {
+    data: overrides.data ?? new Uint8Array([1, 2, 3]),
+    version: overrides.version ?? 1,
+    expiresAt: overrides.expiresAt ?? Date.now() + 10 * 60_000,
+  };
+  if (overrides.userId !== undefined) s.userId = overrides.userId;
+  return s;
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
