@@ -118,6 +118,10 @@ function createContext<S extends SessionStore>(
       keys.add(key);
       return key;
     },
+    track(key) {
+      keys.add(key);
+      return key;
+    },
     userId() {
       const id = `skc-user-${randomUUID()}`;
       users.add(id);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { SessionStore, StoreCapabilities } from '@sessionkit/core';
 import { defaultTestTimeout, openCheckEnvironment, runInContext, timingsFor, uniquePrefix } from './context.js';
 import type { CheckEnvironment } from './context.js';
-import { storeFeatures } from './features/index.js';
+import { allFeatures, sessionFeatures } from './features/index.js';
 import type { Check, Feature, StoreHarness } from './types.js';
 
 /** One entry of a suite plan: a check and, if it will not run, why. */
@@ -24,7 +24,9 @@ export interface PlannedCheck {
 
 /**
  * Decides which checks run against a store with `capabilities` under `harness`, and why the others do not.
- * Throws if `harness.skip` names an unknown feature or check, or gives an empty reason.
+ * Throws if `harness.skip` names a feature or check that is in neither `features` nor the suite's own
+ * {@link allFeatures} (so one harness can serve {@link describeSessionStore} and {@link describeSessionManager}),
+ * or gives an empty reason.
  */
 export function planChecks(
   features: readonly Feature<string>[],
@@ -33,7 +35,7 @@ export function planChecks(
 ): PlannedCheck[] {
   const skips: Record<string, string | undefined> = { ...harness.skip };
   const known = new Set<string>();
-  for (const f of features) {
+  for (const f of [...allFeatures, ...features]) {
     known.add(f.id);
     for (const c of f.checks) known.add(`${f.id}.${c.id}`);
   }
@@ -59,9 +61,10 @@ export function planChecks(
 }
 
 /**
- * Registers the `SessionStore` conformance suite under `describe(name)`: one nested `describe` per feature
- * (`round trip`, `miss is null`, ..., `raw backend`), one test per check. Skipped checks stay in the report,
- * their reason in the test name.
+ * Registers the whole conformance suite under `describe(name)`: one nested `describe` per feature — the store
+ * features (`round trip`, `miss is null`, ..., `raw backend`) and then the session features (a
+ * `SessionManager` running on the store) — one test per check. Skipped checks stay in the report, their
+ * reason in the test name.
  *
  * The harness factory is called once while the suite is collected to read `capabilities` (that store is
  * closed at once), once for the main store shared by all checks, and again for checks that need more stores.
@@ -75,11 +78,32 @@ export function planChecks(
  * ```
  */
 export function describeSessionStore<S extends SessionStore>(name: string, harness: StoreHarness<S>): void {
+  describeFeatures(name, allFeatures, harness);
+}
+
+/**
+ * Registers only the session-level features (`session writes`, `session lifecycle`): a `SessionManager`
+ * running on the store from `harness`. {@link describeSessionStore} already includes them; use this for a
+ * store that wraps another (e.g. a tiered store) when the store-level suite runs elsewhere.
+ */
+export function describeSessionManager<S extends SessionStore>(name: string, harness: StoreHarness<S>): void {
+  describeFeatures(name, sessionFeatures, harness);
+}
+
+/**
+ * Registers `features` under `describe(name)`, reading the store's capabilities from one probe store first
+ * (created while the suite is collected and closed at once).
+ */
+export function describeFeatures<S extends SessionStore>(
+  name: string,
+  features: readonly Feature<string>[],
+  harness: StoreHarness<S>,
+): void {
   describe(name, async () => {
     const probe = await harness.create({ prefix: uniquePrefix() });
     const capabilities = { ...probe.capabilities };
     await probe.close();
-    registerFeatures(storeFeatures, capabilities, harness);
+    registerFeatures(features, capabilities, harness);
   });
 }
 

@@ -11,7 +11,8 @@ export type {
   Check,
   CheckContext,
   Feature,
-  ManagerFeatureId,
+  FeatureId,
+  SessionFeatureId,
   RawReadContext,
   RawReadHooks,
   SkipKey,
@@ -29,10 +30,17 @@ export {
   uniquePrefix,
 } from './context.js';
 export type { CheckEnvironment } from './context.js';
-export { describeSessionStore, registerFeatures, planChecks } from './describe-store.js';
+export { describeSessionStore, describeSessionManager, describeFeatures, registerFeatures, planChecks } from './describe-store.js';
+export { countingStore } from './counting-store.js';
+export type { CountingStore, StoreCallCounts } from './counting-store.js';
+export { managerFor } from './features/session-writes.js';
 export type { PlannedCheck } from './describe-store.js';
 export {
   storeFeatures,
+  sessionFeatures,
+  allFeatures,
+  sessionWrites,
+  sessionLifecycle,
   roundTrip,
   miss,
   createIfAbsent,

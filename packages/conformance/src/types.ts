@@ -54,11 +54,14 @@ export type StoreFeatureId =
   | 'errors'
   | 'raw-backend';
 
-/** The feature blocks of the manager suite, one `describe` each. */
-export type ManagerFeatureId = 'manager';
+/** The session-level feature blocks: a {@link SessionManager} running on the store under test. */
+export type SessionFeatureId = 'session-writes' | 'session-lifecycle';
+
+/** Any feature of the suite. */
+export type FeatureId = StoreFeatureId | SessionFeatureId;
 
 /** A key of {@link StoreHarness.skip}: a whole feature, or one check as `"<feature>.<check>"`. */
-export type SkipKey = StoreFeatureId | `${StoreFeatureId}.${string}`;
+export type SkipKey = FeatureId | `${FeatureId}.${string}`;
 
 /**
  * How an adapter plugs into the suite. Only `create` is required.
@@ -124,6 +127,8 @@ export interface CheckContext<S extends SessionStore = SessionStore> {
   key(): string;
   /** A fresh random user id; its sessions are deleted after the check (when the store has a user index). */
   userId(): string;
+  /** Registers a key the check wrote some other way (e.g. through a manager) for deletion after the check. */
+  track(key: string): string;
   /** Opens another store from the harness with a fresh prefix (or `prefix`); closed after the check. */
   openStore(prefix?: string): Promise<S>;
   /** Deletes what the check wrote and closes extra stores. Called by the suite after each check. */
@@ -148,7 +153,7 @@ export interface Check {
 }
 
 /** A group of checks reported under one `describe`. */
-export interface Feature<Id extends string = StoreFeatureId> {
+export interface Feature<Id extends string = FeatureId> {
   /** Stable id (used in {@link StoreHarness.skip}). */
   readonly id: Id;
   /** The `describe` title. */

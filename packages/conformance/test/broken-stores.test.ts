@@ -9,6 +9,8 @@ import {
   isolation,
   rawBackend,
   roundTrip,
+  sessionLifecycle,
+  sessionWrites,
   runCheck,
   touchFeature,
   userIndex,
@@ -46,9 +48,14 @@ const cases: [Bug, Feature, string, RegExp][] = [
   ['lists-expired', userIndex, 'expired-drop-out', /listByUser after one session expired/],
   ['keeps-input-buffer', roundTrip, 'input-copied', /data after mutating the create input/],
   ['no-native-ttl', rawBackend, 'present-with-ttl', /native TTL/],
-  ['no-native-ttl', rawBackend, 'native-purge', /raw key present one granularity unit after expiresAt/],
+  ['no-native-ttl', rawBackend, 'native-purge', /raw key present two granularity units after expiresAt/],
   ['ignores-prefix', isolation, 'keys', /in the other prefix/],
   ['ignores-prefix', rawBackend, 'present-with-ttl', /raw key present after create/],
+  // Session level: the same store bugs, seen through a SessionManager.
+  ['update-ignores-version', sessionWrites, 'disjoint-commits', /key k\d/],
+  ['update-ignores-version', sessionWrites, 'atomic-update', /expected \d+ to be \d+/],
+  ['touch-resurrects', sessionWrites, 'destroyed-not-recreated', /due touch of a destroyed session/],
+  ['returns-expired', sessionLifecycle, 'absolute-timeout', /stored record after createdAt \+ absoluteTimeout/],
 ];
 
 describe.concurrent('the suite catches broken stores', () => {

@@ -16,6 +16,8 @@ import { userIndex } from './user-index.js';
 import { isolation } from './isolation.js';
 import { errors } from './errors.js';
 import { rawBackend } from './raw-backend.js';
+import { sessionWrites } from './session-writes.js';
+import { sessionLifecycle } from './session-lifecycle.js';
 
 export {
   roundTrip,
@@ -30,6 +32,8 @@ export {
   isolation,
   errors,
   rawBackend,
+  sessionWrites,
+  sessionLifecycle,
 };
 
 /** Every store feature, in the order {@link describeSessionStore} reports them. */
@@ -47,3 +51,9 @@ export const storeFeatures: readonly Feature[] = [
   errors,
   rawBackend,
 ];
+
+/** The session-level features: a SessionManager running on the store under test. */
+export const sessionFeatures: readonly Feature[] = [sessionWrites, sessionLifecycle];
+
+/** Every feature {@link describeSessionStore} runs: the store features, then the session features. */
+export const allFeatures: readonly Feature[] = [...storeFeatures, ...sessionFeatures];

@@ -1,0 +1,82 @@
+/**
+ * A pass-through store that counts calls, so checks can assert how many writes an operation cost.
+ *
+ * @module
+ */
+import type { ReadOptions, SessionStore, StoredSession } from '@sessionkit/core';
+
+/** Calls per store method. */
+export interface StoreCallCounts {
+  get: number;
+  create: number;
+  update: number;
+  touch: number;
+  delete: number;
+  listByUser: number;
+  deleteByUser: number;
+}
+
+/** A {@link SessionStore} that forwards to another and counts every call. */
+export interface CountingStore extends SessionStore {
+  /** Calls so far, per method. */
+  readonly counts: Readonly<StoreCallCounts>;
+  /** Writes so far: create + update + touch + delete + deleteByUser. */
+  writes(): number;
+  /** Every call so far, in total. */
+  calls(): number;
+  /** Sets every counter back to zero. */
+  reset(): void;
+  /** Keys passed to `create` so far (for cleanup). */
+  readonly createdKeys: readonly string[];
+}
+
+/**
+ * Wraps `inner` so each call is counted; `onCreate` sees every key passed to `create`. `close()` is not forwarded: the wrapped store stays owned by whoever
+ * opened it.
+ */
+export function countingStore(inner: SessionStore, onCreate?: (key: string) => void): CountingStore {
+  const counts: StoreCallCounts = { get: 0, create: 0, update: 0, touch: 0, delete: 0, listByUser: 0, deleteByUser: 0 };
+  const createdKeys: string[] = [];
+  return {
+    name: inner.name,
+    capabilities: inner.capabilities,
+    counts,
+    createdKeys,
+    writes: () => counts.create + counts.update + counts.touch + counts.delete + counts.deleteByUser,
+    calls: () => Object.values(counts).reduce((a, b) => a + b, 0),
+    reset() {
+      for (const name of Object.keys(counts) as (keyof StoreCallCounts)[]) counts[name] = 0;
+    },
+    get(key: string, options?: ReadOptions) {
+      counts.get++;
+      return inner.get(key, options);
+    },
+    create(key: string, session: StoredSession) {
+      counts.create++;
+      createdKeys.push(key);
+      onCreate?.(key);
+      return inner.create(key, session);
+    },
+    update(key: string, session: StoredSession, expectedVersion: number) {
+      counts.update++;
+      return inner.update(key, session, expectedVersion);
+    },
+    touch(key: string, expiresAt: number) {
+      counts.touch++;
+      return inner.touch(key, expiresAt);
+    },
+    delete(key: string) {
+      counts.delete++;
+      return inner.delete(key);
+    },
+    listByUser(userId: string) {
+      counts.listByUser++;
+      return inner.listByUser(userId);
+    },
+    deleteByUser(userId: string) {
+      counts.deleteByUser++;
+      return inner.deleteByUser(userId);
+    },
+    async close() {},
+  };
+}
