@@ -1,0 +1,312 @@
+/**
+ * {@link SessionContext}: the per-request session handle every binding exposes (as `req.session`,
+ * `request.session` or the third handler argument). It loads lazily, issues/clears the cookie, and commits once
+ * at the end of the request, before the response headers are sent.
+ *
+ * @module
+ */
+import type { RegenerateOptions, Session, SessionData, UserSessionInfo } from '@sessionkit/core';
+import type { SessionKitError } from '@sessionkit/core';
+import { StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
+import { HeadersSentError, SessionUnavailableError } from './errors.js';
+import type { ContextHooks, SessionHttp } from './options.js';
+import type { PresentedToken } from './transport.js';
+
+/** What a commit asks the binding to send with the response. */
+export interface CommitOutcome {
+  /** `Set-Cookie` values to append. */
+  setCookie: string[];
+  /** Other response headers to set (the header transport's new token). */
+  headers: Array<[name: string, value: string]>;
+}
+
+/** One of the current user's sessions, flagged when it is the one making this request. */
+export interface UserSessionEntryInfo<T extends SessionData = SessionData> extends UserSessionInfo<T> {
+  /** Whether this is the session of the current request. */
+  current: boolean;
+}
+
+/** Options of {@link SessionContext.destroyAllForUser}. */
+export interface DestroyAllOptions {
+  /** Keep the current session (e.g. "log out my other devices"). Default `true`. */
+  exceptCurrent?: boolean;
+}
+
+/** Options of {@link SessionContext.get}. */
+export interface GetOptions {
+  /** Read consistency of the load (only the first access of a request loads). */
+  consistency?: 'eventual' | 'strong';
+}
+
+const EMPTY: CommitOutcome = Object.freeze({ setCookie: [], headers: [] }) as unknown as CommitOutcome;
+
+/** Whether an error means the store is out (as opposed to an application error such as a too-large payload). */
+export function isStoreOutage(error: unknown): error is SessionKitError {
+  return error instanceof StoreUnavailableError || error instanceof StoreClosedError;
+}
+
+/**
+ * The session of one request. Nothing touches the store until the first `get()`/`session()`/operation; a
+ * request that never asks makes no store call. At the end of the request the binding calls {@link commit},
+ * which saves changes (only if modified), touches when due, and yields the `Set-Cookie` to send.
+ */
+export class SessionContext<T extends SessionData = SessionData> {
+  readonly #http: SessionHttp<T>;
+  readonly #presented: PresentedToken;
+  readonly #headersSent: () => boolean;
+  #load: Promise<void> | undefined;
+  #session: Session<T> | null = null;
+  #used = false;
+  #clearCookie = false;
+  #degraded = false;
+  #transient = false;
+  #commit: Promise<CommitOutcome> | undefined;
+
+  /** @internal Made by {@link SessionHttp.context}. */
+  constructor(http: SessionHttp<T>, presented: PresentedToken, hooks: ContextHooks = {}) {
+    this.#http = http;
+    this.#presented = presented;
+    this.#headersSent = hooks.headersSent ?? (() => false);
+  }
+
+  /** Whether the request carried a session token at all (valid or not). */
+  get tokenPresented(): boolean {
+    return this.#presented.presented;
+  }
+
+  /** Whether the store failed and the `'anonymous'` outage policy applies to this request. */
+  get degraded(): boolean {
+    return this.#degraded;
+  }
+
+  /** Whether the handler used the session, so a commit is due. */
+  get needsCommit(): boolean {
+    return this.#used && this.#commit === undefined;
+  }
+
+  /** The owner of the loaded session, if any (after `get()`). */
+  get userId(): string | undefined {
+    return this.#live()?.userId;
+  }
+
+  /**
+   * The request's session, or `null` for an anonymous request (no token, a rejected token, or an unknown or
+   * expired session). The first call loads it from the store; later calls are free.
+   * Rejects with {@link SessionUnavailableError} (503) when the store is out and the policy is `'fail'`.
+   */
+  async get(options: GetOptions = {}): Promise<Session<T> | null> {
+    this.#used = true;
+    this.#load ??= this.#loadPresented(options.consistency ?? this.#http.consistency);
+    await this.#load;
+    return this.#live();
+  }
+
+  /**
+   * The request's session, starting a new one when there is none. A new session is stored (and its cookie
+   * set) only if something is written to it. Rejects like {@link get}; never starts a session when the store
+   * is out, and with the `'anonymous'` policy returns a throw-away session that is never saved.
+   */
+  async session(): Promise<Session<T>> {
+    const current = await this.get();
+    if (current) return current;
+    if (this.#degraded) {
+      this.#transient = true;
+      this.#session = this.#http.manager.create();
+      return this.#session;
+    }
+    if (this.#headersSent()) throw new HeadersSentError('start a session');
+    this.#session = this.#http.manager.create();
+    return this.#session;
+  }
+
+  /**
+   * Gives the session a new ID (login, privilege change): the new record is written now and the old ID is dead
+   * when this resolves. Pass `{ userId }` on login (restarts the absolute timeout and files the session under
+   * the user). Starts a session if there was none. Never degrades: rejects 503 while the store is out.
+   */
+  async regenerate(options: RegenerateOptions = {}): Promise<Session<T>> {
+    const current = await this.get();
+    this.#assertOperational('regenerate');
+    if (this.#headersSent()) throw new HeadersSentError('regenerate the session');
+    const base = current ?? this.#http.manager.create();
+    const next = await this.#operation('regenerate', () => this.#http.manager.regenerate(base, options));
+    this.#session = next;
+    this.#transient = false;
+    return next;
+  }
+
+  /**
+   * Destroys the session server side (logout) and clears the cookie. Costs one store call; the session is not
+   * loaded first if it was not already. Resolves whether a live session was deleted.
+   */
+  async destroy(): Promise<boolean> {
+    this.#used = true;
+    let target: Session<T> | string | undefined;
+    if (this.#load === undefined) {
+      this.#load = Promise.resolve();
+      target = this.#presented.verified?.id;
+    } else {
+      target = (await this.get()) ?? undefined;
+    }
+    this.#assertOperational('destroy');
+    this.#session = null;
+    this.#transient = false;
+    this.#clearCookie = this.#presented.source === 'cookie';
+    if (target === undefined || (typeof target !== 'string' && target.isNew)) return false;
+    const session = target;
+    return this.#operation('destroy', () => this.#http.manager.destroy(session));
+  }
+
+  /**
+   * Destroys the current user's sessions ("log out everywhere", password change). Keeps the current one unless
+   * `exceptCurrent: false`, which also logs this request out. Resolves how many sessions were destroyed (0 for
+   * an anonymous request).
+   */
+  async destroyAllForUser(options: DestroyAllOptions = {}): Promise<number> {
+    const current = await this.get();
+    this.#assertOperational('destroyAllForUser');
+    const userId = current?.userId;
+    if (!current || userId === undefined) return 0;
+    const exceptCurrent = options.exceptCurrent ?? true;
+    const count = await this.#operation('destroyAllForUser', () =>
+      this.#http.manager.destroyAllForUser(userId, exceptCurrent ? { except: current } : {}),
+    );
+    if (!exceptCurrent) {
+      this.#session = null;
+      this.#clearCookie = this.#presented.source === 'cookie';
+    }
+    return count;
+  }
+
+  /** The current user's live sessions (e.g. a "where you're logged in" page); empty for anonymous requests. */
+  async listForUser(): Promise<UserSessionEntryInfo<T>[]> {
+    const current = await this.get();
+    this.#assertOperational('listForUser');
+    const userId = current?.userId;
+    if (!current || userId === undefined) return [];
+    const sessions = await this.#operation('listForUser', () => this.#http.manager.listForUser(userId));
+    return sessions.map((info) => ({ ...info, current: info.key === current.key }));
+  }
+
+  /**
+   * Destroys one of the current user's sessions by the `key` {@link listForUser} reported ("log out that
+   * device"). The current session's key logs this request out. Resolves whether it was destroyed.
+   */
+  async destroyForUser(key: string): Promise<boolean> {
+    const current = await this.get();
+    this.#assertOperational('destroyForUser');
+    const userId = current?.userId;
+    if (!current || userId === undefined) return false;
+    if (key === current.key) return this.destroy();
+    return this.#operation('destroyForUser', () => this.#http.manager.destroyForUser(userId, key));
+  }
+
+  /**
+   * Saves the session and computes the cookie/header to send. Bindings call it once, before the response
+   * headers are flushed; later calls resolve to nothing to send. Rejects with {@link SessionUnavailableError}
+   * when the store fails and the policy is `'fail'` (the binding then answers 503 instead of the response).
+   */
+  commit(): Promise<CommitOutcome> {
+    if (this.#commit) return this.#commit.then(() => EMPTY, () => EMPTY);
+    this.#commit = this.#doCommit();
+    return this.#commit;
+  }
+
+  async #doCommit(): Promise<CommitOutcome> {
+    if (!this.#used) return EMPTY;
+    try {
+      await this.#load;
+    } catch {
+      return EMPTY; // the load failure was already reported to the handler; nothing is issued
+    }
+    if (this.#degraded) return EMPTY;
+    const out: CommitOutcome = { setCookie: [], headers: [] };
+    const session = this.#live();
+    if (session && !this.#transient) {
+      let status: string;
+      try {
+        status = (await this.#http.manager.commit(session)).status;
+      } catch (error) {
+        this.#policy(error, 'commit');
+        return EMPTY;
+      }
+      if (!session.isNew && status !== 'gone') {
+        this.#issue(out, session, status);
+        return out;
+      }
+      if (status === 'gone') this.#clearCookie = this.#presented.source === 'cookie';
+    }
+    if (this.#clearCookie) {
+      const cookie = this.#http.transport.clearCookie();
+      if (cookie) out.setCookie.push(cookie);
+    }
+    return out;
+  }
+
+  /** Adds the cookie or response header that hands the (new or refreshed) token to the client. */
+  #issue(out: CommitOutcome, session: Session<T>, status: string): void {
+    const { transport } = this.#http;
+    const verified = this.#presented.verified;
+    const issued = session.id !== verified?.id;
+    const stale = verified?.stale === true;
+    const viaHeader = this.#presented.source === 'header' || transport.cookieName === undefined;
+    if (viaHeader) {
+      const header = issued || stale ? transport.responseHeader(session.id) : undefined;
+      if (header) out.headers.push(header);
+      return;
+    }
+    // The cookie's lifetime follows expiresAt, so refresh it whenever the deadline moved.
+    if (issued || stale || status !== 'unchanged') {
+      const cookie = transport.setCookie(session.id, session.expiresAt, this.#http.clock.now());
+      if (cookie) out.setCookie.push(cookie);
+    }
+  }
+
+  async #loadPresented(consistency: 'eventual' | 'strong' | undefined): Promise<void> {
+    const id = this.#presented.verified?.id;
+    if (id === undefined) {
+      // A rejected token (forged, tampered, truncated, foreign, duplicated) costs no store call.
+      this.#clearCookie = this.#presented.presented && this.#presented.source === 'cookie';
+      return;
+    }
+    let session: Session<T> | null;
+    try {
+      session = await this.#http.manager.load(id, consistency === undefined ? {} : { consistency });
+    } catch (error) {
+      this.#policy(error, 'load');
+      return;
+    }
+    if (!session) this.#clearCookie = this.#presented.source === 'cookie';
+    this.#session = session;
+  }
+
+  /** Applies the outage policy: throws 503 for `'fail'`, marks the request degraded for `'anonymous'`. */
+  #policy(error: unknown, phase: 'load' | 'commit'): void {
+    if (!isStoreOutage(error)) throw error;
+    const { onStoreError } = this.#http;
+    const action = typeof onStoreError === 'function' ? onStoreError(error, phase) : onStoreError;
+    if (action !== 'anonymous') throw new SessionUnavailableError(phase, error);
+    this.#degraded = true;
+    this.#session = null;
+  }
+
+  async #operation<R>(name: string, run: () => Promise<R>): Promise<R> {
+    try {
+      return await run();
+    } catch (error) {
+      throw isStoreOutage(error) ? new SessionUnavailableError(name, error) : error;
+    }
+  }
+
+  #assertOperational(name: string): void {
+    if (this.#degraded) {
+      throw new SessionUnavailableError(name, new StoreUnavailableError('the store failed earlier in this request'));
+    }
+  }
+
+  #live(): Session<T> | null {
+    const session = this.#session;
+    return session && !session.destroyed ? session : null;
+  }
+}
+

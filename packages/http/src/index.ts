@@ -1,0 +1,18 @@
+/**
+ * `@sessionkit/http`: cookie/header session transport with signed tokens, a framework-agnostic per-request
+ * {@link SessionContext}, bindings for Express 5, Fastify 5 and `node:http`, and an express-session bridge.
+ *
+ * @module
+ */
+export * from './cookie.js';
+export * from './signing.js';
+export * from './transport.js';
+export * from './errors.js';
+export * from './options.js';
+export * from './context.js';
+export * from './attach.js';
+export * from './intercept.js';
+export * from './express.js';
+export * from './node.js';
+export * from './fastify.js';
+export * from './express-session-bridge.js';

@@ -1,0 +1,70 @@
+/**
+ * `node:http` binding: `withSession(handler, options)` wraps a request listener, passing the request's
+ * {@link SessionContext} as a third argument and committing it before the response headers are sent.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SessionData } from '@sessionkit/core';
+import { attachSession } from './attach.js';
+import type { SessionContext } from './context.js';
+import { SessionUnavailableError } from './errors.js';
+import { deferHeadersUntilCommit } from './intercept.js';
+import type { SessionHttpOptions } from './options.js';
+import { SessionHttp } from './options.js';
+
+/** A request listener that also receives the session. */
+export type SessionHandler<T extends SessionData = SessionData> = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: SessionContext<T>,
+) => unknown;
+
+/** Options of {@link withSession}. */
+export interface NodeSessionOptions<T extends SessionData = SessionData> extends SessionHttpOptions<T> {
+  /**
+   * Receives errors thrown by the handler and commit failures (after a 503/500 was sent if the headers were
+   * still unsent). Default: `console.error`. Errors never contain raw session IDs.
+   */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Wraps a `node:http` handler:
+ * ```ts
+ * http.createServer(withSession(async (req, res, session) => {
+ *   const s = await session.session();
+ *   s.set('visits', (s.get('visits') ?? 0) + 1);
+ *   res.end('ok');
+ * }, { manager, secrets }));
+ * ```
+ * A handler that throws gets a 503 ({@link SessionUnavailableError}) or 500 if nothing was sent yet.
+ */
+export function withSession<T extends SessionData = SessionData>(
+  handler: SessionHandler<T>,
+  options: NodeSessionOptions<T> | SessionHttp<T>,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
+  const onError = (options instanceof SessionHttp ? undefined : options.onError) ?? ((error: unknown) => console.error(error));
+  return async function sessionKitHandler(req, res) {
+    const ctx = http.context(req.headers, { headersSent: () => res.headersSent });
+    attachSession(req, ctx);
+    deferHeadersUntilCommit(res, ctx, onError);
+    try {
+      await handler(req, res, ctx);
+    } catch (error) {
+      if (!res.headersSent && !res.writableEnded) {
+        const unavailable = error instanceof SessionUnavailableError;
+        const body = unavailable ? 'Service Unavailable' : 'Internal Server Error';
+        res.statusCode = unavailable ? 503 : 500;
+        res.setHeader('content-type', 'text/plain; charset=utf-8');
+        res.setHeader('cache-control', 'no-store');
+        if (unavailable) res.setHeader('retry-after', '5');
+        res.end(body);
+      } else if (!res.writableEnded) {
+        res.destroy();
+      }
+      if (!(error instanceof SessionUnavailableError)) onError(error);
+    }
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The settings shared by every binding, and their resolution into a {@link SessionHttp} runtime that makes one
+ * {@link SessionContext} per request.
+ *
+ * @module
+ */
+import type { Clock, Consistency, SessionData, SessionKitError, SessionManager } from '@sessionkit/core';
+import { systemClock } from '@sessionkit/core';
+import { SessionContext } from './context.js';
+import type { Secrets } from './signing.js';
+import { createSigner } from './signing.js';
+import type { CookieOptions, HeaderOptions, IncomingHeaders } from './transport.js';
+import { Transport } from './transport.js';
+
+/** What to do with a request when the session store fails. */
+export type StoreErrorAction = 'fail' | 'anonymous';
+
+/**
+ * Store outage policy.
+ * - `'fail'` (default): the request is answered 503 ({@link SessionUnavailableError}). Fail closed.
+ * - `'anonymous'`: reads see no session and nothing is written or issued for this request (no new cookie, so an
+ *   outage never mints a flood of sessions); `ctx.degraded` is `true` so the app can tell. Login, logout and
+ *   other explicit operations still fail with 503.
+ * - a function: called with the store error and the phase (`'load'` or `'commit'`), returns one of the above
+ *   (log or count the failure here; the error carries store keys, never raw IDs).
+ */
+export type StoreErrorPolicy = StoreErrorAction | ((error: SessionKitError, phase: 'load' | 'commit') => StoreErrorAction);
+
+/** Options of every binding (Express, Fastify, node:http) and of {@link SessionHttp}. */
+export interface SessionHttpOptions<T extends SessionData = SessionData> {
+  /** The session lifecycle (expiry, store, merge policy). Share one manager across the app. */
+  manager: SessionManager<T>;
+  /**
+   * HMAC-SHA256 signing secrets, each at least 32 bytes. The first signs; all verify (rotate by prepending a new
+   * one and dropping the oldest after the idle timeout). Tokens signed with an older secret are re-issued.
+   */
+  secrets: Secrets;
+  /** Cookie transport (on by default, OWASP attributes); `false` for header-only APIs. */
+  cookie?: CookieOptions | false;
+  /** Header transport for APIs (`Authorization: Session <token>` by default). Off unless set. */
+  header?: HeaderOptions | boolean;
+  /** Store outage policy. Default `'fail'` (503). */
+  onStoreError?: StoreErrorPolicy;
+  /** Read consistency of the per-request load. Default: the manager's default. */
+  consistency?: Consistency;
+  /** Time source for cookie lifetimes; pass the manager's clock when you inject one. Default the system clock. */
+  clock?: Clock;
+}
+
+/** Per-request hooks a binding gives the context. */
+export interface ContextHooks {
+  /** Whether the response headers are already out (then no cookie can be set any more). */
+  headersSent?: () => boolean;
+}
+
+/**
+ * The framework-agnostic runtime: validated options plus a factory of per-request {@link SessionContext}s.
+ * Bindings build one per middleware instance; custom integrations can use it directly:
+ * make a context from the request headers, let the handler use it, then `await ctx.commit()` and send the
+ * returned `Set-Cookie` values and headers before the response headers go out.
+ */
+export class SessionHttp<T extends SessionData = SessionData> {
+  /** The session lifecycle. */
+  readonly manager: SessionManager<T>;
+  /** Cookie/header transport. */
+  readonly transport: Transport;
+  /** Outage policy. */
+  readonly onStoreError: StoreErrorPolicy;
+  /** Load consistency, if set. */
+  readonly consistency: Consistency | undefined;
+  /** Clock for cookie lifetimes. */
+  readonly clock: Clock;
+
+  constructor(options: SessionHttpOptions<T>) {
+    this.manager = options.manager;
+    this.transport = new Transport(createSigner(options.secrets), options.cookie, options.header);
+    this.onStoreError = options.onStoreError ?? 'fail';
+    this.consistency = options.consistency;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** A new per-request context. Reads and verifies the token now (no store call); loads lazily. */
+  context(headers: IncomingHeaders, hooks: ContextHooks = {}): SessionContext<T> {
+    return new SessionContext<T>(this, this.transport.read(headers), hooks);
+  }
+}

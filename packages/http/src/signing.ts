@@ -1,0 +1,84 @@
+/**
+ * Token signing: `<id>.<sig>` where `sig` is HMAC-SHA256(secret, id) in base64url.
+ *
+ * A list of secrets supports rotation: the first signs, every one verifies. Verification is strict and
+ * constant-time: the token must have the exact shape `<43 chars>.<43 chars>`, the ID must pass core's
+ * `isValidSessionId`, and the signature is compared over its full length with `crypto.timingSafeEqual` against
+ * every secret (no early exit), so a forged, tampered, truncated or padded token is rejected before any store
+ * lookup and the comparison time does not depend on how many leading characters were right.
+ *
+ * @module
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ConfigurationError, SESSION_ID_LENGTH, isValidSessionId } from '@sessionkit/core';
+
+/** Shortest secret accepted, in bytes (256 bits, the HMAC-SHA256 output size). */
+export const MIN_SECRET_BYTES = 32;
+/** Length of a base64url HMAC-SHA256 signature. */
+export const SIGNATURE_LENGTH = 43;
+/** Length of a signed token: ID, dot, signature. */
+export const TOKEN_LENGTH = SESSION_ID_LENGTH + 1 + SIGNATURE_LENGTH;
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/;
+
+/** One secret or a rotation list (the first signs, all verify). Strings are used as UTF-8 bytes. */
+export type Secrets = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+
+/** The result of {@link TokenSigner.verify} for a valid token. */
+export interface VerifiedToken {
+  /** The raw session ID. */
+  id: string;
+  /** Whether the token was signed with a secret other than the first (re-issue it to finish a rotation). */
+  stale: boolean;
+}
+
+/** Signs session IDs and verifies signed tokens. */
+export interface TokenSigner {
+  /** `<id>.<sig>` with the first secret. */
+  sign(id: string): string;
+  /** The ID of a well-formed token signed by one of the secrets, otherwise `null`. Never throws. */
+  verify(token: unknown): VerifiedToken | null;
+}
+
+/**
+ * Creates a {@link TokenSigner}. Throws {@link ConfigurationError} if no secret is given or one is shorter than
+ * {@link MIN_SECRET_BYTES} bytes.
+ */
+export function createSigner(secrets: Secrets): TokenSigner {
+  const list = (typeof secrets === 'string' || secrets instanceof Uint8Array ? [secrets] : [...secrets]).map(
+    (secret, index) => {
+      const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+      if (bytes.length < MIN_SECRET_BYTES) {
+        throw new ConfigurationError(
+          `secret #${index + 1} has ${bytes.length} bytes; at least ${MIN_SECRET_BYTES} random bytes are required`,
+        );
+      }
+      return bytes;
+    },
+  );
+  if (list.length === 0) throw new ConfigurationError('at least one signing secret is required');
+  const mac = (secret: Buffer, id: string): Buffer => createHmac('sha256', secret).update(id, 'utf8').digest();
+  // A fixed-size scratch value compared when the shape is wrong, so every rejection does the same work.
+  const filler = Buffer.alloc(SIGNATURE_LENGTH, 0x41);
+
+  return {
+    sign(id: string): string {
+      if (!isValidSessionId(id)) throw new ConfigurationError('refusing to sign a malformed session ID');
+      return `${id}.${mac(list[0]!, id).toString('base64url')}`;
+    },
+    verify(token: unknown): VerifiedToken | null {
+      const shaped = typeof token === 'string' && token.length === TOKEN_LENGTH && TOKEN_PATTERN.test(token);
+      const id = shaped ? token.slice(0, SESSION_ID_LENGTH) : '';
+      const valid = shaped && isValidSessionId(id);
+      // Same-length buffers: the given signature (or filler), and each expected signature in base64url.
+      const given = valid ? Buffer.from(token.slice(SESSION_ID_LENGTH + 1), 'latin1') : filler;
+      let matched = -1;
+      for (let index = 0; index < list.length; index++) {
+        const expected = Buffer.from(mac(list[index]!, id).toString('base64url'), 'latin1');
+        // No early exit: every secret is checked, and the comparison is always over the full 43 bytes.
+        if (timingSafeEqual(given, expected) && valid && matched === -1) matched = index;
+      }
+      return matched === -1 ? null : { id, stale: matched > 0 };
+    },
+  };
+}
