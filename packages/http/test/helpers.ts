@@ -1,0 +1,212 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import express from 'express';
+import Fastify from 'fastify';
+import type { ReadOptions, SessionStore, StoredSession } from '@sessionkit/core';
+import { StoreUnavailableError } from '@sessionkit/core';
+import type { SessionContext, SessionHttpOptions } from '../src/index.js';
+import { fastifySession, getSession, sessionMiddleware, withSession } from '../src/index.js';
+
+export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
+export const OLD_SECRET = 'old-secret-0123456789-abcdefghijklmnopq';
+
+/** Session data of the test app. */
+export interface Data extends Record<string, unknown> {
+  [key: string]: unknown;
+}
+
+type Route = (ctx: SessionContext<Data>, query: URLSearchParams) => Promise<unknown>;
+
+/** The same routes, mounted on every binding. */
+export const routes: Record<string, Route> = {
+  '/noop': async () => ({ ok: true }),
+  '/whoami': async (ctx) => {
+    const s = await ctx.get();
+    return { user: s?.userId ?? null, data: s?.toJSON() ?? null, degraded: ctx.degraded };
+  },
+  '/set': async (ctx, q) => {
+    const s = await ctx.session();
+    s.set(q.get('k')!, q.get('v')!);
+    return { ok: true };
+  },
+  '/slow-set': async (ctx, q) => {
+    const s = await ctx.session();
+    await sleep(Number(q.get('delay') ?? 50));
+    s.set(q.get('k')!, q.get('v')!);
+    return { ok: true };
+  },
+  '/login': async (ctx, q) => {
+    const s = await ctx.regenerate({ userId: q.get('user')! });
+    s.set('name', q.get('user')!);
+    return { ok: true };
+  },
+  '/logout': async (ctx) => ({ destroyed: await ctx.destroy() }),
+  '/logout-others': async (ctx) => ({ count: await ctx.destroyAllForUser() }),
+  '/logout-everywhere': async (ctx) => ({ count: await ctx.destroyAllForUser({ exceptCurrent: false }) }),
+  '/sessions': async (ctx) => (await ctx.listForUser()).map((s) => ({ key: s.key, current: s.current })),
+};
+
+/** A running server. */
+export interface Harness {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** One framework binding. */
+export interface Binding {
+  name: string;
+  start(options: SessionHttpOptions<Data>): Promise<Harness>;
+}
+
+const query = (url: string | undefined): URLSearchParams => new URL(url ?? '/', 'http://x').searchParams;
+const pathOf = (url: string | undefined): string => new URL(url ?? '/', 'http://x').pathname;
+
+function listen(server: ReturnType<typeof createServer>): Promise<Harness> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise<void>((done) => {
+          server.closeAllConnections();
+          server.close(() => done());
+        }),
+      });
+    });
+  });
+}
+
+export const expressBinding: Binding = {
+  name: 'express',
+  async start(options) {
+    const app = express();
+    app.set('env', 'test'); // the final handler does not print expected 503s
+    app.use(sessionMiddleware<Data>(options));
+    for (const [path, route] of Object.entries(routes)) {
+      app.all(path, async (req, res) => {
+        res.json(await route(getSession<Data>(req), query(req.url)));
+      });
+    }
+    app.get('/stream', async (req, res) => {
+      const s = await getSession<Data>(req).session();
+      s.set('streamed', true);
+      res.setHeader('content-type', 'text/plain');
+      res.write('a');
+      await sleep(10);
+      res.end('b');
+    });
+    return listen(createServer(app));
+  },
+};
+
+export const fastifyBinding: Binding = {
+  name: 'fastify',
+  async start(options) {
+    const app = Fastify();
+    await app.register(fastifySession<Data>(options));
+    for (const [path, route] of Object.entries(routes)) {
+      app.all(path, async (request) => route(getSession<Data>(request), query(request.url)));
+    }
+    app.get('/stream', async (request, reply) => {
+      const s = await request.session.session();
+      s.set('streamed', true);
+      reply.type('text/plain');
+      return Readable.from(['a', 'b']);
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  },
+};
+
+export const nodeBinding: Binding = {
+  name: 'node:http',
+  async start(options) {
+    const handler = withSession<Data>(
+      async (req, res, session) => {
+        const path = pathOf(req.url);
+        if (path === '/stream') {
+          const s = await session.session();
+          s.set('streamed', true);
+          res.setHeader('content-type', 'text/plain');
+          res.write('a');
+          await sleep(10);
+          res.end('b');
+          return;
+        }
+        const route = routes[path];
+        if (!route) {
+          res.statusCode = 404;
+          res.end();
+          return;
+        }
+        const body = JSON.stringify(await route(session, query(req.url)));
+        res.setHeader('content-type', 'application/json');
+        res.end(body);
+      },
+      { ...options, onError: () => {} },
+    );
+    return listen(createServer(handler));
+  },
+};
+
+/** Every binding; each test file runs its scenarios over all of them. */
+export const bindings: Binding[] = [expressBinding, fastifyBinding, nodeBinding];
+
+/** A response as the tests look at it. */
+export interface Reply {
+  status: number;
+  body: any;
+  setCookies: string[];
+  headers: Headers;
+}
+
+/** Sends a request with an optional raw `Cookie` header. */
+export async function send(
+  url: string,
+  options: { method?: string; cookie?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.cookie !== undefined) headers.cookie = options.cookie;
+  const response = await fetch(url, { method: options.method ?? 'GET', headers });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // plain text
+  }
+  return { status: response.status, body, setCookies: response.headers.getSetCookie(), headers: response.headers };
+}
+
+/** The `name=value` pair of the first Set-Cookie for `name`, or undefined. */
+export function cookiePair(reply: Reply, name = '__Host-sid'): string | undefined {
+  const line = reply.setCookies.find((c) => c.startsWith(`${name}=`));
+  return line?.split(';')[0];
+}
+
+/** Whether the reply clears the cookie. */
+export function clearsCookie(reply: Reply, name = '__Host-sid'): boolean {
+  return reply.setCookies.some((c) => c.startsWith(`${name}=;`) && c.includes('Max-Age=0'));
+}
+
+/** A store wrapper that can be switched into an outage (every call rejects like a lost connection). */
+export function switchableStore(inner: SessionStore): SessionStore & { down: boolean } {
+  const fail = (operation: string) => Promise.reject(new StoreUnavailableError('connection lost', { store: inner.name, operation }));
+  const wrapper = {
+    down: false,
+    name: inner.name,
+    capabilities: inner.capabilities,
+    get: (key: string, options?: ReadOptions) => (wrapper.down ? fail('get') : inner.get(key, options)),
+    create: (key: string, s: StoredSession) => (wrapper.down ? fail('create') : inner.create(key, s)),
+    update: (key: string, s: StoredSession, v: number) => (wrapper.down ? fail('update') : inner.update(key, s, v)),
+    touch: (key: string, at: number) => (wrapper.down ? fail('touch') : inner.touch(key, at)),
+    delete: (key: string) => (wrapper.down ? fail('delete') : inner.delete(key)),
+    listByUser: (userId: string) => (wrapper.down ? fail('listByUser') : inner.listByUser(userId)),
+    deleteByUser: (userId: string) => (wrapper.down ? fail('deleteByUser') : inner.deleteByUser(userId)),
+    close: () => inner.close(),
+  };
+  return wrapper as SessionStore & { down: boolean };
+}
