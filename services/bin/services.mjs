@@ -4,6 +4,7 @@
 // See services/README.md for ports, names and environment variables.
 import { ServerError, explain, knownNames, status, stop, up } from '../lib/control.mjs';
 import { ensureApt, ensureMaven, javaBin } from '../lib/install.mjs';
+import { withLock } from '../lib/process.mjs';
 
 const USAGE = `usage: services.mjs <command> [names...]
   install              install redis-server/memcached (apt) and the Cassandra/Hazelcast jars (Maven)
@@ -70,7 +71,9 @@ async function main([command, ...args]) {
   }
 }
 
-main(process.argv.slice(2)).then(
+// Everything but `status` changes servers, so it runs under the services lock.
+const argv = process.argv.slice(2);
+(argv[0] === 'status' ? main(argv) : withLock(() => main(argv))).then(
   (code) => process.exit(code),
   (err) => {
     if (err instanceof ServerError) explain(err);

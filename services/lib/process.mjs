@@ -102,3 +102,44 @@ export function tailLog(name, lines = 40) {
     return '(no log)';
   }
 }
+
+const LOCK_FILE = () => `${RUN_DIR}/lock`;
+
+/**
+ * Runs `fn` while holding the services lock, so two concurrent `services.mjs` runs (say, two developers'
+ * test runs) never start the same server twice. A lock left by a dead process is taken over.
+ */
+export async function withLock(fn) {
+  mkdirSync(RUN_DIR, { recursive: true });
+  let told = false;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_FILE(), String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    const holder = Number(readFileSync(LOCK_FILE(), 'utf8').trim() || 0);
+    if (!holder || !pidAlive(holder)) {
+      rmSync(LOCK_FILE(), { force: true });
+      continue;
+    }
+    if (!told) process.stderr.write(`[services] waiting for another services.mjs (pid ${holder})\n`);
+    told = true;
+    await sleep(100);
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK_FILE(), { force: true });
+  }
+}
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}

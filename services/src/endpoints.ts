@@ -82,6 +82,11 @@ export interface CassandraEndpoint extends EndpointBase {
   contactPoints: string[];
   /** For cassandra-driver's `localDataCenter` (`datacenter1` for our servers). */
   localDataCenter: string;
+  /**
+   * The native port of the first contact point, for cassandra-driver's `protocolOptions.port`: driver 4.10
+   * reads discovered peers from `system.peers`, which carries no port, and would otherwise dial 9042.
+   */
+  port: number;
 }
 
 /** DynamoDB (dynalite locally). Default `http://127.0.0.1:14567`; override `SESSIONKIT_DYNAMODB_ENDPOINT`. */
@@ -170,10 +175,16 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env): Endpoint
     redisCluster: { nodes: cluster.entries.map(toHostPort), external: cluster.external },
     redisSentinel: { sentinels: sentinel.entries.map(toHostPort), masterName: sentinel.name, external: sentinel.external },
     memcached: { servers: memcached.entries, external: memcached.external },
-    cassandra: { contactPoints: cassandra.entries, localDataCenter: cassandra.name, external: cassandra.external },
+    cassandra: {
+      contactPoints: cassandra.entries,
+      localDataCenter: cassandra.name,
+      port: toHostPort(cassandra.entries[0]!).port,
+      external: cassandra.external,
+    },
     cassandraCluster: {
       contactPoints: cassandraCluster.entries,
       localDataCenter: cassandraCluster.name,
+      port: toHostPort(cassandraCluster.entries[0]!).port,
       external: cassandraCluster.external,
     },
     dynamodb: {

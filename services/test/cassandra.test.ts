@@ -7,6 +7,7 @@ describe('cassandra', () => {
   const client = new cassandra.Client({
     contactPoints: endpoints.cassandra.contactPoints,
     localDataCenter: endpoints.cassandra.localDataCenter,
+    protocolOptions: { port: endpoints.cassandra.port },
     socketOptions: { connectTimeout: 5000, readTimeout: 20_000 },
   });
 

@@ -7,7 +7,7 @@ describe('endpoints', () => {
     expect(e.redis).toEqual({ url: 'redis://127.0.0.1:16379', external: false });
     expect(e.redisCluster.nodes.map((n) => n.port)).toEqual([17001, 17002, 17003, 17004, 17005, 17006]);
     expect(e.redisSentinel.masterName).toBe('sessionkit');
-    expect(e.cassandra).toEqual({ contactPoints: ['127.0.0.1:19042'], localDataCenter: 'datacenter1', external: false });
+    expect(e.cassandra).toEqual({ contactPoints: ['127.0.0.1:19042'], localDataCenter: 'datacenter1', port: 19042, external: false });
     expect(e.dynamodb.endpoint).toBe('http://127.0.0.1:14567');
     expect(e.hazelcast).toEqual({ members: ['127.0.0.1:15701', '127.0.0.1:15702'], clusterName: 'sessionkit', external: false });
   });
@@ -28,7 +28,7 @@ describe('endpoints', () => {
       external: true,
     });
     expect(e.memcached.servers).toEqual(['m1:11211', 'm2:11211']);
-    expect(e.cassandra).toEqual({ contactPoints: ['c1:9042'], localDataCenter: 'dc1', external: true });
+    expect(e.cassandra).toEqual({ contactPoints: ['c1:9042'], localDataCenter: 'dc1', port: 9042, external: true });
     expect(e.dynamodb.credentials).toBeUndefined();
     expect(e.hazelcast.clusterName).toBe('sessionkit');
     expect(e.redisCluster.external).toBe(false);
