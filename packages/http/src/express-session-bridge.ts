@@ -57,7 +57,7 @@ export interface ExpressSessionStore extends EventEmitter {
 export interface ExpressSessionStoreOptions {
   /** Lifetime of sessions whose cookie has no expiry (browser-session cookies), in ms. Default one day. */
   ttl?: number;
-  /** Compare-and-set attempts per `set`. Default 5. */
+  /** Compare-and-set attempts per `set`. Default 10. */
   maxAttempts?: number;
   /** Longest sid accepted. Default 256. */
   maxSidLength?: number;
@@ -98,7 +98,7 @@ function resolveBaseStore(): new () => EventEmitter {
  */
 export function expressSessionStore(store: SessionStore, options: ExpressSessionStoreOptions = {}): ExpressSessionStore {
   const ttl = options.ttl ?? 24 * 60 * 60 * 1000;
-  const maxAttempts = options.maxAttempts ?? 5;
+  const maxAttempts = options.maxAttempts ?? 10;
   const maxSidLength = options.maxSidLength ?? 256;
   const cacheSize = options.versionCacheSize ?? 10_000;
   const clock = options.clock ?? systemClock;

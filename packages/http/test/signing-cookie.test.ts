@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, generateSessionId } from '@sessionkit/core';
+import { MIN_SECRET_BYTES, SessionHttp, Transport, createSigner, readCookieValues, serializeCookie } from '../src/index.js';
+import { SessionManager } from '@sessionkit/core';
+
+const SECRET = 's'.repeat(MIN_SECRET_BYTES);
+
+describe('createSigner', () => {
+  it('signs <id>.<sig> and verifies it', () => {
+    const signer = createSigner(SECRET);
+    const id = generateSessionId();
+    const token = signer.sign(id);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+    expect(signer.verify(token)).toEqual({ id, stale: false });
+  });
+
+  it('enforces the minimum secret length and at least one secret', () => {
+    expect(() => createSigner('short')).toThrow(ConfigurationError);
+    expect(() => createSigner([SECRET, 'short'])).toThrow(/secret #2/);
+    expect(() => createSigner([])).toThrow(ConfigurationError);
+    expect(() => createSigner(new Uint8Array(31))).toThrow(ConfigurationError);
+  });
+
+  it('the first secret signs, all verify; older ones are flagged stale', () => {
+    const id = generateSessionId();
+    const old = createSigner('o'.repeat(32)).sign(id);
+    const rotated = createSigner([SECRET, 'o'.repeat(32)]);
+    expect(rotated.verify(old)).toEqual({ id, stale: true });
+    expect(rotated.sign(id)).toBe(createSigner(SECRET).sign(id));
+  });
+
+  it('rejects every malformed or forged shape', () => {
+    const signer = createSigner(SECRET);
+    const id = generateSessionId();
+    const token = signer.sign(id);
+    const bad: unknown[] = [
+      undefined, null, 42, '', id, `${id}.`, `.${token}`, `${token}=`, ` ${token}`, token.slice(1), `${token}a`,
+      token.replace('.', ':'), token.toUpperCase(), `${id.slice(0, 42)}B.${token.slice(44)}`,
+      `${'A'.repeat(43)}.${token.slice(44)}`, `${id}.${'A'.repeat(43)}`, token + token,
+    ];
+    for (const value of bad) expect(signer.verify(value), String(value)).toBeNull();
+    expect(() => signer.sign('not-an-id')).toThrow(ConfigurationError);
+  });
+});
+
+describe('cookie parse/serialize', () => {
+  it('reads every value of one name, strictly, without decoding', () => {
+    expect(readCookieValues('a=1; sid=x.y; b=2', 'sid')).toEqual(['x.y']);
+    expect(readCookieValues('sid=1;sid=2', 'sid')).toEqual(['1', '2']);
+    expect(readCookieValues('xsid=1; sidx=2', 'sid')).toEqual([]);
+    expect(readCookieValues('sid=a%20b', 'sid')).toEqual(['a%20b']);
+    expect(readCookieValues(undefined, 'sid')).toEqual([]);
+    expect(readCookieValues(`sid=1; ${'x'.repeat(17_000)}`, 'sid')).toEqual([]);
+  });
+
+  it('serializes attributes and refuses injection', () => {
+    expect(serializeCookie('sid', 'v', { maxAge: 10.7, path: '/', httpOnly: true, secure: true, sameSite: 'strict' })).toBe(
+      'sid=v; Max-Age=10; Path=/; HttpOnly; Secure; SameSite=Strict',
+    );
+    expect(() => serializeCookie('s id', 'v')).toThrow(ConfigurationError);
+    expect(() => serializeCookie('sid', 'v;Domain=evil')).toThrow(ConfigurationError);
+    expect(() => serializeCookie('sid', 'v', { path: '/;x' })).toThrow(ConfigurationError);
+  });
+});
+
+describe('Transport cookie defaults', () => {
+  const signer = createSigner(SECRET);
+  it('uses __Host- when secure and host-only, __Secure- with a domain, the bare name when not secure', () => {
+    expect(new Transport(signer, {}, undefined).cookieName).toBe('__Host-sid');
+    expect(new Transport(signer, { domain: 'example.com' }, undefined).cookieName).toBe('__Secure-sid');
+    expect(new Transport(signer, { secure: false }, undefined).cookieName).toBe('sid');
+    expect(() => new Transport(signer, { name: '__Host-x', secure: false }, undefined)).toThrow(ConfigurationError);
+    expect(() => new Transport(signer, { sameSite: 'none', secure: false }, undefined)).toThrow(ConfigurationError);
+    expect(() => new Transport(signer, false, undefined)).toThrow(ConfigurationError);
+  });
+
+  it('a browser-session cookie carries no Max-Age/Expires', () => {
+    const transport = new Transport(signer, { persistent: false }, undefined);
+    const line = transport.setCookie(generateSessionId(), Date.now() + 1000, Date.now())!;
+    expect(line).not.toMatch(/Max-Age|Expires/);
+  });
+
+  it('a context never touches the store for a rejected token', async () => {
+    let calls = 0;
+    const manager = new SessionManager({ idleTimeout: 1000, absoluteTimeout: 2000 });
+    const original = manager.store.get.bind(manager.store);
+    manager.store.get = (...args) => {
+      calls++;
+      return original(...args);
+    };
+    const http = new SessionHttp({ manager, secrets: SECRET });
+    const ctx = http.context({ cookie: `__Host-sid=${generateSessionId()}.${'A'.repeat(43)}` });
+    expect(await ctx.get()).toBeNull();
+    expect(calls).toBe(0);
+    expect((await ctx.commit()).setCookie[0]).toMatch(/^__Host-sid=; Max-Age=0;/);
+  });
+});
