@@ -82,7 +82,8 @@ export class MemoryStore implements SessionStore {
   async get(key: string, _options?: ReadOptions): Promise<StoredSession | null> {
     const entry = this.#live(key, 'get');
     if (!entry) return null;
-    const session: StoredSession = { data: entry.data, version: entry.version, expiresAt: entry.expiresAt };
+    // A copy, so a caller that mutates what it read cannot change what is stored.
+    const session: StoredSession = { data: entry.data.slice(), version: entry.version, expiresAt: entry.expiresAt };
     if (entry.userId !== undefined) session.userId = entry.userId;
     return session;
   }

@@ -1,0 +1,10 @@
+/**
+ * `@sessionkit/tiered`: a write-through {@link TieredStore} with a fast cache in front of a durable store.
+ *
+ * @module
+ */
+export { TieredStore } from './tiered-store.js';
+export type { TieredStoreOptions, TieredStoreStats } from './tiered-store.js';
+export { CircuitBreaker } from './circuit-breaker.js';
+export type { BreakerState, CircuitBreakerOptions } from './circuit-breaker.js';
+export type { NearCacheOptions } from './near-cache.js';
