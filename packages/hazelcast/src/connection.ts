@@ -1,0 +1,187 @@
+/**
+ * The store's access to the cluster: either a client the caller owns, or one the store creates (and
+ * re-creates when Hazelcast gave up reconnecting), plus the sessions map proxy and its `userId` index.
+ *
+ * @module
+ */
+import { Client, type ClientConfig, type IMap } from 'hazelcast-client';
+
+type HazelcastClient = Client;
+import type { ResolvedOptions } from './options.js';
+import { FIELD } from './record-codec.js';
+
+/** Name of the hash index on `userId` the store adds to the map. */
+export const USER_INDEX_NAME = 'sessionkit_userId';
+
+interface Attached {
+  client: HazelcastClient;
+  map: IMap<string, unknown>;
+}
+
+/**
+ * Builds the configuration of a client the store owns. Our settings win over `clientConfig` where the
+ * adapter's guarantees depend on them:
+ * - `asyncStart: false`: `connect()` resolves only once a member answered.
+ * - `reconnectMode: 'ON'`: after members restart, the client reconnects by itself; calls made while it is
+ *   disconnected wait for the connection up to the invocation timeout instead of failing at once.
+ * - `clusterConnectTimeoutMillis` bounded: a client that cannot reach any member gives up (Hazelcast then
+ *   shuts it down) instead of retrying forever; the store creates a fresh client at the next call.
+ * - invocation timeout = the operation deadline: the client stops retrying a call when our deadline (which
+ *   already failed the caller with a typed error) has passed, so nothing piles up while the cluster is down.
+ */
+export function ownedClientConfig(options: ResolvedOptions, onShutdown: () => void): ClientConfig {
+  const user = options.clientConfig;
+  const config: ClientConfig = {
+    ...user,
+    clusterName: user.clusterName ?? options.clusterName,
+    network: { ...user.network, clusterMembers: user.network?.clusterMembers ?? options.members },
+    connectionStrategy: {
+      ...user.connectionStrategy,
+      asyncStart: false,
+      reconnectMode: 'ON' as NonNullable<ClientConfig['connectionStrategy']>['reconnectMode'],
+      connectionRetry: {
+        initialBackoffMillis: 200,
+        maxBackoffMillis: 2_000,
+        multiplier: 1.5,
+        jitter: 0.2,
+        ...user.connectionStrategy?.connectionRetry,
+        clusterConnectTimeoutMillis: options.connectTimeoutMs,
+      },
+    },
+    properties: {
+      ...user.properties,
+      'hazelcast.client.invocation.timeout.millis': options.operationTimeoutMs,
+    },
+    lifecycleListeners: [
+      ...(user.lifecycleListeners ?? []),
+      (state: string) => {
+        if (state === 'SHUTDOWN') onShutdown();
+      },
+    ],
+  };
+  if (options.nearCache) {
+    config.nearCaches = {
+      ...user.nearCaches,
+      [options.mapName]: {
+        // Members push invalidations for every change (our own writes invalidate locally at once).
+        invalidateOnChange: true,
+        inMemoryFormat: 'OBJECT' as never,
+        timeToLiveSeconds: options.nearCache.timeToLiveSeconds,
+        evictionPolicy: 'LRU' as never,
+        evictionMaxSize: options.nearCache.maxEntries,
+      },
+    };
+  }
+  return config;
+}
+
+/** Hands out the map proxy, creating or re-creating an owned client when needed. */
+export class Connection {
+  private attached: Promise<Attached> | undefined;
+  private indexReady: Promise<void> | undefined;
+  private closing = false;
+  private generation = 0;
+  private readonly owned: boolean;
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.owned = options.client === undefined;
+  }
+
+  /** Whether the store created (and so shuts down) the client. */
+  get ownsClient(): boolean {
+    return this.owned;
+  }
+
+  /** The sessions map, connecting first if needed. */
+  async map(): Promise<IMap<string, unknown>> {
+    return (await this.attach()).map;
+  }
+
+  /** The client in use (connecting first if the store owns it and has none). */
+  async client(): Promise<HazelcastClient> {
+    return (await this.attach()).client;
+  }
+
+  /**
+   * Makes sure the `userId` index exists. `addIndex` is idempotent; it is re-run after any member joins,
+   * because a cluster that restarted from scratch forgot every index (and a map without it would answer
+   * user queries by scanning every entry).
+   */
+  async ensureIndex(): Promise<void> {
+    if (!this.options.createIndex) return;
+    if (this.indexReady === undefined) {
+      const attempt = this.map().then((map) =>
+        map.addIndex({ name: USER_INDEX_NAME, type: 'HASH', attributes: [FIELD.userId] }),
+      );
+      this.indexReady = attempt;
+      // A failed attempt is retried by the next caller; the current caller sees the error.
+      attempt.catch(() => {
+        if (this.indexReady === attempt) this.indexReady = undefined;
+      });
+    }
+    return this.indexReady;
+  }
+
+  private attach(): Promise<Attached> {
+    if (this.attached === undefined) {
+      const attempt = this.owned ? this.createOwned() : this.useGiven(this.options.client as HazelcastClient);
+      this.attached = attempt;
+      attempt.catch(() => {
+        // Do not cache a failure: the next call tries again (the error reached the caller that waited).
+        if (this.attached === attempt) this.attached = undefined;
+      });
+    }
+    return this.attached;
+  }
+
+  private async useGiven(client: HazelcastClient): Promise<Attached> {
+    const map = await client.getMap<string, unknown>(this.options.mapName);
+    this.watchMembers(client);
+    return { client, map };
+  }
+
+  private async createOwned(): Promise<Attached> {
+    const generation = ++this.generation;
+    const config = ownedClientConfig(this.options, () => {
+      // Hazelcast shuts a client down when it could not reconnect within clusterConnectTimeoutMillis.
+      // Forget it so the next call creates a new one (unless we are the ones closing it, or it is an older
+      // client already replaced).
+      if (!this.closing && this.generation === generation) {
+        this.attached = undefined;
+        this.indexReady = undefined;
+      }
+    });
+    const client = await Client.newHazelcastClient(config);
+    if (this.closing) {
+      await client.shutdown();
+      throw new Error('store closed while connecting');
+    }
+    const map = await client.getMap<string, unknown>(this.options.mapName);
+    this.watchMembers(client);
+    return { client, map };
+  }
+
+  private watchMembers(client: HazelcastClient): void {
+    client.getCluster().addMembershipListener({
+      memberAdded: () => {
+        this.indexReady = undefined;
+      },
+      memberRemoved: () => {},
+    });
+  }
+
+  /** Shuts down an owned client (waiting for one being created); leaves a given client alone. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const attached = this.attached;
+    this.attached = undefined;
+    if (!this.owned || attached === undefined) return;
+    let client: HazelcastClient;
+    try {
+      client = (await attached).client;
+    } catch {
+      return; // it never connected: nothing to shut down
+    }
+    await client.shutdown();
+  }
+}
