@@ -14,7 +14,9 @@ async function rawItem(store: DynamoDBSessionStore, prefix: string, key: string)
 describeSessionStore<DynamoDBSessionStore>('DynamoDBSessionStore on dynalite', {
   async create({ prefix }) {
     await ensureTable();
-    return openStore({ prefix });
+    // A generous deadline: dynalite is one Node process on LevelDB, and the concurrency checks fire 50 calls
+    // at once on a shared CI machine. Deadlines themselves are tested in faults.test.ts.
+    return openStore({ prefix, operationTimeoutMs: 10_000 });
   },
   rawRead: {
     async exists(key, { prefix, store }) {
@@ -25,6 +27,7 @@ describeSessionStore<DynamoDBSessionStore>('DynamoDBSessionStore on dynalite', {
       return ttl && 'N' in ttl && ttl.N !== undefined ? Number(ttl.N) * 1000 - Date.now() : null;
     },
   },
+  testTimeoutMs: 60_000,
   skip: {
     'raw-backend.native-purge':
       'dynalite never deletes TTL-expired items (no UpdateTimeToLive); real DynamoDB purges them, typically ' +

@@ -3,19 +3,25 @@
  * table behind the adapter's back, and the test table.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { endpoints } from '@sessionkit/test-servers';
 import { DynamoDBSessionStore, createSessionTable } from '../src/index.js';
 import type { DynamoDBSessionStoreOptions } from '../src/index.js';
 
-/** dynalite from services/ (127.0.0.1:14567), overridable with SESSIONKIT_DYNALITE_ENDPOINT. */
-export const ENDPOINT = process.env.SESSIONKIT_DYNALITE_ENDPOINT ?? 'http://127.0.0.1:14567';
-export const REGION = 'us-east-1';
-/** dynalite accepts any signature; real DynamoDB never sees these. */
-export const CREDENTIALS = { accessKeyId: 'sessionkit-local', secretAccessKey: 'sessionkit-local' };
+/** dynalite from services/ (127.0.0.1:14567), overridable with SESSIONKIT_DYNAMODB_ENDPOINT. */
+export const ENDPOINT = endpoints.dynamodb.endpoint;
+export const REGION = endpoints.dynamodb.region;
+/** Dummy keys for dynalite (it accepts any signature); undefined for an external endpoint (default chain). */
+export const CREDENTIALS = endpoints.dynamodb.credentials;
 export const TABLE = 'sessionkit_test_sessions';
 
 /** A raw SDK client (SDK defaults apart from endpoint/credentials, retries off) for checks behind the adapter. */
 export function rawClient(): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: ENDPOINT, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+  return new DynamoDBClient({
+    endpoint: ENDPOINT,
+    region: REGION,
+    maxAttempts: 1,
+    ...(CREDENTIALS ? { credentials: CREDENTIALS } : {}),
+  });
 }
 
 let tableReady: Promise<unknown> | undefined;
@@ -44,7 +50,8 @@ export function resetTable(): void {
 /** A store on the test table with the given options. */
 export function openStore(options: DynamoDBSessionStoreOptions = {}): DynamoDBSessionStore {
   return new DynamoDBSessionStore({
-    ...(options.client ? {} : { endpoint: ENDPOINT, region: REGION, credentials: CREDENTIALS }),
+    ...(options.client ? {} : { endpoint: ENDPOINT, region: REGION }),
+    ...(options.client || !CREDENTIALS ? {} : { credentials: CREDENTIALS }),
     tableName: TABLE,
     ...options,
   });

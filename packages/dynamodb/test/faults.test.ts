@@ -1,0 +1,190 @@
+/**
+ * Failure behaviour: a dead endpoint fails fast and typed, a silent one times out at the deadline and the
+ * request is aborted (the SDK's own retries included), and dynalite killed in the middle of a run yields typed
+ * errors until it is back, then (table recreated: dynalite keeps everything in memory) new operations succeed.
+ */
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  SessionKitError,
+  StoreTimeoutError,
+  StoreUnavailableError,
+  generateSessionId,
+  hashSessionId,
+} from '@sessionkit/core';
+import type { StoredSession } from '@sessionkit/core';
+import { serverControl } from '@sessionkit/test-servers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DynamoDBSessionStore } from '../src/index.js';
+import { CREDENTIALS, REGION, TABLE, ensureTable, openStore, resetTable } from './helpers.js';
+
+const newKey = (): string => hashSessionId(generateSessionId());
+const record = (overrides: Partial<StoredSession> = {}): StoredSession => ({
+  data: new TextEncoder().encode('{"n":1}'),
+  version: 1,
+  expiresAt: Date.now() + 10 * 60_000,
+  ...overrides,
+});
+const credentials = CREDENTIALS ?? { accessKeyId: 'local', secretAccessKey: 'local' };
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A TCP server on a free loopback port, with the given connection handler. */
+async function tcpServer(onConnection: (socket: Socket) => void): Promise<{ server: Server; url: string }> {
+  const server = createServer(onConnection);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const fn of cleanups.reverse()) await fn();
+});
+
+/** Every call of the store, each expected to fail. */
+function allCalls(store: DynamoDBSessionStore): [string, () => Promise<unknown>][] {
+  const k = newKey();
+  return [
+    ['get', () => store.get(k)],
+    ['get strong', () => store.get(k, { consistency: 'strong' })],
+    ['create', () => store.create(k, record({ userId: 'u1' }))],
+    ['update', () => store.update(k, record({ version: 2 }), 1)],
+    ['touch', () => store.touch(k, Date.now() + 60_000)],
+    ['delete', () => store.delete(k)],
+    ['listByUser', () => store.listByUser('u1')],
+    ['deleteByUser', () => store.deleteByUser('u1')],
+  ];
+}
+
+describe('unreachable endpoints', () => {
+  it('a closed port fails every call fast with StoreUnavailableError tagged with the store', async () => {
+    const { server, url } = await tcpServer(() => {});
+    await new Promise((resolve) => server.close(resolve)); // nothing listens there any more
+    const store = new DynamoDBSessionStore({ endpoint: url, region: REGION, credentials, tableName: TABLE });
+    cleanups.push(() => store.close());
+    for (const [name, call] of allCalls(store)) {
+      const error = await rejection(call());
+      expect(error, name).toBeInstanceOf(StoreUnavailableError);
+      expect((error as StoreUnavailableError).store, name).toBe('dynamodb');
+      expect((error as StoreUnavailableError).operation, name).toBe(name.split(' ')[0]);
+    }
+  });
+
+  it('a server that never answers times out at the deadline and the request is aborted', async () => {
+    const sockets: Socket[] = [];
+    const closed: Promise<void>[] = [];
+    const { server, url } = await tcpServer((socket) => {
+      sockets.push(socket);
+      closed.push(new Promise((resolve) => socket.on('close', () => resolve())));
+      socket.on('error', () => {});
+      socket.resume(); // read (and ignore) the request, so the client's close is noticed
+    });
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    cleanups.push(() => sockets.forEach((s) => s.destroy()));
+    const store = new DynamoDBSessionStore({
+      endpoint: url,
+      region: REGION,
+      credentials,
+      tableName: TABLE,
+      operationTimeoutMs: 300,
+    });
+    cleanups.push(() => store.close());
+    const error = await rejection(store.get(newKey()));
+    expect(error).toBeInstanceOf(StoreTimeoutError);
+    expect((error as StoreTimeoutError).timeoutMs).toBe(300);
+    // The aborted request closes its connection instead of leaving it hanging.
+    expect(sockets.length).toBe(1);
+    await closed[0];
+  });
+
+  it("a given client's own SDK retries stop at the store's deadline", async () => {
+    let connections = 0;
+    // Accept and reset every connection: the SDK classifies that as transient and retries with backoff.
+    const { server, url } = await tcpServer((socket) => {
+      connections++;
+      socket.on('error', () => {});
+      socket.resetAndDestroy();
+    });
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const client = new DynamoDBClient({ endpoint: url, region: REGION, credentials, maxAttempts: 50 });
+    cleanups.push(() => client.destroy());
+    const store = new DynamoDBSessionStore({ client, tableName: TABLE, operationTimeoutMs: 1_000 });
+    const error = await rejection(store.get(newKey()));
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    const atDeadline = connections;
+    expect(atDeadline).toBeGreaterThan(1); // the SDK did retry...
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(connections, '...but not after the deadline aborted the call').toBe(atDeadline);
+  });
+});
+
+describe('dynalite killed mid-run and restarted', () => {
+  it('typed errors while down; after restart and createTable, new operations succeed', async () => {
+    await ensureTable();
+    const store = openStore({ prefix: `fault-${generateSessionId().slice(0, 6)}:`, operationTimeoutMs: 1_000 });
+    const before = newKey();
+    expect(await store.create(before, record({ userId: 'fault-user' }))).toBe(true);
+
+    // Background traffic that is running when the server dies.
+    let running = true;
+    const outcomes = { ok: 0, typed: 0, untyped: [] as unknown[] };
+    const traffic = (async () => {
+      while (running) {
+        const k = newKey();
+        try {
+          await store.create(k, record({ userId: 'fault-user' }));
+          await store.get(k, { consistency: 'strong' });
+          outcomes.ok++;
+        } catch (error) {
+          if (error instanceof SessionKitError) outcomes.typed++;
+          else outcomes.untyped.push(error);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    })();
+
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await serverControl.kill('dynalite');
+      for (const [name, call] of allCalls(store)) {
+        const error = await rejection(call());
+        expect(error, `${name} while dynalite is down`).toBeInstanceOf(StoreUnavailableError);
+      }
+    } finally {
+      await serverControl.start('dynalite');
+      resetTable();
+    }
+
+    // dynalite is in memory: the table is gone. The store says so, typed, until the table is back.
+    const missing = await rejection(store.get(before));
+    expect(missing).toBeInstanceOf(StoreUnavailableError);
+    expect(String((missing as Error).message)).toMatch(/not found/);
+    await store.createTable();
+    await ensureTable();
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    running = false;
+    await traffic;
+    expect(outcomes.untyped, 'every failure was a typed SessionKitError').toEqual([]);
+    expect(outcomes.typed).toBeGreaterThan(0);
+    expect(outcomes.ok).toBeGreaterThan(0);
+
+    expect(await store.get(before), 'data written before the restart is gone (dynalite keeps it in memory)').toBeNull();
+    const after = newKey();
+    expect(await store.create(after, record({ userId: 'fault-user' }))).toBe(true);
+    expect(await store.update(after, record({ version: 2, userId: 'fault-user' }), 1)).toBe(true);
+    expect(await store.touch(after, Date.now() + 120_000)).toBe(true);
+    expect((await store.get(after, { consistency: 'strong' }))?.version).toBe(2);
+    expect((await store.listByUser('fault-user')).map((e) => e.key)).toContain(after);
+    expect(await store.deleteByUser('fault-user')).toBeGreaterThanOrEqual(1);
+    await store.close();
+  });
+});
