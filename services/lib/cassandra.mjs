@@ -112,7 +112,7 @@ function node({ name, group, address, seed, jmxPort, ringDelayMs }) {
           `-Dcassandra.triggers_dir=${join(dir, 'triggers')}`,
           `-Dcassandra.jmx.local.port=${jmxPort}`,
           // Start-up shortcuts for a throw-away test node: no gossip settling, no superuser setup delay,
-          // short ring delay, and no fsync of system tables.
+          // a ring delay to suit the topology, and no fsync of system tables.
           '-Dcassandra.skip_wait_for_gossip_to_settle=0',
           '-Dcassandra.superuser_setup_delay_ms=0',
           `-Dcassandra.ring_delay_ms=${ringDelayMs}`,
@@ -144,7 +144,9 @@ export const cassandraCluster = {
   // The second node joins through the first (the seed), so they start one after the other.
   sequential: true,
   servers: CLUSTER_NODES.map((n) =>
-    node({ ...n, group: 'cassandra-cluster', seed: CLUSTER_NODES[0].address, ringDelayMs: 1000 }),
+    // The ring delay bounds the joining node's first gossip round with the seed (it fails with "Unable to
+    // gossip with any peers" when that takes longer); it costs nothing when the seed answers quickly.
+    node({ ...n, group: 'cassandra-cluster', seed: CLUSTER_NODES[0].address, ringDelayMs: 15_000 }),
   ),
   /** Each node has most recently seen the other one come UP (gossip logs every UP/DOWN change). */
   async healthy(running) {
