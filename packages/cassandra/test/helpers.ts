@@ -1,0 +1,100 @@
+/**
+ * Shared test plumbing: the real Cassandra node from services/ (see @sessionkit/test-servers), a test
+ * keyspace created once with `createSchema`, and stores on it.
+ */
+import cassandra from 'cassandra-driver';
+import type { Client } from 'cassandra-driver';
+import { endpoints } from '@sessionkit/test-servers';
+import { CassandraSessionStore, createSchema } from '../src/index.js';
+import type { CassandraSessionStoreOptions } from '../src/index.js';
+
+/** The keyspace the tests use (replication 1: one node). */
+export const KEYSPACE = 'sessionkit_test';
+
+/** Driver options for the single test node. */
+export function nodeOptions(): { contactPoints: string[]; localDataCenter: string } {
+  return { contactPoints: endpoints.cassandra.contactPoints, localDataCenter: endpoints.cassandra.localDataCenter };
+}
+
+/** A fresh client to the single node (callers shut it down). */
+export function newClient(): Client {
+  return new cassandra.Client({ ...nodeOptions(), socketOptions: { readTimeout: 30_000, connectTimeout: 10_000 } });
+}
+
+let schema: Promise<void> | undefined;
+
+/** Creates the test keyspace and tables once per process (idempotent anyway). */
+export function ensureSchema(): Promise<void> {
+  schema ??= (async () => {
+    const client = newClient();
+    try {
+      await createSchema(client, {
+        keyspace: KEYSPACE,
+        replication: { class: 'NetworkTopologyStrategy', [endpoints.cassandra.localDataCenter]: 1 },
+        gcGraceSeconds: 3600,
+      });
+    } finally {
+      await client.shutdown();
+    }
+  })().catch((error: unknown) => {
+    schema = undefined;
+    throw error;
+  });
+  return schema;
+}
+
+/** A store owning its own client, on the test keyspace. */
+export function openStore(options: Partial<CassandraSessionStoreOptions> = {}): CassandraSessionStore {
+  const base: CassandraSessionStoreOptions = options.client ? { keyspace: KEYSPACE } : { keyspace: KEYSPACE, ...nodeOptions() };
+  return new CassandraSessionStore({ ...base, ...options });
+}
+
+/**
+ * Reads the raw session row (no expiry filter). `lifeMs` is when Cassandra will drop the row, in ms from now.
+ *
+ * `TTL(col)` reports whole seconds: `localDeletionTime - nowInSeconds` with both truncated to the second, so
+ * `TTL() * 1000` can be off by almost a second. The deletion instant itself is exact: `(nowInSeconds +
+ * TTL()) * 1000`. We read `nowInSeconds` from our own clock around the request and retry the rare read that
+ * straddles a second boundary (then we cannot tell which second the server used).
+ */
+export async function rawRow(
+  client: Client,
+  fullKey: string,
+): Promise<{ ttl: number | null; lifeMs: number | null; expiresAt: number; version: number; writeId: string } | null> {
+  for (;;) {
+    const before = Date.now();
+    const rs = await client.execute(
+      `SELECT TTL(data) AS ttl, expires_at, version, write_id FROM ${KEYSPACE}.sessions WHERE key = ?`,
+      [fullKey],
+      { prepare: true, consistency: cassandra.types.consistencies.localQuorum },
+    );
+    const after = Date.now();
+    if (Math.floor(before / 1000) !== Math.floor(after / 1000)) continue;
+    const row = rs.first();
+    if (!row) return null;
+    const ttl = row.get('ttl') as number | null;
+    return {
+      ttl,
+      lifeMs: ttl === null ? null : (Math.floor(after / 1000) + ttl) * 1000 - Date.now(),
+      expiresAt: Number(row.get('expires_at')),
+      version: Number(row.get('version')),
+      writeId: String(row.get('write_id')),
+    };
+  }
+}
+
+/** Reads the raw index entries of a user (no filtering) with their TTL and write time. */
+export async function rawIndex(
+  client: Client,
+  prefix: string,
+  userId: string,
+): Promise<{ key: string; ttl: number | null; writtenMicros: number }[]> {
+  const rs = await client.execute(
+    `SELECT session_key, TTL(expires_at) AS ttl, WRITETIME(expires_at) AS w FROM ${KEYSPACE}.sessions_by_user WHERE prefix = ? AND user_id = ?`,
+    [prefix, userId],
+    { prepare: true, consistency: cassandra.types.consistencies.localQuorum },
+  );
+  return rs.rows.map((r) => ({ key: String(r.get('session_key')), ttl: r.get('ttl') as number | null, writtenMicros: Number(r.get('w')) }));
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
