@@ -9,3 +9,4 @@ export type { RedisSessionStoreOptions } from './options.js';
 export { recommendedClusterOptions, recommendedRedisOptions, reconnectDelay, reconnectOnReadonly } from './options.js';
 export { FIXED_HEADER_BYTES, MAX_USER_ID_BYTES, decodeRecord, encodeRecord } from './codec.js';
 export type { DecodedRecord } from './codec.js';
+export { luaScripts } from './scripts.js';

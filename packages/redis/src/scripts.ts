@@ -149,6 +149,18 @@ export interface SessionScripts {
 /** A client (standalone, Sentinel-managed or Cluster) with the scripts defined. */
 export type ScriptedClient = (Redis | Cluster) & SessionScripts;
 
+/**
+ * The Lua sources, by role. Exported for tooling and benchmarks that want to send exactly the adapter's
+ * commands with a bare client; the store itself registers them with {@link defineScripts}.
+ */
+export const luaScripts = {
+  create: CREATE,
+  update: UPDATE,
+  touch: TOUCH,
+  delete: DELETE,
+  indexAdd: INDEX_ADD,
+} as const;
+
 const DEFINITIONS: Record<keyof SessionScripts, string> = {
   sessionkitCreate: CREATE,
   sessionkitUpdate: UPDATE,

@@ -1,0 +1,234 @@
+/**
+ * Redis benchmark, all measured side by side in one run against the standalone test server (16379):
+ *
+ * 1. get + compare-and-set update of a 1 KiB session through `RedisSessionStore`, against raw ioredis sending
+ *    the same commands (GET, then EVALSHA of the adapter's own update script with the version just read).
+ *    Same client options (auto-pipelining on both), same concurrency (50), one key per worker. Target >= 0.85x.
+ * 2. Session reads through the adapter (c=50) against `redis-benchmark -t get -c 50 -d 1024` on the same
+ *    server, i.e. the server's own ceiling for unpipelined 1 KiB GETs from a C client. Target >= 0.8x.
+ * 3. The adapter with auto-pipelining on vs off (the reason it is the default).
+ * 4. Redis memory per stored 1 KiB session: INFO `used_memory` delta over N sessions, overhead over the
+ *    payload (target <= 30 %), for anonymous and logged-in sessions, next to a bare `SET key payload PX ttl`.
+ *    In those rows `opsPerSec` / `baselineOpsPerSec` carry BYTES per session, not throughput.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { generateSessionId, hashSessionId } from '@sessionkit/core';
+import { RedisSessionStore, luaScripts } from '@sessionkit/redis';
+import { endpoints } from '@sessionkit/test-servers';
+import { Redis } from 'ioredis';
+import { compare, measure, printResults, type BenchResult, type Measurement } from './lib/measure.js';
+
+const run = promisify(execFile);
+const PAYLOAD_BYTES = 1024;
+const CONCURRENCY = 50;
+const TTL_MS = 30 * 60_000;
+
+function target(): { host: string; port: number } {
+  const url = new URL(endpoints.redis.url);
+  return { host: url.hostname, port: Number(url.port || 6379) };
+}
+
+/** The client options the adapter uses for the clients it creates, so both sides pipeline alike. */
+const clientOptions = (autoPipelining: boolean) => ({ ...target(), enableAutoPipelining: autoPipelining });
+
+/** Runs redis-benchmark GET (c=50, 1 KiB values) and returns its requests per second. */
+async function redisBenchmarkGet(requests: number): Promise<number> {
+  const { host, port } = target();
+  const { stdout } = await run('redis-benchmark', [
+    '-h', host, '-p', String(port), '-t', 'get', '-c', String(CONCURRENCY), '-d', String(PAYLOAD_BYTES), '-n', String(requests), '--csv',
+  ]);
+  // --csv: a header line, then "GET","<rps>",...
+  const line = stdout.split('\n').find((l) => l.startsWith('"GET"'));
+  const rps = line ? Number(line.split(',')[1]?.replace(/"/g, '')) : Number.NaN;
+  if (!Number.isFinite(rps)) throw new Error(`cannot parse redis-benchmark output:\n${stdout}`);
+  return rps;
+}
+
+async function usedMemory(client: Redis): Promise<number> {
+  const info = await client.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)![1]);
+}
+
+/** Bytes of Redis memory per session for `count` writes done by `write`, then cleaned up with `cleanup`. */
+async function memoryPerSession(
+  client: Redis,
+  count: number,
+  write: (i: number) => Promise<unknown>,
+  cleanup: () => Promise<unknown>,
+): Promise<number> {
+  const before = await usedMemory(client);
+  for (let i = 0; i < count; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, j) => write(i + j)));
+  }
+  const after = await usedMemory(client);
+  await cleanup();
+  return (after - before) / count;
+}
+
+async function deleteByPattern(client: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await client.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+/** Runs the Redis comparisons. */
+export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResult[]> {
+  const durationMs = opts.quick ? 500 : 2000;
+  const rounds = opts.quick ? 1 : 3;
+  const prefix = `skb-${randomBytes(4).toString('hex')}:`;
+  const store = new RedisSessionStore({ connection: target(), keyPrefix: prefix, autoPipelining: true });
+  const storeNoPipe = new RedisSessionStore({ connection: target(), keyPrefix: prefix, autoPipelining: false });
+  const raw = new Redis(clientOptions(true));
+  raw.defineCommand('benchCas', { lua: luaScripts.update, numberOfKeys: 1 });
+  const rawCas = raw as Redis & {
+    benchCas(key: string, ...args: (number | Buffer)[]): Promise<number | [number, string]>;
+  };
+  const admin = new Redis(target());
+  const results: BenchResult[] = [];
+  try {
+    const payload = randomBytes(PAYLOAD_BYTES);
+    const keys = Array.from({ length: CONCURRENCY }, () => hashSessionId(generateSessionId()));
+    const rawKeys = Array.from({ length: CONCURRENCY }, () => hashSessionId(generateSessionId()));
+    for (const k of [...keys, ...rawKeys]) {
+      await store.create(k, { data: payload, version: 1, expiresAt: Date.now() + TTL_MS });
+    }
+
+    // 1. get + CAS update.
+    let conflicts = 0;
+    results.push(
+      await compare(
+        {
+          name: `RedisSessionStore get + CAS update (${PAYLOAD_BYTES} B, c=${CONCURRENCY}, auto-pipelining)`,
+          baseline: 'raw ioredis GET + EVALSHA of the same script, same options',
+          target: { min: 0.85, label: '>= 0.85x' },
+        },
+        async (worker) => {
+          const k = keys[worker]!;
+          const s = await store.get(k);
+          const ok = await store.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
+          if (!ok) conflicts++;
+        },
+        async (worker) => {
+          const k = prefix + rawKeys[worker]!;
+          const value = await raw.getBuffer(k);
+          const version = value!.readDoubleLE(1); // the version field of the stored header
+          const now = Date.now();
+          const expiresAt = now + TTL_MS;
+          const ok = await rawCas.benchCas(k, now, version, version + 1, expiresAt, TTL_MS, 0, payload);
+          if (ok !== 1) conflicts++;
+        },
+        { durationMs, concurrency: CONCURRENCY, rounds },
+      ),
+    );
+    if (conflicts > 0) results[0]!.notes = `${conflicts} CAS conflicts (unexpected: one key per worker)`;
+
+    // 2. Reads against redis-benchmark's ceiling.
+    await admin.set('key:__rand_int__', payload); // the key redis-benchmark's GET test reads (no -r)
+    let bestServer = 0;
+    let bestReads: Measurement | undefined;
+    for (let round = 0; round < rounds; round++) {
+      bestServer = Math.max(bestServer, await redisBenchmarkGet(opts.quick ? 50_000 : 200_000));
+      const m = await measure((worker) => store.get(keys[worker]!), { durationMs, concurrency: CONCURRENCY });
+      if (!bestReads || m.opsPerSec > bestReads.opsPerSec) bestReads = m;
+    }
+    await admin.del('key:__rand_int__');
+    const readRatio = bestReads!.opsPerSec / bestServer;
+    results.push({
+      name: `RedisSessionStore get (${PAYLOAD_BYTES} B, c=${CONCURRENCY}, auto-pipelining)`,
+      baseline: `redis-benchmark -t get -c ${CONCURRENCY} -d ${PAYLOAD_BYTES} (same server)`,
+      opsPerSec: bestReads!.opsPerSec,
+      baselineOpsPerSec: bestServer,
+      ratio: readRatio,
+      target: '>= 0.8x',
+      met: readRatio >= 0.8,
+      p50Ms: bestReads!.p50Ms,
+      p99Ms: bestReads!.p99Ms,
+      notes: 'redis-benchmark: 50 connections, no pipelining; the adapter: one connection, auto-pipelined',
+    });
+
+    // 3. Auto-pipelining on vs off, through the adapter.
+    results.push(
+      await compare(
+        {
+          name: 'RedisSessionStore get + CAS update, auto-pipelining ON',
+          baseline: 'the same with auto-pipelining OFF',
+          notes: 'why autoPipelining defaults to true',
+        },
+        async (worker) => {
+          const k = keys[worker]!;
+          const s = await store.get(k);
+          await store.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
+        },
+        async (worker) => {
+          const k = keys[worker]!;
+          const s = await storeNoPipe.get(k);
+          await storeNoPipe.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
+        },
+        { durationMs, concurrency: CONCURRENCY, rounds },
+      ),
+    );
+
+    // 4. Memory per session.
+    const n = opts.quick ? 5_000 : 20_000;
+    const expiresAt = Date.now() + TTL_MS;
+    const memPrefix = `${prefix}mem:`;
+    const memStore = new RedisSessionStore({ connection: target(), keyPrefix: memPrefix });
+    try {
+      const sessionKeys = Array.from({ length: n }, () => hashSessionId(generateSessionId()));
+      const bare = await memoryPerSession(
+        admin,
+        n,
+        (i) => raw.set(`${memPrefix}${sessionKeys[i]!}`, payload, 'PX', TTL_MS),
+        () => deleteByPattern(admin, `${memPrefix}*`),
+      );
+      const anonymous = await memoryPerSession(
+        admin,
+        n,
+        (i) => memStore.create(sessionKeys[i]!, { data: payload, version: 1, expiresAt }),
+        () => deleteByPattern(admin, `${memPrefix}*`),
+      );
+      const loggedIn = await memoryPerSession(
+        admin,
+        n,
+        (i) => memStore.create(sessionKeys[i]!, { data: payload, version: 1, expiresAt, userId: `user-${i}` }),
+        () => deleteByPattern(admin, `${memPrefix}*`),
+      );
+      const row = (name: string, bytes: number, notes: string): BenchResult => ({
+        name,
+        baseline: `payload (${PAYLOAD_BYTES} B)`,
+        opsPerSec: bytes,
+        baselineOpsPerSec: PAYLOAD_BYTES,
+        ratio: bytes / PAYLOAD_BYTES,
+        target: '<= 1.30x (overhead <= 30 %)',
+        met: bytes / PAYLOAD_BYTES <= 1.3,
+        notes: `BYTES per session, not ops/s; overhead ${(((bytes - PAYLOAD_BYTES) / PAYLOAD_BYTES) * 100).toFixed(1)} %; ${notes}`,
+      });
+      results.push(
+        row('Redis memory per 1 KiB session, anonymous (adapter)', anonymous, `N=${n}, INFO used_memory delta`),
+        row(
+          'Redis memory per 1 KiB session, logged in (adapter)',
+          loggedIn,
+          `N=${n}, one user per session (worst case: one index ZSET each)`,
+        ),
+        row('Redis memory per 1 KiB value, bare SET PX (floor)', bare, `N=${n}; the adapter adds ${(anonymous - bare).toFixed(1)} B on top`),
+      );
+    } finally {
+      await memStore.close();
+    }
+  } finally {
+    await deleteByPattern(admin, `${prefix}*`);
+    await Promise.all([store.close(), storeNoPipe.close(), raw.quit(), admin.quit()]);
+  }
+  return results;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const quick = process.argv.includes('--quick');
+  printResults(await runRedisBench({ quick }));
+}
