@@ -129,7 +129,7 @@ describe('unreachable endpoints', () => {
 describe('dynalite killed mid-run and restarted', () => {
   it('typed errors while down; after restart and createTable, new operations succeed', async () => {
     await ensureTable();
-    const store = openStore({ prefix: `fault-${generateSessionId().slice(0, 6)}:`, operationTimeoutMs: 1_000 });
+    const store = openStore({ prefix: `fault-${generateSessionId().slice(0, 6)}:`, operationTimeoutMs: 5_000 });
     const before = newKey();
     expect(await store.create(before, record({ userId: 'fault-user' }))).toBe(true);
 
