@@ -98,3 +98,53 @@ export async function rawIndex(
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One `execute` call seen by {@link instrument}. */
+export interface SeenCall {
+  cql: string;
+  params: unknown[];
+  options: cassandra.QueryOptions;
+}
+
+/**
+ * Wraps a real client: every `execute` is recorded and may be intercepted by `hook` (return a promise to
+ * answer instead of the server, or undefined to pass through). The real client does the work; the hook only
+ * injects faults around it.
+ */
+export function instrument(
+  real: Client,
+  hook: (call: SeenCall, passThrough: () => Promise<cassandra.types.ResultSet>) => Promise<cassandra.types.ResultSet> | undefined = () => undefined,
+): { client: Client; calls: SeenCall[] } {
+  const calls: SeenCall[] = [];
+  const client = new Proxy(real, {
+    get(target, prop, receiver) {
+      if (prop === 'execute') {
+        return (cql: string, params: unknown[], options: cassandra.QueryOptions) => {
+          const call = { cql, params, options };
+          calls.push(call);
+          const passThrough = () => target.execute(cql, params as cassandra.ArrayOrObject, options);
+          return hook(call, passThrough) ?? passThrough();
+        };
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { client, calls };
+}
+
+/** A driver error as Cassandra sends it for a Paxos round that did not finish in time. */
+export function casWriteTimeout(): Error {
+  const error = new cassandra.errors.ResponseError(
+    cassandra.types.responseErrorCodes.writeTimeout,
+    'Operation timed out - received only 0 responses.',
+  ) as unknown as Error & { writeType: string; consistencies: number; received: number; blockFor: number };
+  error.writeType = 'CAS';
+  error.consistencies = cassandra.types.consistencies.localSerial;
+  error.received = 0;
+  error.blockFor = 1;
+  return error;
+}
+
+/** Whether a CQL text is a lightweight transaction on the sessions table. */
+export const isSessionLwt = (cql: string) => / IF /.test(cql) && cql.includes('.sessions ');
