@@ -334,13 +334,15 @@ export class DynamoDBSessionStore implements SessionStore {
 
   /** Sends a conditional write: `true` if applied, `false` if its condition failed. */
   #conditional(operation: string, command: PutItemCommand | UpdateItemCommand): Promise<boolean> {
+    const send =
+      command instanceof PutItemCommand
+        ? (signal: AbortSignal) => this.client.send(command, { abortSignal: signal })
+        : (signal: AbortSignal) => this.client.send(command, { abortSignal: signal });
     return this.#runner.run(operation, async (ctx) => {
       try {
         // Retried on throttling only (never applied); after a network error the write may have been applied
         // and a blind retry would report a false conflict, so that surfaces as StoreUnavailableError.
-        await this.#runner.send(ctx, false, () =>
-          this.client.send(command as PutItemCommand, { abortSignal: ctx.signal }),
-        );
+        await this.#runner.send(ctx, false, () => send(ctx.signal));
         return true;
       } catch (error) {
         if (isConditionFailed(error)) return false;

@@ -54,7 +54,12 @@ export function isThrottling(error: unknown): boolean {
 export function isRetryableRead(error: unknown): boolean {
   if (isThrottling(error)) return true;
   const e = asSdkError(error);
-  return e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.name === 'InternalServerError';
+  return (
+    e.code === 'ECONNRESET' ||
+    e.code === 'EPIPE' ||
+    e.name === 'InternalServerError' ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500
+  );
 }
 
 /**
