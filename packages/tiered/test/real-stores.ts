@@ -1,5 +1,8 @@
 /** Tiered stores on the real test servers (from services/), shared by the suites of this package. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CassandraSessionStore, createSchema } from '@sessionkit/cassandra';
+import { RedisSessionStore } from '@sessionkit/redis';
+import cassandra from 'cassandra-driver';
 import { createSessionTable, DynamoDBSessionStore } from '@sessionkit/dynamodb';
 import { MemcachedSessionStore } from '@sessionkit/memcached';
 import { endpoints } from '@sessionkit/test-servers';
@@ -50,3 +53,33 @@ export async function memcachedOverDynamo(
   });
 }
 
+
+const KEYSPACE = 'sessionkit_tiered_test';
+let schema: Promise<void> | undefined;
+
+/** The Cassandra keyspace and tables behind the durable tier, created once (replication 1: one node). */
+function ensureCassandraSchema(): Promise<void> {
+  schema ??= (async () => {
+    const { contactPoints, localDataCenter } = endpoints.cassandra;
+    const client = new cassandra.Client({ contactPoints, localDataCenter });
+    try {
+      await createSchema(client, { keyspace: KEYSPACE, replication: { class: 'NetworkTopologyStrategy', [localDataCenter]: 1 } });
+    } finally {
+      await client.shutdown();
+    }
+  })();
+  return schema;
+}
+
+/** Redis (standalone) in front of Cassandra (single node). */
+export async function redisOverCassandra(prefix: string, options: Partial<TieredStoreOptions> = {}): Promise<TieredStore> {
+  await ensureCassandraSchema();
+  const redisUrl = new URL(endpoints.redis.url);
+  const { contactPoints, localDataCenter } = endpoints.cassandra;
+  return new TieredStore({
+    name: `tiered(redis+cassandra) ${prefix}`,
+    ...options,
+    cache: new RedisSessionStore({ connection: { host: redisUrl.hostname, port: Number(redisUrl.port) }, keyPrefix: prefix }),
+    durable: new CassandraSessionStore({ contactPoints, localDataCenter, keyspace: KEYSPACE, prefix, operationTimeoutMs: 10_000 }),
+  });
+}
