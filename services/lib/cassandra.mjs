@@ -10,14 +10,13 @@ import { LIB_DIR, serverDir } from './paths.mjs';
 
 const NATIVE_PORT = 19042;
 const STORAGE_PORT = 19000;
-export const CASSANDRA_DATACENTER = 'datacenter1'; // what SimpleSnitch reports
 
 // Cassandra 5.0 rejects unknown keys, so only keys known to 5.0 appear here; everything else is default.
 function yaml({ address, seed, dir }) {
   return `cluster_name: sessionkit
 num_tokens: 1
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
-endpoint_snitch: SimpleSnitch
+endpoint_snitch: SimpleSnitch  # datacenter1 / rack1: the localDataCenter clients pass
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:

@@ -2,14 +2,14 @@
 import { cassandra, cassandraCluster } from './cassandra.mjs';
 import { dynalite } from './dynalite.mjs';
 import { hazelcast } from './hazelcast.mjs';
-import { ensureApt, ensureMaven, log } from './install.mjs';
+import { ensureApt, ensureMaven } from './install.mjs';
 import { memcachedGroup } from './memcached.mjs';
 import { tcpOpen } from './net.mjs';
 import { livePid, rssKiB, sleep, spawnDetached, stopServer, tailLog } from './process.mjs';
 import { redis, redisCluster, redisSentinel } from './redis.mjs';
 
 /** Every group, slowest first so that Cassandra is spawned before anything else. */
-export const GROUPS = [cassandra, cassandraCluster, hazelcast, redis, redisCluster, redisSentinel, memcachedGroup, dynalite];
+const GROUPS = [cassandra, cassandraCluster, hazelcast, redis, redisCluster, redisSentinel, memcachedGroup, dynalite];
 const OPTIONAL_GROUPS = new Set(['cassandra-cluster']); // started only with SESSIONKIT_CASSANDRA_CLUSTER=1 or by name
 const GROUP_HEALTH_TIMEOUT_MS = 60_000;
 
@@ -105,7 +105,11 @@ async function upGroup({ group, servers }, results) {
   else await Promise.all(servers.map(one));
   const running = group.servers.filter((s) => livePid(s.name) !== undefined);
   if (running.length < group.servers.length) return; // partial group on purpose (e.g. a fault test)
-  await group.afterStart?.();
+  try {
+    await group.afterStart?.();
+  } catch (err) {
+    throw new ServerError(group.name, err.message);
+  }
   if (group.healthy) {
     await waitUntil(() => group.healthy(running), { timeoutMs: GROUP_HEALTH_TIMEOUT_MS, what: group.name });
   }
@@ -157,5 +161,3 @@ export function explain(err) {
     process.stderr.write(`----- last lines of services/.data/log/${name}.log -----\n${tailLog(name)}\n`);
   }
 }
-
-export { log };

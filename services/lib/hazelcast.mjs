@@ -8,7 +8,7 @@ import { LIB_DIR, serverDir } from './paths.mjs';
 
 const HOST = '127.0.0.1';
 const PORTS = [15701, 15702];
-export const HAZELCAST_CLUSTER_NAME = 'sessionkit';
+const HAZELCAST_CLUSTER_NAME = 'sessionkit';
 
 function memberConfig(port) {
   // YAML written by hand: the member list and a handful of properties; anything else keeps its default.

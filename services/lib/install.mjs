@@ -1,9 +1,9 @@
 // `install`: Debian packages via apt-get (only what is missing) and the Java servers via Maven (only when
 // services/.data/lib/<name> was not filled from the current pom). Each step runs at most once per process.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { LIB_DIR, SERVICES_DIR } from './paths.mjs';
 
@@ -70,15 +70,20 @@ export async function javaBin() {
   return java17;
 }
 
+// Reads JAVA_VERSION from the JDK's `release` file instead of starting a JVM to ask.
 function findJava17() {
-  const candidates = [
-    process.env.JAVA_HOME && join(process.env.JAVA_HOME, 'bin', 'java'),
-    ...(existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').filter((d) => /(^|-)17(-|$|\.)/.test(d)).map((d) => join('/usr/lib/jvm', d, 'bin', 'java')) : []),
-    'java',
+  const homes = [
+    process.env.JAVA_HOME,
+    ...(existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').map((d) => join('/usr/lib/jvm', d)) : []),
+    onPath('java') && dirname(dirname(realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim()))),
   ].filter(Boolean);
-  for (const java of candidates) {
-    const { stderr } = spawnSync(java, ['-XshowSettings:properties', '-version'], { encoding: 'utf8' });
-    if (/java\.specification\.version = 17\b/.test(stderr ?? '')) return java;
+  for (const home of homes) {
+    try {
+      const release = readFileSync(join(home, 'release'), 'utf8');
+      if (/^JAVA_VERSION="17[."]/m.test(release) && existsSync(join(home, 'bin', 'java'))) return join(home, 'bin', 'java');
+    } catch {
+      /* not a JDK home */
+    }
   }
   return undefined;
 }
@@ -105,6 +110,6 @@ export function ensureMaven() {
   return mavenDone;
 }
 
-export function log(msg) {
+function log(msg) {
   process.stderr.write(`[services] ${msg}\n`);
 }

@@ -2,7 +2,7 @@
 import { connect } from 'node:net';
 
 /** Opens a TCP connection, optionally writes `payload`, and resolves with the bytes read once `done(buf)`. */
-export function exchange(host, port, payload, done = () => true, timeoutMs = 2000) {
+function exchange(host, port, payload, done = () => true, timeoutMs = 2000) {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let buf = Buffer.alloc(0);

@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SERVICES_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
-export const REPO_ROOT = dirname(SERVICES_DIR);
 export const DATA_DIR = join(SERVICES_DIR, '.data');
 export const LIB_DIR = join(DATA_DIR, 'lib');
 export const RUN_DIR = join(DATA_DIR, 'run');

@@ -8,7 +8,7 @@ import { serverDir } from './paths.mjs';
 import { parseInfo, redisCommand } from './net.mjs';
 
 const HOST = '127.0.0.1';
-export const SENTINEL_MASTER_NAME = 'sessionkit';
+const SENTINEL_MASTER_NAME = 'sessionkit';
 // Small timeouts so that failover tests finish in seconds.
 const CLUSTER_NODE_TIMEOUT_MS = 2000;
 const SENTINEL_DOWN_AFTER_MS = 2000;
