@@ -1,22 +1,48 @@
+#!/usr/bin/env node
 /**
- * The smallest SessionKit app: a visit counter on node:http and the embedded MemoryStore.
- * The full shop (login, cart, checkout, active sessions) replaces it once @sessionkit/http lands.
+ * `npm start`: serves the shop on http://localhost:3000 (embedded MemoryStore unless `SESSIONKIT_STORE` says
+ * otherwise; see config.ts for every setting) and prints the demo users.
+ *
+ * @module
  */
-import { createServer } from 'node:http';
-import { expiryPresets, SessionManager } from '@sessionkit/core';
+import { ConfigError, loadConfig } from './config.js';
+import { startShop } from './server.js';
+import { StoreUrlError } from './store-from-url.js';
+import { DEMO_ACCOUNTS } from './users.js';
 
-const manager = new SessionManager<{ visits: number }>({ ...expiryPresets.nistAal2 });
-const port = Number(process.env.PORT ?? 3000);
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const shop = await startShop(config);
+  const { port } = shop.server.address() as { port: number };
+  const lines = [
+    `SessionKit shop "${config.instance}" on http://localhost:${port}`,
+    `  session store: ${shop.store.name} (SESSIONKIT_STORE=${process.env.SESSIONKIT_STORE || 'memory'})`,
+    `  demo users: ${DEMO_ACCOUNTS.map((a) => `${a.username}/${a.password}`).join(', ')}`,
+  ];
+  if (config.generatedSecret && config.store.kind !== 'memory') {
+    lines.push('  note: SESSION_SECRET is unset, so this process signs cookies with a random secret: other instances');
+    lines.push('        will not accept them and a restart signs everyone out. Set the same SESSION_SECRET everywhere.');
+  }
+  console.log(lines.join('\n'));
 
-const server = createServer(async (req, res) => {
-  const id = /(?:^|;\s*)sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-  const session = (await manager.load(id)) ?? manager.create();
-  const visits = (session.get('visits') ?? 0) + 1;
-  session.set('visits', visits);
-  await manager.commit(session);
-  res.setHeader('set-cookie', `sid=${session.id}; HttpOnly; SameSite=Lax; Path=/`);
-  res.setHeader('content-type', 'text/html; charset=utf-8');
-  res.end(`<h1>SessionKit</h1><p>You have visited this page ${visits} time(s) in this session.</p>`);
+  const stop = (signal: string) => {
+    console.log(`[${config.instance}] ${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    shop.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StoreUrlError) console.error(error.message);
+  else console.error('the shop failed to start:', error);
+  process.exit(1);
 });
-
-server.listen(port, () => console.log(`SessionKit demo on http://localhost:${port} (embedded MemoryStore)`));

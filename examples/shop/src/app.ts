@@ -1,0 +1,100 @@
+/**
+ * The Express application: security headers, the SessionKit middleware, the routes, and error pages.
+ * No listening and no store choice here: {@link createShopApp} takes a ready {@link SessionManager}, so tests
+ * and the cluster demo build the same app on any backend.
+ *
+ * @module
+ */
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
+import type { SessionManager } from '@sessionkit/core';
+import type { Secrets } from '@sessionkit/http';
+import { sessionMiddleware } from '@sessionkit/http';
+import type { ShopDeps } from './request.js';
+import { bareContext, sendPage } from './request.js';
+import { authRoutes } from './routes/auth.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { shopRoutes } from './routes/shop.js';
+import type { ShopSession } from './shop-session.js';
+import { errorPage } from './views/error.js';
+import { STYLESHEET } from './views/styles.js';
+
+/** Options of {@link createShopApp}. */
+export interface ShopAppOptions extends ShopDeps {
+  /** The session lifecycle on the chosen store. */
+  manager: SessionManager<ShopSession>;
+  /** Cookie signing secrets (the first signs, all verify). Every instance of a cluster needs the same list. */
+  secrets: Secrets;
+  /**
+   * Mark the cookie `Secure` (and name it `__Host-sid`). Default `false` because the demo serves plain
+   * HTTP on localhost; set it whenever the shop is reached over HTTPS.
+   */
+  secureCookie?: boolean;
+  /** Called with unexpected errors (500s) and session commit failures. Default: `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** The session cookie's name when `secureCookie` is off. The load balancer configs hash on it. */
+export const SESSION_COOKIE = 'sid';
+
+/** Builds the shop's Express app. */
+export function createShopApp(options: ShopAppOptions): express.Express {
+  const { manager, secrets, secureCookie = false, onError = (e: unknown) => console.error(e), ...deps } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.set({
+      'X-Served-By': deps.instance,
+      'Content-Security-Policy': "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'same-origin',
+    });
+    next();
+  });
+
+  // No session work for health checks and the stylesheet.
+  app.get('/healthz', (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-store').json({ ok: true, instance: deps.instance });
+  });
+  app.get('/shop.css', (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'public, max-age=300').type('css').send(STYLESHEET);
+  });
+
+  app.use(
+    sessionMiddleware<ShopSession>({
+      manager,
+      secrets,
+      cookie: { name: SESSION_COOKIE, secure: secureCookie },
+      onCommitError: onError,
+    }),
+  );
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.set('Cache-Control', 'no-store'); // pages are per session
+    next();
+  });
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  app.use(shopRoutes(deps), authRoutes(deps), sessionRoutes(deps));
+
+  app.use((_req: Request, res: Response) => {
+    sendPage(res, errorPage(bareContext(deps), 404, 'Not found', 'There is no such page in this shop.'), 404);
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
+    if (res.headersSent) return;
+    if (status === 403) {
+      return sendPage(res, errorPage(bareContext(deps), 403, 'Please try again', (error as Error).message), 403);
+    }
+    if (status === 503) {
+      res.set('Retry-After', '5');
+      return sendPage(res, errorPage(bareContext(deps), 503, 'Temporarily unavailable', 'The session store cannot be reached. Please retry in a few seconds.'), 503);
+    }
+    if (status >= 400 && status < 500) {
+      return sendPage(res, errorPage(bareContext(deps), status, 'Bad request', 'The shop could not understand this request.'), status);
+    }
+    onError(error);
+    sendPage(res, errorPage(bareContext(deps), 500, 'Something went wrong', 'An unexpected error occurred.'), 500);
+  });
+  return app;
+}

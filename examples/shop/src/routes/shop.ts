@@ -1,0 +1,76 @@
+/**
+ * Products, cart and checkout. The cart lives in the session; checkout reads the session with `'strong'`
+ * consistency so it never charges a stale cart.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { Router } from 'express';
+import { findProduct, PRODUCTS } from '../catalog.js';
+import type { ShopDeps } from '../request.js';
+import { currentUser, field, pageContext, redirect, sendPage, verifiedPost } from '../request.js';
+import { cartLines, changeQuantity } from '../shop-session.js';
+import { cartPage, orderPage } from '../views/cart.js';
+import { productsPage } from '../views/catalog.js';
+
+/** `GET /`, `GET /cart`, `POST /cart/add`, `POST /cart/change`, `POST /checkout`, `GET /orders/last`. */
+export function shopRoutes(deps: ShopDeps): Router {
+  const router = Router();
+
+  router.get('/', async (req: Request, res: Response) => {
+    const { page } = await pageContext(req, deps);
+    sendPage(res, productsPage(page, PRODUCTS));
+  });
+
+  router.get('/cart', async (req: Request, res: Response) => {
+    const { session, page } = await pageContext(req, deps);
+    sendPage(res, cartPage(page, cartLines(session.get('cart'))));
+  });
+
+  router.post('/cart/add', async (req: Request, res: Response) => {
+    const session = await verifiedPost(req);
+    const product = findProduct(field(req, 'product'));
+    if (session && product) {
+      session.set('cart', changeQuantity(session.get('cart'), product.id, 1));
+      session.set('flash', `${product.name} added to your cart.`);
+    }
+    redirect(res, '/cart');
+  });
+
+  router.post('/cart/change', async (req: Request, res: Response) => {
+    const session = await verifiedPost(req);
+    const product = findProduct(field(req, 'product'));
+    const delta = Number(field(req, 'delta'));
+    if (session && product && (delta === 1 || delta === -1)) {
+      session.set('cart', changeQuantity(session.get('cart'), product.id, delta));
+    }
+    redirect(res, '/cart');
+  });
+
+  router.post('/checkout', async (req: Request, res: Response) => {
+    // Strong read: the cart charged is the latest one written, whichever instance wrote it.
+    const session = await verifiedPost(req, { consistency: 'strong' });
+    if (!session || !currentUser(deps, session)) return redirect(res, '/login?next=/cart');
+    const cart = cartLines(session.get('cart'));
+    if (cart.lines.length === 0) return redirect(res, '/cart');
+    session.set('lastOrder', {
+      number: `SK-${randomBytes(4).toString('hex').toUpperCase()}`,
+      totalCents: cart.totalCents,
+      items: cart.count,
+      placedAt: Date.now(),
+      instance: deps.instance,
+    });
+    session.unset('cart');
+    redirect(res, '/orders/last');
+  });
+
+  router.get('/orders/last', async (req: Request, res: Response) => {
+    const { session, page } = await pageContext(req, deps);
+    const order = session.get('lastOrder');
+    if (!order || !page.user) return redirect(res, '/');
+    sendPage(res, orderPage(page, order));
+  });
+
+  return router;
+}

@@ -1,0 +1,60 @@
+/**
+ * Starts one shop instance: opens the store, hashes the demo passwords, listens, and shuts down cleanly on
+ * SIGINT/SIGTERM (stop accepting, finish requests, close the store).
+ *
+ * @module
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expiryPresets, SessionManager } from '@sessionkit/core';
+import type { SessionStore } from '@sessionkit/core';
+import { createShopApp } from './app.js';
+import type { ShopConfig } from './config.js';
+import type { ShopSession } from './shop-session.js';
+import { describeStore, openStore } from './store-from-url.js';
+import { DEMO_ACCOUNTS, UserDirectory } from './users.js';
+
+/** A running shop instance. */
+export interface RunningShop {
+  server: Server;
+  store: SessionStore;
+  /** `http://host:port/`. */
+  url: string;
+  /** Stops listening, waits for open requests, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the configured store and serves the shop. */
+export async function startShop(config: ShopConfig): Promise<RunningShop> {
+  const [store, users] = await Promise.all([openStore(config.store), UserDirectory.create(DEMO_ACCOUNTS)]);
+  const manager = new SessionManager<ShopSession>({ ...expiryPresets.nistAal2, store });
+  // Store errors carry hashed store keys at most, never raw session IDs.
+  manager.on('storeError', ({ operation, error }) => console.error(`[${config.instance}] session store ${operation} failed: ${error.message}`));
+  const app = createShopApp({
+    manager,
+    secrets: config.secrets,
+    secureCookie: config.secureCookie,
+    users,
+    instance: config.instance,
+    storeLabel: describeStore(config.store),
+    demoUsers: DEMO_ACCOUNTS.map((a) => a.username),
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  server.keepAliveTimeout = 5_000;
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    store,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }).then(() => store.close());
+      return closing;
+    },
+  };
+}
