@@ -27,7 +27,7 @@ export const dynalite = {
       // Any HTTP answer (dynalite replies 400 to a bare GET) means it is serving.
       async healthy() {
         try {
-          await fetch(`http://${HOST}:${PORT}/`, { signal: AbortSignal.timeout(1000) });
+          await fetch(`http://${HOST}:${PORT}/`, { signal: AbortSignal.timeout(3000) });
           return true;
         } catch {
           return false;

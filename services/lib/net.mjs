@@ -2,7 +2,7 @@
 import { connect } from 'node:net';
 
 /** Opens a TCP connection, optionally writes `payload`, and resolves with the bytes read once `done(buf)`. */
-function exchange(host, port, payload, done = () => true, timeoutMs = 2000) {
+function exchange(host, port, payload, done = () => true, timeoutMs = 3000) {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let buf = Buffer.alloc(0);
@@ -28,7 +28,7 @@ function exchange(host, port, payload, done = () => true, timeoutMs = 2000) {
 /** True when something accepts TCP connections on host:port. */
 export async function tcpOpen(host, port) {
   try {
-    await exchange(host, port, undefined, undefined, 1000);
+    await exchange(host, port, undefined, undefined, 3000);
     return true;
   } catch {
     return false;
