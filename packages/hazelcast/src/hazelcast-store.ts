@@ -134,6 +134,12 @@ export class HazelcastSessionStore implements SessionStore {
     return this.connection.map();
   }
 
+  /** The client in use (connecting first if the store owns its client and has none right now). */
+  async client(): Promise<HazelcastClient> {
+    this.assertOpen('client');
+    return this.connection.client();
+  }
+
   /** The map key of a store key: `prefix + key`. */
   backendKey(key: string): string {
     return this.prefix + key;
