@@ -33,7 +33,8 @@ async function runOrExplain(what, cmd, args, opts = {}) {
   try {
     return await run(cmd, args, { maxBuffer: 64 * 1024 * 1024, ...opts });
   } catch (err) {
-    const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim().split('\n').slice(-40).join('\n');
+    // Maven's console library emits colour resets even in batch mode; strip them from the report.
+    const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n').slice(-40).join('\n');
     throw new Error(`${what} failed (${cmd} ${args.join(' ')}):\n${output || err.message}`);
   }
 }
