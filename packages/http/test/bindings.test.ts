@@ -8,7 +8,7 @@ import { countingStore } from '@sessionkit/conformance';
 import { createSigner } from '../src/index.js';
 import type { SessionHttpOptions } from '../src/index.js';
 import type { Data, Harness } from './helpers.js';
-import { OLD_SECRET, SECRET, bindings, clearsCookie, cookiePair, send, switchableStore } from './helpers.js';
+import { BIG_BYTES, OLD_SECRET, SECRET, bindings, clearsCookie, cookiePair, send, switchableStore } from './helpers.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -242,6 +242,15 @@ describe.each(bindings)('$name binding', (binding) => {
     const cookie = cookiePair(reply);
     expect(cookie).toBeDefined();
     expect((await send(`${h.url}/whoami`, { cookie })).body.data).toEqual({ streamed: true });
+  });
+
+  it('a large piped stream waits for the commit (backpressure) and arrives whole', async () => {
+    const response = await fetch(`${h.url}/big`);
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(body.length).toBe(BIG_BYTES);
+    const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
+    expect(cookie).toMatch(/^__Host-sid=/);
+    expect((await send(`${h.url}/whoami`, { cookie })).body.data).toEqual({ big: true });
   });
 
   it('a cookie signed with an older secret is accepted and re-issued with the current one', async () => {

@@ -60,6 +60,15 @@ export interface Binding {
   start(options: SessionHttpOptions<Data>): Promise<Harness>;
 }
 
+/** 4 MiB in 64 KiB chunks: enough to hit backpressure while the commit holds the first write. */
+export const BIG_BYTES = 4 * 1024 * 1024;
+function bigStream(): Readable {
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  return Readable.from((function* () {
+    for (let sent = 0; sent < BIG_BYTES; sent += chunk.length) yield chunk;
+  })());
+}
+
 const query = (url: string | undefined): URLSearchParams => new URL(url ?? '/', 'http://x').searchParams;
 const pathOf = (url: string | undefined): string => new URL(url ?? '/', 'http://x').pathname;
 
@@ -97,6 +106,12 @@ export const expressBinding: Binding = {
       await sleep(10);
       res.end('b');
     });
+    app.get('/big', async (req, res) => {
+      const s = await getSession<Data>(req).session();
+      s.set('big', true);
+      res.setHeader('content-type', 'application/octet-stream');
+      bigStream().pipe(res);
+    });
     return listen(createServer(app));
   },
 };
@@ -114,6 +129,12 @@ export const fastifyBinding: Binding = {
       s.set('streamed', true);
       reply.type('text/plain');
       return Readable.from(['a', 'b']);
+    });
+    app.get('/big', async (request, reply) => {
+      const s = await request.session.session();
+      s.set('big', true);
+      reply.type('application/octet-stream');
+      return bigStream();
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
@@ -134,6 +155,12 @@ export const nodeBinding: Binding = {
           res.write('a');
           await sleep(10);
           res.end('b');
+          return;
+        }
+        if (path === '/big') {
+          const s = await session.session();
+          s.set('big', true);
+          bigStream().pipe(res);
           return;
         }
         const route = routes[path];
