@@ -15,9 +15,10 @@ const GROUP_HEALTH_TIMEOUT_MS = 60_000;
 
 /** A failure that names the server whose log explains it. */
 export class ServerError extends Error {
-  constructor(server, message) {
+  constructor(server, message, { withLog = true } = {}) {
     super(`${server}: ${message}`);
     this.server = server;
+    this.withLog = withLog; // false when the server never ran, so its log is an older run's
   }
 }
 
@@ -79,7 +80,9 @@ async function startServer(server) {
   const t0 = Date.now();
   if (livePid(server.name) === undefined) {
     if (await tcpOpen(server.host, server.port)) {
-      throw new ServerError(server.name, `port ${server.host}:${server.port} is in use by a process not started by services.mjs`);
+      throw new ServerError(server.name, `port ${server.host}:${server.port} is in use by a process not started by services.mjs`, {
+        withLog: false,
+      });
     }
     spawnDetached(server.name, await server.command());
     await waitUntil(server.healthy, {
@@ -97,12 +100,19 @@ async function startServer(server) {
  * Brings up the selected servers of one group, then checks the group as a whole (cluster formed, sentinels
  * agree, members see each other) once every member runs. A group with no member running starts fresh.
  */
-async function upGroup({ group, servers }, results) {
+async function upGroup({ group, servers }, results, failures) {
   await ensureInstalled(group);
   if (group.servers.every((s) => livePid(s.name) === undefined)) group.reset?.();
   const one = async (s) => results.set(s.name, await startServer(s));
-  if (group.sequential) for (const s of servers) await one(s);
-  else await Promise.all(servers.map(one));
+  if (group.sequential) {
+    for (const s of servers) await one(s); // each node needs the previous one: stop at the first failure
+  } else {
+    const failed = (await Promise.allSettled(servers.map(one))).filter((r) => r.status === 'rejected');
+    if (failed.length > 0) {
+      failures.push(...failed.map((r) => r.reason));
+      return;
+    }
+  }
   const running = group.servers.filter((s) => livePid(s.name) !== undefined);
   if (running.length < group.servers.length) return; // partial group on purpose (e.g. a fault test)
   try {
@@ -122,7 +132,7 @@ export async function up(names) {
   const failures = [];
   await Promise.all(
     selection.map((sel) =>
-      upGroup(sel, results).catch((err) => {
+      upGroup(sel, results, failures).catch((err) => {
         failures.push(err);
       }),
     ),
@@ -155,8 +165,9 @@ export async function status(names = []) {
 /** Prints the log tail of the server a failure names (all of a group's servers for a group failure). */
 export function explain(err) {
   process.stderr.write(`\n[services] FAILED ${err.message}\n`);
+  if (!err.withLog) return; // plain errors (install steps) carry their own output
   const group = GROUPS.find((g) => g.name === err.server);
-  const names = group ? group.servers.map((s) => s.name) : err.server ? [err.server] : [];
+  const names = group ? group.servers.map((s) => s.name) : [err.server];
   for (const name of names) {
     process.stderr.write(`----- last lines of services/.data/log/${name}.log -----\n${tailLog(name)}\n`);
   }
