@@ -1,0 +1,90 @@
+/**
+ * A three-instance shop cluster behind HAProxy on a shared session store: what `npm run cluster` runs and
+ * what the browser tests start (on free ports).
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { parseStoreUrl } from '../store-from-url.js';
+import type { LbMode, RunningHaproxy } from './haproxy.js';
+import { haproxyBinary, startHaproxy } from './haproxy.js';
+import type { ShopInstance } from './instance.js';
+import { startInstance } from './instance.js';
+import { freePort } from './ports.js';
+
+export type { LbMode } from './haproxy.js';
+export type { ShopInstance } from './instance.js';
+
+/** The cluster's default store: the Redis that `node services/bin/services.mjs up` starts. */
+export const DEFAULT_CLUSTER_STORE = 'redis://127.0.0.1:16379';
+
+/** Options of {@link startCluster}. */
+export interface ClusterOptions {
+  /** Load-balancer config: consistent hash on the session cookie (default) or sticky cookie. */
+  mode?: LbMode;
+  /** A shared `SESSIONKIT_STORE` (memory is refused: it is per process). Default {@link DEFAULT_CLUSTER_STORE}. */
+  store?: string;
+  /** HAProxy's port; 0 (default) picks a free one. The instances get the next three ports, or free ones. */
+  port?: number;
+  /** Echo the children's output with prefixes (the CLI does). */
+  echo?: boolean;
+}
+
+/** A running cluster. */
+export interface RunningCluster {
+  /** The load balancer's URL. */
+  url: string;
+  mode: LbMode;
+  instances: ShopInstance[];
+  haproxy: RunningHaproxy;
+  /** The instance with this `INSTANCE_NAME`. */
+  instance(name: string): ShopInstance;
+  /** Stops HAProxy and every instance still running. */
+  stop(): Promise<void>;
+}
+
+/** Starts three shop instances (shop-1..shop-3, one shared secret) and HAProxy in front of them. */
+export async function startCluster(options: ClusterOptions = {}): Promise<RunningCluster> {
+  const mode = options.mode ?? 'hash';
+  const store = options.store ?? DEFAULT_CLUSTER_STORE;
+  if (parseStoreUrl(store).kind === 'memory') {
+    throw new Error('the cluster needs a shared session store: memory is per process (use e.g. redis://127.0.0.1:16379)');
+  }
+  haproxyBinary(); // fail before starting anything if HAProxy is missing
+  const lbPort = options.port || (await freePort());
+  const ports = options.port ? [lbPort + 1, lbPort + 2, lbPort + 3] : [await freePort(), await freePort(), await freePort()];
+  const secret = randomBytes(32).toString('base64url');
+  const started: ShopInstance[] = [];
+  let haproxy: RunningHaproxy | undefined;
+  try {
+    // Sequentially: a shared store that is down shows up once, not three times.
+    for (const [i, port] of ports.entries()) {
+      started.push(await startInstance({ name: `shop-${i + 1}`, port, store, secret, echo: options.echo ?? false }));
+    }
+    haproxy = await startHaproxy({
+      mode,
+      port: lbPort,
+      servers: ports.map((p) => `127.0.0.1:${p}`) as [string, string, string],
+      echo: options.echo ?? false,
+    });
+  } catch (error) {
+    await Promise.all(started.map((i) => i.kill('SIGTERM')));
+    throw error;
+  }
+  const lb = haproxy;
+  return {
+    url: lb.url,
+    mode,
+    instances: started,
+    haproxy: lb,
+    instance(name: string) {
+      const found = started.find((i) => i.name === name);
+      if (!found) throw new Error(`no instance named "${name}"`);
+      return found;
+    },
+    async stop() {
+      await lb.stop();
+      await Promise.all(started.map((i) => i.kill('SIGTERM')));
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Browser steps the shop tests share.
+ */
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { endpoints } from '@sessionkit/test-servers';
+
+/** The Redis the services start (127.0.0.1:16379 unless SESSIONKIT_REDIS_URL says otherwise). */
+export const REDIS_STORE = endpoints.redis.url;
+
+/** Signs in through the login form and waits for the signed-in page. */
+export async function login(page: Page, baseUrl: string, username: string, password = username): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('[data-testid=login-submit]')]);
+  expect(await signedInAs(page)).not.toBeNull();
+}
+
+/** The display name in the header, or `null` when signed out. */
+export async function signedInAs(page: Page): Promise<string | null> {
+  const user = page.locator('[data-testid=user]');
+  return (await user.count()) > 0 ? user.textContent() : null;
+}
+
+/** The instance that served the current page (the `INSTANCE_NAME` shown in the header). */
+export async function servedBy(page: Page): Promise<string> {
+  const name = await page.locator('[data-testid=instance]').getAttribute('data-instance');
+  if (!name) throw new Error('the page does not show its instance');
+  return name;
+}
+
+/** Clicks "Add to cart" for a product on the products page (lands on the cart). */
+export async function addToCart(page: Page, baseUrl: string, productId: string): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await Promise.all([page.waitForURL(`${baseUrl}/cart`), page.click(`[data-testid=add-${productId}]`)]);
+}
+
+/** Quantities by product id and the total shown on the cart page. */
+export async function cartState(page: Page): Promise<{ quantities: Record<string, number>; total: string | null }> {
+  const quantities: Record<string, number> = {};
+  for (const q of await page.locator('[data-testid^=qty-]').all()) {
+    const id = (await q.getAttribute('data-testid'))!.slice('qty-'.length);
+    quantities[id] = Number(await q.textContent());
+  }
+  const total = page.locator('[data-testid=cart-total]');
+  return { quantities, total: (await total.count()) > 0 ? await total.textContent() : null };
+}
