@@ -8,8 +8,6 @@
  */
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
-// The SDK warns once per process that its 2027 releases need Node 22; the project pins an earlier release.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import { DynamoDBSessionStore, createSessionTable } from '@sessionkit/dynamodb';
@@ -20,98 +18,113 @@ const TABLE = 'sessionkit_bench_sessions';
 const PAYLOAD_BYTES = 1024;
 const CONCURRENCY = 16;
 const TTL_MS = 30 * 60_000;
+const OPERATION_TIMEOUT_MS = 5_000;
 
 /** Runs the DynamoDB comparison. */
 export async function runDynamoDBBench(opts: { quick: boolean }): Promise<BenchResult[]> {
+  // The SDK warns once per process that its 2027 releases need Node 22; the project pins an earlier release.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { endpoint, region, credentials } = endpoints.dynamodb;
-  const operationTimeoutMs = 5_000;
+  const connection = { endpoint, region, ...(credentials ? { credentials } : {}) };
   const store = new DynamoDBSessionStore({
-    endpoint,
-    region,
-    ...(credentials ? { credentials } : {}),
+    ...connection,
     tableName: TABLE,
     prefix: `skb-${randomBytes(4).toString('hex')}:`,
-    operationTimeoutMs,
+    operationTimeoutMs: OPERATION_TIMEOUT_MS,
   });
-  // The raw client is configured exactly like the one the store creates for itself.
+  // Configured exactly like the client the store creates for itself.
   const raw = new DynamoDBClient({
-    endpoint,
-    region,
-    ...(credentials ? { credentials } : {}),
+    ...connection,
     maxAttempts: 1,
-    requestHandler: {
-      connectionTimeout: 1_000,
-      requestTimeout: operationTimeoutMs,
-      throwOnRequestTimeout: true,
-    },
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: OPERATION_TIMEOUT_MS, throwOnRequestTimeout: true },
   });
+  // The raw side's items are written in the same layout (by a store on the raw client) under their own prefix.
+  const rawPrefix = `skb-raw-${randomBytes(4).toString('hex')}:`;
+  const rawSide = new DynamoDBSessionStore({ client: raw, tableName: TABLE, prefix: rawPrefix });
+  const users = Array.from({ length: CONCURRENCY }, (_, i) => `bench-user-${i}`);
   try {
     await createSessionTable(raw, { tableName: TABLE });
     const payload = randomBytes(PAYLOAD_BYTES);
     const keys = Array.from({ length: CONCURRENCY }, () => hashSessionId(generateSessionId()));
-    const rawPrefix = `skb-raw-${randomBytes(4).toString('hex')}:`;
     for (const [i, k] of keys.entries()) {
-      const session = { data: payload, version: 1, expiresAt: Date.now() + TTL_MS, userId: `bench-user-${i}` };
+      const session = { data: payload, version: 1, expiresAt: Date.now() + TTL_MS, userId: users[i] };
       await store.create(k, session);
-      // The raw side's items are written by the store too (same layout), under their own prefix.
-      const rawSide = new DynamoDBSessionStore({ client: raw, tableName: TABLE, prefix: rawPrefix });
       await rawSide.create(k, session);
     }
+
     let conflicts = 0;
+    // A failed call is counted and reported rather than fatal (a loaded shared machine can make dynalite slow
+    // enough to hit a timeout); both sides count the same way, and the notes show any failure.
+    const failures = { store: new Map<string, number>(), raw: new Map<string, number>() };
+    const count = (side: Map<string, number>, error: unknown): void => {
+      const label = error instanceof Error ? `${error.name}: ${error.message.slice(0, 60)}` : String(error);
+      side.set(label, (side.get(label) ?? 0) + 1);
+    };
+
+    const viaStore = async (worker: number): Promise<void> => {
+      const k = keys[worker]!;
+      const s = await store.get(k);
+      const ok = await store.update(
+        k,
+        { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS, userId: s!.userId },
+        s!.version,
+      );
+      if (!ok) conflicts++;
+    };
+    const viaRawSdk = async (worker: number): Promise<void> => {
+      const pk = rawPrefix + keys[worker]!;
+      const got = await raw.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } } }));
+      const version = Number(got.Item!.version!.N);
+      const expiresAt = Date.now() + TTL_MS;
+      await raw.send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: { pk: { S: pk } },
+          UpdateExpression: 'SET #d = :d, #v = :v, #exp = :exp, #ttl = :ttl',
+          ConditionExpression: '#v = :expected AND #exp > :now',
+          ExpressionAttributeNames: { '#d': 'data', '#v': 'version', '#exp': 'expiresAt', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':d': { B: payload },
+            ':v': { N: String(version + 1) },
+            ':exp': { N: String(expiresAt) },
+            ':ttl': { N: String(Math.ceil(expiresAt / 1000)) },
+            ':expected': { N: String(version) },
+            ':now': { N: String(Date.now()) },
+          },
+        }),
+      );
+    };
+
     const result = await compare(
       {
         name: `DynamoDBSessionStore get + conditional update (${PAYLOAD_BYTES} B, dynalite, c=${CONCURRENCY})`,
         baseline: 'raw SDK v3 GetItem + conditional UpdateItem, same requests',
         target: { min: 0.9, label: '>= 0.9x' },
       },
-      async (worker) => {
-        const k = keys[worker]!;
-        const s = await store.get(k);
-        const ok = await store.update(
-          k,
-          { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS, userId: s!.userId },
-          s!.version,
-        );
-        if (!ok) conflicts++;
-      },
-      async (worker) => {
-        const pk = rawPrefix + keys[worker]!;
-        const got = await raw.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } } }));
-        const version = Number(got.Item!.version!.N);
-        const expiresAt = Date.now() + TTL_MS;
-        await raw.send(
-          new UpdateItemCommand({
-            TableName: TABLE,
-            Key: { pk: { S: pk } },
-            UpdateExpression: 'SET #d = :d, #v = :v, #exp = :exp, #ttl = :ttl',
-            ConditionExpression: '#v = :expected AND #exp > :now',
-            ExpressionAttributeNames: { '#d': 'data', '#v': 'version', '#exp': 'expiresAt', '#ttl': 'ttl' },
-            ExpressionAttributeValues: {
-              ':d': { B: payload },
-              ':v': { N: String(version + 1) },
-              ':exp': { N: String(expiresAt) },
-              ':ttl': { N: String(Math.ceil(expiresAt / 1000)) },
-              ':expected': { N: String(version) },
-              ':now': { N: String(Date.now()) },
-            },
-          }),
-        );
-      },
+      (worker) => viaStore(worker).catch((error: unknown) => count(failures.store, error)),
+      (worker) => viaRawSdk(worker).catch((error: unknown) => count(failures.raw, error)),
       { durationMs: opts.quick ? 1_000 : 4_000, concurrency: CONCURRENCY, rounds: 3 },
     );
+    const failed = (m: Map<string, number>): string =>
+      [...m].map(([label, n]) => `${n}x ${label}`).join(', ') || 'none';
     result.notes =
       (conflicts > 0 ? `${conflicts} unexpected conflicts` : 'no conflicts (one key per worker)') +
-      '; eventual GetItem; an op = one get + one conditional update (2 requests)';
-    for (let i = 0; i < keys.length; i++) await store.deleteByUser(`bench-user-${i}`);
-    const rawSide = new DynamoDBSessionStore({ client: raw, tableName: TABLE, prefix: rawPrefix });
-    for (let i = 0; i < keys.length; i++) await rawSide.deleteByUser(`bench-user-${i}`);
+      '; eventual GetItem; one op = get + conditional update (2 requests)' +
+      `; failed ops: store ${failed(failures.store)}, raw ${failed(failures.raw)}`;
+    for (const user of users) {
+      await store.deleteByUser(user);
+      await rawSide.deleteByUser(user);
+    }
     return [result];
   } finally {
     await store.close();
+    await rawSide.close();
     raw.destroy();
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  printResults(await runDynamoDBBench({ quick: process.argv.includes('--quick') }));
+  const results = await runDynamoDBBench({ quick: process.argv.includes('--quick') });
+  printResults(results);
+  for (const r of results) if (r.notes) console.log(`${r.name}: ${r.notes}`);
 }

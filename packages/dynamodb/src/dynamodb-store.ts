@@ -37,6 +37,7 @@ import { isConditionFailed, mapDynamoError } from './errors.js';
 import { fromItem, itemSize, readNumber, toItem, ttlSeconds, utf8Bytes } from './marshal.js';
 import type { DynamoDBSessionStoreOptions, ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
+import type { DeadlineSignal } from './deadline-signal.js';
 import { CallRunner } from './retry.js';
 import { ATTR, DYNAMODB_MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES } from './schema.js';
 import { batchDelete, queryUserIndex, verifyEntries } from './user-index.js';
@@ -336,8 +337,8 @@ export class DynamoDBSessionStore implements SessionStore {
   #conditional(operation: string, command: PutItemCommand | UpdateItemCommand): Promise<boolean> {
     const send =
       command instanceof PutItemCommand
-        ? (signal: AbortSignal) => this.client.send(command, { abortSignal: signal })
-        : (signal: AbortSignal) => this.client.send(command, { abortSignal: signal });
+        ? (signal: DeadlineSignal) => this.client.send(command, { abortSignal: signal })
+        : (signal: DeadlineSignal) => this.client.send(command, { abortSignal: signal });
     return this.#runner.run(operation, async (ctx) => {
       try {
         // Retried on throttling only (never applied); after a network error the write may have been applied

@@ -1,7 +1,7 @@
 /**
  * Deadlines, cancellation and backoff for DynamoDB calls.
  *
- * Every store operation runs under {@link withDeadline} from core. An {@link AbortController} is tied to the
+ * Every store operation runs under {@link withDeadline} from core. A {@link DeadlineSignal} is tied to the
  * deadline: when it expires the in-flight HTTP request is aborted, which also stops the SDK's own retry loop
  * (the SDK's retry middleware races its backoff against the same abort signal), so neither our retries nor the
  * SDK's can make a call outlive its deadline.
@@ -10,14 +10,18 @@
  */
 import { StoreTimeoutError, withDeadline } from '@sessionkit/core';
 import type { SessionKitError } from '@sessionkit/core';
+import { DeadlineSignal } from './deadline-signal.js';
 import { isRetryableRead, isThrottling } from './errors.js';
 
 /** Per-call state handed to every request of one store operation. */
 export interface CallContext {
   /** The store operation, for error tags. */
   readonly operation: string;
-  /** Aborted when the operation's deadline expires. Pass it as `abortSignal` to `client.send`. */
-  readonly signal: AbortSignal;
+  /**
+   * Aborted when the operation's deadline expires. Pass it as `abortSignal` to `client.send` (cast: it is a
+   * {@link DeadlineSignal}, structurally what the SDK reads, not a DOM `AbortSignal`).
+   */
+  readonly signal: DeadlineSignal;
   /** `performance.now()` value of the deadline; backoffs that would cross it are not attempted. */
   readonly deadlineAt: number;
 }
@@ -33,7 +37,7 @@ export interface CallRunnerSettings {
 }
 
 /** Resolves after `ms`, or rejects as soon as `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: DeadlineSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
@@ -61,15 +65,15 @@ export class CallRunner {
 
   /** Runs `body` under the operation deadline; failures come out as typed errors tagged with the store. */
   async run<T>(operation: string, body: (ctx: CallContext) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    const ctx: CallContext = { operation, signal: controller.signal, deadlineAt: performance.now() + this.#s.timeoutMs };
+    const signal = new DeadlineSignal();
+    const ctx: CallContext = { operation, signal, deadlineAt: performance.now() + this.#s.timeoutMs };
     try {
       return await withDeadline(this.#s.store, operation, this.#s.timeoutMs, () => body(ctx), (error) =>
         this.#s.mapError(operation, error),
       );
     } catch (error) {
       // Deadline expired: cancel the HTTP request still in flight (and any SDK retry waiting behind it).
-      if (error instanceof StoreTimeoutError) controller.abort(error);
+      if (error instanceof StoreTimeoutError) signal.abort(error);
       throw error;
     }
   }
