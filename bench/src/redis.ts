@@ -19,6 +19,7 @@ import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import { RedisSessionStore, luaScripts } from '@sessionkit/redis';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
+import { sampleSessionData } from './core.js';
 import { compare, measure, printResults, type BenchResult, type Measurement } from './lib/measure.js';
 
 const run = promisify(execFile);
@@ -120,7 +121,7 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
           const version = value!.readDoubleLE(1); // the version field of the stored header
           const now = Date.now();
           const expiresAt = now + TTL_MS;
-          const ok = await rawCas.benchCas(k, now, version, version + 1, expiresAt, TTL_MS, 0, payload);
+          const ok = await rawCas.benchCas(k, now, version, version + 1, expiresAt, TTL_MS, 0, payload, 1);
           if (ok !== 1) conflicts++;
         },
         { durationMs, concurrency: CONCURRENCY, rounds },
@@ -151,6 +152,20 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
       p99Ms: bestReads!.p99Ms,
       notes: 'redis-benchmark: 50 connections, no pipelining; the adapter: one connection, auto-pipelined',
     });
+
+    // 2b. The same reads against raw ioredis: separates the adapter's own cost from the Node client's ceiling.
+    results.push(
+      await compare(
+        {
+          name: `RedisSessionStore get (${PAYLOAD_BYTES} B, c=${CONCURRENCY}, auto-pipelining)`,
+          baseline: 'raw ioredis GET (getBuffer), same options',
+          notes: 'informational: the adapter vs the client library it runs on',
+        },
+        (worker) => store.get(keys[worker]!),
+        (worker) => raw.getBuffer(prefix + rawKeys[worker]!),
+        { durationMs, concurrency: CONCURRENCY, rounds },
+      ),
+    );
 
     // 3. Auto-pipelining on vs off, through the adapter.
     results.push(
@@ -209,8 +224,25 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
         met: bytes / PAYLOAD_BYTES <= 1.3,
         notes: `BYTES per session, not ops/s; overhead ${(((bytes - PAYLOAD_BYTES) / PAYLOAD_BYTES) * 100).toFixed(1)} %; ${notes}`,
       });
+      // A realistic 1 KiB JSON session (the core bench's sample, padded to exactly 1024 bytes), compressed.
+      const base = JSON.stringify({ ...sampleSessionData(), pad: '' });
+      const json = Buffer.from(JSON.stringify({ ...sampleSessionData(), pad: 'p'.repeat(Math.max(0, PAYLOAD_BYTES - base.length)) }));
+      const packedStore = new RedisSessionStore({ connection: target(), keyPrefix: memPrefix, compression: true });
+      const compressed = await memoryPerSession(
+        admin,
+        n,
+        (i) => packedStore.create(sessionKeys[i]!, { data: json, version: 1, expiresAt }),
+        () => deleteByPattern(admin, `${memPrefix}*`),
+      ).finally(() => packedStore.close());
       results.push(
-        row('Redis memory per 1 KiB session, anonymous (adapter)', anonymous, `N=${n}, INFO used_memory delta`),
+        row(
+          'Redis memory per 1 KiB JSON session, compression: true (adapter)',
+          compressed,
+          `N=${n}, ${json.length} B of JSON (core sample session), deflate-raw level 1`,
+        ),
+      );
+      results.push(
+        row('Redis memory per 1 KiB session, anonymous (adapter)', anonymous, `N=${n}, random (incompressible) bytes, INFO used_memory delta`),
         row(
           'Redis memory per 1 KiB session, logged in (adapter)',
           loggedIn,

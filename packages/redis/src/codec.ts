@@ -3,7 +3,7 @@
  *
  * ```
  * offset  size  field
- * 0       1     format (1)
+ * 0       1     format: 1 = data verbatim, 2 = data deflate-raw compressed (opt-in, see `compression`)
  * 1       8     version        float64 LE (a safe integer, exact in a double)
  * 9       8     expiresAt      float64 LE (epoch ms)
  * 17      8     indexedUntil   float64 LE: the score this session is known to hold in its user's index (0 = no user)
@@ -21,9 +21,14 @@
  *
  * @module
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
-/** Format byte of the current layout. */
+/** Format byte of the current layout, data stored verbatim. */
 export const FORMAT = 1;
+/** Same layout, data compressed with deflate-raw. */
+export const FORMAT_DEFLATE = 2;
+
+const knownFormat = (byte: number | undefined) => byte === FORMAT || byte === FORMAT_DEFLATE;
 /** Size of the fixed part of the header, before the userId. */
 export const FIXED_HEADER_BYTES = 27;
 /** Longest userId the header can hold, in UTF-8 bytes. */
@@ -45,17 +50,27 @@ export interface DecodedRecord {
 
 /** Decodes a stored value, or returns `undefined` if it is not in a format this version understands. */
 export function decodeRecord(value: Buffer): DecodedRecord | undefined {
-  if (value.length < FIXED_HEADER_BYTES || value[0] !== FORMAT) return undefined;
+  if (value.length < FIXED_HEADER_BYTES || !knownFormat(value[0])) return undefined;
   const userIdLength = value.readUInt16LE(25);
   const dataStart = FIXED_HEADER_BYTES + userIdLength;
   if (value.length < dataStart) return undefined;
+  let data: Uint8Array;
+  if (value[0] === FORMAT_DEFLATE) {
+    try {
+      data = new Uint8Array(inflateRawSync(value.subarray(dataStart)));
+    } catch {
+      return undefined; // corrupt compressed payload: reads as missing, like any undecodable value
+    }
+  } else {
+    // A view, not a copy: ioredis hands us a fresh Buffer per reply, so nothing else holds it.
+    data = new Uint8Array(value.buffer, value.byteOffset + dataStart, value.length - dataStart);
+  }
   return {
     version: value.readDoubleLE(1),
     expiresAt: value.readDoubleLE(9),
     indexedUntil: value.readDoubleLE(17),
     userId: userIdLength === 0 ? undefined : value.toString('utf8', FIXED_HEADER_BYTES, dataStart),
-    // A view, not a copy: ioredis hands us a fresh Buffer per reply, so nothing else holds it.
-    data: new Uint8Array(value.buffer, value.byteOffset + dataStart, value.length - dataStart),
+    data,
   };
 }
 
@@ -66,7 +81,7 @@ export function decodeRecord(value: Buffer): DecodedRecord | undefined {
 export function decodeHeader(
   prefix: Buffer,
 ): { version: number; expiresAt: number; userId: string | undefined } | undefined {
-  if (prefix.length < FIXED_HEADER_BYTES || prefix[0] !== FORMAT) return undefined;
+  if (prefix.length < FIXED_HEADER_BYTES || !knownFormat(prefix[0])) return undefined;
   const userIdLength = prefix.readUInt16LE(25);
   if (prefix.length < FIXED_HEADER_BYTES + userIdLength) return undefined;
   return {
@@ -76,6 +91,20 @@ export function decodeHeader(
   };
 }
 
+/**
+ * Compresses `data` with deflate-raw when it is at least `minBytes` long and compression actually shrinks it.
+ * Returns the bytes to store and their format byte.
+ */
+export function maybeCompress(
+  data: Uint8Array,
+  compression: { minBytes: number; level: number } | undefined,
+): { format: number; bytes: Buffer } {
+  const plain = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (!compression || data.byteLength < compression.minBytes) return { format: FORMAT, bytes: plain };
+  const packed = deflateRawSync(plain, { level: compression.level });
+  return packed.length < plain.length ? { format: FORMAT_DEFLATE, bytes: packed } : { format: FORMAT, bytes: plain };
+}
+
 /** Encodes a whole value (used by `create`). */
 export function encodeRecord(
   version: number,
@@ -83,10 +112,11 @@ export function encodeRecord(
   indexedUntil: number,
   userId: Buffer | undefined,
   data: Uint8Array,
+  format: number = FORMAT,
 ): Buffer {
   const userIdLength = userId?.length ?? 0;
   const out = Buffer.allocUnsafe(FIXED_HEADER_BYTES + userIdLength + data.byteLength);
-  out[0] = FORMAT;
+  out[0] = format;
   out.writeDoubleLE(version, 1);
   out.writeDoubleLE(expiresAt, 9);
   out.writeDoubleLE(indexedUntil, 17);

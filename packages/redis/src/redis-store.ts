@@ -23,7 +23,7 @@ import {
 } from '@sessionkit/core';
 import type { ChainableCommander } from 'ioredis';
 import { Cluster, Redis } from 'ioredis';
-import { MAX_USER_ID_BYTES, decodeHeader, decodeRecord, encodeRecord } from './codec.js';
+import { MAX_USER_ID_BYTES, decodeHeader, decodeRecord, encodeRecord, maybeCompress } from './codec.js';
 import { Connection, isClient } from './connection.js';
 import type { RedisSessionStoreOptions, ResolvedOptions } from './options.js';
 import { recommendedClusterOptions, recommendedRedisOptions, resolveOptions } from './options.js';
@@ -136,6 +136,7 @@ export class RedisSessionStore implements SessionStore {
   async create(key: string, session: StoredSession): Promise<boolean> {
     this.#checkWrite('create', key, session);
     const userId = this.#userIdBytes('create', session.userId);
+    const { format, bytes } = maybeCompress(session.data, this.#options.compression);
     return this.#primaryRun('create', async (client) => {
       const now = this.#clock.now();
       const ttl = ttlMs(session.expiresAt, now);
@@ -145,7 +146,7 @@ export class RedisSessionStore implements SessionStore {
         bound = session.expiresAt + this.#options.userIndexSlackMs;
         await this.#durable<number>((c) => c.sessionkitIndexAdd(this.userIndexKey(session.userId!), now, bound, key));
       }
-      const value = encodeRecord(session.version, session.expiresAt, bound, userId, session.data);
+      const value = encodeRecord(session.version, session.expiresAt, bound, userId, bytes, format);
       const result = await this.#durable<number>((c) => c.sessionkitCreate(this.sessionKey(key), now, ttl, value), client);
       return result === 1;
     });
@@ -160,12 +161,12 @@ export class RedisSessionStore implements SessionStore {
       const now = this.#clock.now();
       const ttl = ttlMs(session.expiresAt, now);
       const redisKey = this.sessionKey(key);
-      // ioredis stringifies anything that is not a Buffer (a Uint8Array would become "1,2,3"): wrap, no copy.
-      const data = Buffer.from(session.data.buffer, session.data.byteOffset, session.data.byteLength);
+      // A Buffer either way: ioredis stringifies anything else (a Uint8Array would become "1,2,3").
+      const { format, bytes: data } = maybeCompress(session.data, this.#options.compression);
       let bound = 0;
       for (let attempt = 0; attempt < 2; attempt++) {
         const result = await this.#durable<number | [number, string]>((c) =>
-          c.sessionkitUpdate(redisKey, now, expectedVersion, session.version, session.expiresAt, ttl, bound, data),
+          c.sessionkitUpdate(redisKey, now, expectedVersion, session.version, session.expiresAt, ttl, bound, data, format),
         );
         if (typeof result === 'number') return result === 1;
         bound = await this.#raiseBound(key, result, session.expiresAt, now);

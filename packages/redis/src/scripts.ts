@@ -23,7 +23,8 @@ import type { Cluster, Redis } from 'ioredis';
 /** create: insert unless a live record holds the key. ARGV: now, ttlMs, value. */
 const CREATE = `
 local head = redis.call('GETRANGE', KEYS[1], 0, 16)
-if #head == 17 and string.byte(head, 1) == 1 then
+local format = string.byte(head, 1)
+if #head == 17 and (format == 1 or format == 2) then
   local _, _, expiresAt = struct.unpack('<Bdd', head)
   if expiresAt > tonumber(ARGV[1]) then return 0 end
 end
@@ -37,10 +38,11 @@ redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl)
 return 1
 `;
 
-/** update: compare-and-set on the version. ARGV: now, expectedVersion, newVersion, expiresAt, ttlMs, indexBound, data. */
+/** update: compare-and-set on the version. ARGV: now, expectedVersion, newVersion, expiresAt, ttlMs, indexBound, data, dataFormat. */
 const UPDATE = `
 local head = redis.call('GETRANGE', KEYS[1], 0, 26)
-if #head < 27 or string.byte(head, 1) ~= 1 then return 0 end
+local format = string.byte(head, 1)
+if #head < 27 or (format ~= 1 and format ~= 2) then return 0 end
 local _, version, expiresAt, indexedUntil, uidLen = struct.unpack('<BdddH', head)
 if expiresAt <= tonumber(ARGV[1]) or version ~= tonumber(ARGV[2]) then return 0 end
 local newExpiresAt = tonumber(ARGV[4])
@@ -56,7 +58,7 @@ if ttl <= 0 then
   redis.call('DEL', KEYS[1])
   return 1
 end
-redis.call('SET', KEYS[1], struct.pack('<BdddH', 1, tonumber(ARGV[3]), newExpiresAt, indexedUntil, uidLen) .. uid .. ARGV[7], 'PX', ttl)
+redis.call('SET', KEYS[1], struct.pack('<BdddH', tonumber(ARGV[8]), tonumber(ARGV[3]), newExpiresAt, indexedUntil, uidLen) .. uid .. ARGV[7], 'PX', ttl)
 return 1
 `;
 
@@ -67,7 +69,8 @@ return 1
  */
 const TOUCH = `
 local head = redis.call('GETRANGE', KEYS[1], 0, 26)
-if #head < 27 or string.byte(head, 1) ~= 1 then return 0 end
+local format = string.byte(head, 1)
+if #head < 27 or (format ~= 1 and format ~= 2) then return 0 end
 local _, _, expiresAt, indexedUntil, uidLen = struct.unpack('<BdddH', head)
 if expiresAt <= tonumber(ARGV[1]) then return 0 end
 local newExpiresAt = tonumber(ARGV[2])
@@ -95,7 +98,8 @@ local head = redis.call('GETRANGE', KEYS[1], 0, 26)
 if #head == 0 then return {-1, ''} end
 local uid = ''
 local live = 0
-if #head == 27 and string.byte(head, 1) == 1 then
+local format = string.byte(head, 1)
+if #head == 27 and (format == 1 or format == 2) then
   local _, _, expiresAt, _, uidLen = struct.unpack('<BdddH', head)
   if uidLen > 0 then uid = redis.call('GETRANGE', KEYS[1], 27, 26 + uidLen) end
   if expiresAt > tonumber(ARGV[1]) then live = 1 end
@@ -134,6 +138,7 @@ export interface SessionScripts {
     ttlMs: number,
     indexBound: number,
     data: Buffer,
+    dataFormat: number,
   ): Promise<number | [number, string]>;
   sessionkitTouch(
     key: string,

@@ -116,6 +116,7 @@ describe('fault injection', () => {
       await sleep(1_500);
       await serverControl.start('redis');
       const recoveredInMs = await untilServing(store, key, 10_000);
+      console.log(`standalone: ${traffic.failures.length} typed failures, serving again ${recoveredInMs} ms after the restart`);
       await sleep(300);
       await traffic.stop();
       expect(before, 'calls succeeded before the kill').toBeGreaterThan(0);
@@ -166,9 +167,13 @@ describe('fault injection', () => {
         if (Date.now() - promoteStart > 30_000) throw new Error('no replica promotion within 30 s');
         await sleep(200);
       }
+      const promotedInMs = Date.now() - promoteStart;
       // Slot-0 keys are served again within seconds of the promotion.
       const recoveredInMs = await untilServing(store, () => key(), 10_000);
       const slotKeysBack = await untilServing(store, keyFor, 10_000);
+      console.log(
+        `cluster: replica promoted ${promotedInMs} ms after the kill; victim slots served again ${recoveredInMs + slotKeysBack} ms later`,
+      );
       await Promise.all([traffic.stop(), victimTraffic.stop()]);
       expectTypedTimelyFailures([...traffic.failures, ...victimTraffic.failures]);
       expect(recoveredInMs + slotKeysBack).toBeLessThan(20_000);

@@ -95,6 +95,34 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
     }
   });
 
+  it('compression (opt-in) stores compressible data deflated and reads it back; readers without it read it too', async () => {
+    const p = prefix();
+    const packed = openStore('standalone', p, { compression: { minBytes: 64 } });
+    const plain = openStore('standalone', p);
+    try {
+      const k = key();
+      const json = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 30 }, (_, i) => ({ sku: `SKU-${i}`, qty: i })) }));
+      await packed.create(k, session({ data: json, userId: 'gus' }));
+      const stored = (await raw.getBuffer(p + k))!;
+      expect(stored[0], 'format byte').toBe(2);
+      expect(stored.length).toBeLessThan(json.length / 2);
+      expect(Buffer.from((await plain.get(k))!.data).equals(Buffer.from(json))).toBe(true);
+      const next = new TextEncoder().encode(JSON.stringify({ cart: [], note: 'x'.repeat(500) }));
+      expect(await packed.update(k, session({ version: 2, data: next, userId: 'gus' }), 1)).toBe(true);
+      expect(await packed.touch(k, Date.now() + 120_000)).toBe(true);
+      const got = (await packed.get(k))!;
+      expect(Buffer.from(got.data).equals(Buffer.from(next))).toBe(true);
+      expect(got.userId).toBe('gus');
+      // Incompressible data is kept verbatim (format 1).
+      const noise = randomBytes(1024);
+      expect(await plain.update(k, session({ version: 3, data: noise, userId: 'gus' }), 2)).toBe(true);
+      expect((await raw.getBuffer(p + k))![0]).toBe(1);
+      expect(Buffer.from((await packed.get(k))!.data).equals(noise)).toBe(true);
+    } finally {
+      await Promise.all([packed.close(), plain.close()]);
+    }
+  });
+
   it('reloads its scripts after SCRIPT FLUSH (EVALSHA falls back on NOSCRIPT)', async () => {
     const store = openStore('standalone', prefix());
     try {
