@@ -57,11 +57,19 @@ export function isLive(expiresAt: number, now: number): boolean {
 }
 
 /**
- * Remaining lifetime in whole units of `granularityMs`, rounded up so a backend TTL never ends before
- * `expiresAt` (the read-side filter hides the record from `expiresAt` on). Never less than one unit.
+ * The native TTL, in whole units of `granularityMs`, for a record with deadline `expiresAt` written at `now`
+ * (both epoch ms); at least one unit.
+ *
+ * Backends with a coarse clock count a TTL from their clock truncated to the unit: Cassandra deletes at
+ * `floor(now / 1000) + ttl` seconds (measured: `TTL 2` written at .900 is gone 1.1 s later), memcached expires
+ * items against its once-a-second `current_time`. Rounding the remaining time up (`ceil((expiresAt - now) / g)`)
+ * can therefore end a record up to one unit *before* `expiresAt`. This picks the TTL whose deletion instant is
+ * the first unit boundary at or after `expiresAt`: `ceil(expiresAt / g) - floor(now / g)`. The record then
+ * never disappears early and outlives its deadline by less than one unit, during which the read-side filter
+ * hides it. With `granularityMs = 1` it is exactly `expiresAt - now`.
  */
 export function ttlInUnits(expiresAt: number, now: number, granularityMs: number): number {
-  return Math.max(1, Math.ceil((expiresAt - now) / granularityMs));
+  return Math.max(1, Math.ceil(expiresAt / granularityMs) - Math.floor(now / granularityMs));
 }
 
 /**
