@@ -32,13 +32,13 @@ describe.runIf(process.env.SESSIONKIT_CASSANDRA_CLUSTER === '1')('cassandra 2-no
 
   it('writes and reads at consistency ALL (both replicas), with TTL', async () => {
     const key = uniqueKey('cassandra-rf2');
-    await client.execute('INSERT INTO sk_smoke_rf2.kv (k, v) VALUES (?, ?) USING TTL 1', [key, 'v1'], {
+    await client.execute('INSERT INTO sk_smoke_rf2.kv (k, v) VALUES (?, ?) USING TTL 2', [key, 'v1'], {
       prepare: true,
       consistency: ALL,
     });
     const read = await client.execute('SELECT v FROM sk_smoke_rf2.kv WHERE k = ?', [key], { prepare: true, consistency: ALL });
     expect(read.first()?.get('v')).toBe('v1');
-    await sleep(2100);
+    await sleep(3100);
     const gone = await client.execute('SELECT v FROM sk_smoke_rf2.kv WHERE k = ?', [key], { prepare: true, consistency: ALL });
     expect(gone.rowLength).toBe(0);
   });

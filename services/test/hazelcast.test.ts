@@ -24,9 +24,9 @@ describe('hazelcast', () => {
   it('IMap put with TTL, get, expiry', async () => {
     const map = await client.getMap<string, string>('sk-smoke');
     const key = uniqueKey('hazelcast');
-    await map.put(key, 'v1', 1000);
+    await map.put(key, 'v1', 2000);
     expect(await map.get(key)).toBe('v1');
-    await sleep(1500);
+    await sleep(2200);
     expect(await map.get(key)).toBeNull();
   });
 });

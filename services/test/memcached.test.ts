@@ -15,17 +15,18 @@ describe('memcached', () => {
     expect(clients).toHaveLength(3);
   });
 
-  it('each server writes, reads and expires (1 s TTL)', async () => {
+  it('each server writes, reads and expires (2 s TTL)', async () => {
     const keys = await Promise.all(
       clients.map(async ({ server, client }) => {
         const key = uniqueKey(`memcached-${server}`);
-        expect(await client.set(key, server, { expires: 1 }), server).toBe(true);
+        expect(await client.set(key, server, { expires: 2 }), server).toBe(true);
         expect((await client.get(key)).value?.toString(), server).toBe(server);
         return key;
       }),
     );
-    // memcached TTLs have 1 s granularity: an item set with exptime 1 is gone within 2 s.
-    await sleep(2100);
+    // memcached TTLs have 1 s granularity: exptime 2 ends 1-2 s after the set (hence not 1, which can end
+    // right away), and the item is surely gone after 3 s.
+    await sleep(3100);
     for (const [i, { server, client }] of clients.entries()) {
       expect((await client.get(keys[i]!)).value, server).toBeNull();
     }

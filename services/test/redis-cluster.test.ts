@@ -29,17 +29,15 @@ describe('redis cluster', () => {
     await cluster.connect();
     const keys = Array.from({ length: 30 }, (_, i) => uniqueKey(`cluster-${i}`));
     const slots = new Set<number>();
-    for (const key of keys) {
-      slots.add(Number(await cluster.call('CLUSTER', 'KEYSLOT', key)));
-      await cluster.set(key, key, 'PX', 1000);
-    }
+    await Promise.all(keys.map((key) => cluster.set(key, key, 'PX', 2000)));
+    for (const key of keys) slots.add(Number(await cluster.call('CLUSTER', 'KEYSLOT', key)));
     expect(slots.size).toBeGreaterThan(1);
     const masters = cluster.nodes('master');
     expect(masters).toHaveLength(3);
     const perMaster = await Promise.all(masters.map((m) => m.dbsize()));
     expect(perMaster.filter((n) => n > 0).length).toBe(3); // 30 random keys land on every master
     for (const key of keys) expect(await cluster.get(key)).toBe(key);
-    await sleep(1200);
+    await sleep(2200);
     for (const key of keys) expect(await cluster.get(key)).toBeNull();
   });
 });

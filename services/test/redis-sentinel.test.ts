@@ -36,9 +36,9 @@ describe('redis sentinel', () => {
     await viaSentinel.connect();
     expect(await viaSentinel.call('ROLE').then((r) => (r as string[])[0])).toBe('master');
     const key = uniqueKey('sentinel');
-    await viaSentinel.set(key, 'v', 'PX', 1000);
+    await viaSentinel.set(key, 'v', 'PX', 2000);
     expect(await viaSentinel.get(key)).toBe('v');
-    await sleep(1200);
+    await sleep(2200);
     expect(await viaSentinel.get(key)).toBeNull();
   });
 });

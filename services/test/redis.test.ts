@@ -11,10 +11,10 @@ describe('redis standalone', () => {
   it('writes, reads and expires', async () => {
     await redis.connect();
     const key = uniqueKey('redis');
-    expect(await redis.set(key, 'v1', 'PX', 1000)).toBe('OK');
+    expect(await redis.set(key, 'v1', 'PX', 2000)).toBe('OK');
     expect(await redis.get(key)).toBe('v1');
     expect(await redis.pttl(key)).toBeGreaterThan(0);
-    await sleep(1200);
+    await sleep(2200);
     expect(await redis.get(key)).toBeNull();
   });
 });
