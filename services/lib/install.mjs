@@ -15,6 +15,9 @@ const APT_COMMANDS = {
   'redis-cli': 'redis-tools',
   memcached: 'memcached',
   mvn: 'maven',
+  // Not servers, but tools the demo shop's tests drive: a real load balancer and a headless browser.
+  haproxy: 'haproxy',
+  chromium: 'chromium',
 };
 const JAVA17_PACKAGE = 'openjdk-17-jre-headless';
 const MAVEN_LIBS = ['cassandra', 'hazelcast'];
@@ -51,10 +54,10 @@ async function aptInstall(packages) {
 }
 
 let aptDone;
-/** redis-server, redis-cli and memcached on PATH. */
+/** redis-server, redis-cli and memcached on PATH, plus haproxy and chromium for the shop's browser tests. */
 export function ensureApt() {
   aptDone ??= aptInstall(
-    [...new Set(['redis-server', 'redis-cli', 'memcached'].filter((c) => !onPath(c)).map((c) => APT_COMMANDS[c]))],
+    [...new Set(['redis-server', 'redis-cli', 'memcached', 'haproxy', 'chromium'].filter((c) => !onPath(c)).map((c) => APT_COMMANDS[c]))],
   );
   return aptDone;
 }
