@@ -103,7 +103,9 @@ export async function runDynamoDBBench(opts: { quick: boolean }): Promise<BenchR
       },
       (worker) => viaStore(worker).catch((error: unknown) => count(failures.store, error)),
       (worker) => viaRawSdk(worker).catch((error: unknown) => count(failures.raw, error)),
-      { durationMs: opts.quick ? 1_000 : 4_000, concurrency: CONCURRENCY, rounds: 3 },
+      // Each side idles while the other is measured: keep that under dynalite's 5 s keep-alive timeout (Node's
+      // default), or its idle sockets are closed under the next round and the first requests fail with resets.
+      { durationMs: opts.quick ? 1_000 : 3_000, concurrency: CONCURRENCY, rounds: 3 },
     );
     const failed = (m: Map<string, number>): string =>
       [...m].map(([label, n]) => `${n}x ${label}`).join(', ') || 'none';

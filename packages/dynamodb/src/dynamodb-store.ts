@@ -33,12 +33,13 @@ import type {
 } from '@sessionkit/core';
 import { createSessionTable } from './create-table.js';
 import type { CreateSessionTableOptions, CreateSessionTableResult } from './create-table.js';
-import { isConditionFailed, mapDynamoError } from './errors.js';
-import { fromItem, itemSize, readNumber, toItem, ttlSeconds, utf8Bytes } from './marshal.js';
+import { isAmbiguousFailure, isConditionFailed, isRetryableRead, isThrottling, mapDynamoError } from './errors.js';
+import { fromItem, itemSize, readNumber, readString, toItem, ttlSeconds, utf8Bytes } from './marshal.js';
 import type { DynamoDBSessionStoreOptions, ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import type { DeadlineSignal } from './deadline-signal.js';
 import { CallRunner } from './retry.js';
+import type { CallContext } from './retry.js';
 import { ATTR, DYNAMODB_MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES } from './schema.js';
 import { batchDelete, queryUserIndex, verifyEntries } from './user-index.js';
 import type { UserIndexDeps } from './user-index.js';
@@ -193,7 +194,9 @@ export class DynamoDBSessionStore implements SessionStore {
       ConsistentRead: options?.consistency === 'strong',
     });
     return this.#runner.run('get', async (ctx) => {
-      const out = await this.#runner.send(ctx, true, () => this.client.send(command, { abortSignal: ctx.signal }));
+      const out = await this.#runner.send(ctx, isRetryableRead, () =>
+        this.client.send(command, { abortSignal: ctx.signal }),
+      );
       return fromItem(out.Item, this.#options.clock.now());
     });
   }
@@ -208,7 +211,7 @@ export class DynamoDBSessionStore implements SessionStore {
       ExpressionAttributeNames: CREATE_NAMES,
       ExpressionAttributeValues: { ':now': { N: String(this.#options.clock.now()) } },
     });
-    return this.#conditional('create', command);
+    return this.#conditional('create', pk, command, session);
   }
 
   async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
@@ -232,7 +235,7 @@ export class DynamoDBSessionStore implements SessionStore {
         ':now': { N: String(this.#options.clock.now()) },
       },
     });
-    return this.#conditional('update', command);
+    return this.#conditional('update', pk, command, session);
   }
 
   async touch(key: string, expiresAt: number): Promise<boolean> {
@@ -244,9 +247,10 @@ export class DynamoDBSessionStore implements SessionStore {
         operation: 'touch',
       });
     }
+    const pk = this.#options.prefix + key;
     const command = new UpdateItemCommand({
       TableName: this.#options.tableName,
-      Key: { [ATTR.key]: { S: this.#options.prefix + key } },
+      Key: { [ATTR.key]: { S: pk } },
       UpdateExpression: TOUCH_EXPRESSION,
       ConditionExpression: TOUCH_CONDITION,
       ExpressionAttributeNames: TOUCH_NAMES,
@@ -256,7 +260,8 @@ export class DynamoDBSessionStore implements SessionStore {
         ':now': { N: String(this.#options.clock.now()) },
       },
     });
-    return this.#conditional('touch', command);
+    // touch is idempotent (same SET, same condition): repeating it after a reset is always safe.
+    return this.#conditional('touch', pk, command, undefined);
   }
 
   /**
@@ -272,9 +277,11 @@ export class DynamoDBSessionStore implements SessionStore {
       ReturnValues: 'ALL_OLD',
     });
     return this.#runner.run('delete', async (ctx) => {
-      // Retried on throttling only: after a network error the delete may have happened, and a retry would
-      // answer false for a session it did delete.
-      const out = await this.#runner.send(ctx, false, () => this.client.send(command, { abortSignal: ctx.signal }));
+      // Retried on throttling only: after a reset the delete may have happened, and a repeat would answer false
+      // for a session it did delete; the caller gets StoreUnavailableError and may simply call delete again.
+      const out = await this.#runner.send(ctx, isThrottling, () =>
+        this.client.send(command, { abortSignal: ctx.signal }),
+      );
       if (!out.Attributes) return false;
       return readNumber(out.Attributes, ATTR.expiresAt) > this.#options.clock.now();
     });
@@ -333,23 +340,70 @@ export class DynamoDBSessionStore implements SessionStore {
     if (this.#ownsClient) this.client.destroy();
   }
 
-  /** Sends a conditional write: `true` if applied, `false` if its condition failed. */
-  #conditional(operation: string, command: PutItemCommand | UpdateItemCommand): Promise<boolean> {
+  /**
+   * Sends a conditional write: `true` if applied, `false` if its condition failed.
+   *
+   * Throttling is retried (DynamoDB refused the request unprocessed). A reset connection or a 5xx is ambiguous:
+   * the write may have been applied. It is repeated too, and if the repeat then fails its condition, `written`
+   * (create/update) is checked with a strongly consistent read: the item carries exactly the version, deadline,
+   * owner and bytes this call wrote only if the first attempt was applied (versions are never reused for a
+   * key), so the answer is `true` then and `false` otherwise. Without that check, a create that succeeded
+   * would be reported as lost. Touch passes no `written`: it is idempotent.
+   */
+  #conditional(
+    operation: string,
+    pk: string,
+    command: PutItemCommand | UpdateItemCommand,
+    written: StoredSession | undefined,
+  ): Promise<boolean> {
     const send =
       command instanceof PutItemCommand
         ? (signal: DeadlineSignal) => this.client.send(command, { abortSignal: signal })
         : (signal: DeadlineSignal) => this.client.send(command, { abortSignal: signal });
     return this.#runner.run(operation, async (ctx) => {
+      let ambiguous = false;
+      const retryable = (error: unknown): boolean => {
+        if (isThrottling(error)) return true;
+        if (!isAmbiguousFailure(error)) return false;
+        ambiguous = true;
+        return true;
+      };
       try {
-        // Retried on throttling only (never applied); after a network error the write may have been applied
-        // and a blind retry would report a false conflict, so that surfaces as StoreUnavailableError.
-        await this.#runner.send(ctx, false, () => send(ctx.signal));
+        await this.#runner.send(ctx, retryable, () => send(ctx.signal));
         return true;
       } catch (error) {
-        if (isConditionFailed(error)) return false;
-        throw error;
+        if (!isConditionFailed(error)) throw error;
+        if (!ambiguous || written === undefined) return false;
+        return this.#holds(ctx, pk, written, operation === 'create');
       }
     });
+  }
+
+  /**
+   * Whether the item under `pk` is exactly what an ambiguous create/update wrote: same version, deadline and
+   * bytes (and owner, for create). Strongly consistent; expired or not does not matter here.
+   */
+  async #holds(ctx: CallContext, pk: string, written: StoredSession, checkOwner: boolean): Promise<boolean> {
+    const command = new GetItemCommand({
+      TableName: this.#options.tableName,
+      Key: { [ATTR.key]: { S: pk } },
+      ConsistentRead: true,
+    });
+    const out = await this.#runner.send(ctx, isRetryableRead, () =>
+      this.client.send(command, { abortSignal: ctx.signal }),
+    );
+    const item = out.Item;
+    if (!item) return false;
+    const data = item[ATTR.data];
+    return (
+      readNumber(item, ATTR.version) === written.version &&
+      readNumber(item, ATTR.expiresAt) === written.expiresAt &&
+      (!checkOwner || readString(item, ATTR.userId) === written.userId) &&
+      data !== undefined &&
+      'B' in data &&
+      data.B instanceof Uint8Array &&
+      Buffer.compare(data.B, written.data) === 0
+    );
   }
 
   /** Validates a write and checks its size; returns the partition key. Throws before anything is sent. */

@@ -46,13 +46,13 @@ export function isThrottling(error: unknown): boolean {
 }
 
 /**
- * Errors after which retrying a *read* is safe and useful: throttling, and connections that were reset under a
- * keep-alive socket (typical after a server restart). Writes are retried on throttling only: a conditional
- * write that failed with a network error may or may not have been applied, and a blind retry would answer
- * `false` for a create that actually succeeded.
+ * Errors after which the request may or may not have been applied: a connection reset or broken pipe (typically
+ * a keep-alive socket the server closed while idle: dynalite closes them after Node's 5 s default; proxies and
+ * load balancers do the same) or a 5xx. Repeating is harmless for reads, batch deletes and touch; for
+ * create/update the store repeats and, if the repeat's condition fails, checks whether the first attempt was
+ * applied (see `DynamoDBSessionStore`).
  */
-export function isRetryableRead(error: unknown): boolean {
-  if (isThrottling(error)) return true;
+export function isAmbiguousFailure(error: unknown): boolean {
   const e = asSdkError(error);
   return (
     e.code === 'ECONNRESET' ||
@@ -60,6 +60,11 @@ export function isRetryableRead(error: unknown): boolean {
     e.name === 'InternalServerError' ||
     (e.$metadata?.httpStatusCode ?? 0) >= 500
   );
+}
+
+/** Retry predicate for requests that are safe to repeat: throttling or an ambiguous failure. */
+export function isRetryableRead(error: unknown): boolean {
+  return isThrottling(error) || isAmbiguousFailure(error);
 }
 
 /**

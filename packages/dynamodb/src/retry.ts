@@ -11,7 +11,6 @@
 import { StoreTimeoutError, withDeadline } from '@sessionkit/core';
 import type { SessionKitError } from '@sessionkit/core';
 import { DeadlineSignal } from './deadline-signal.js';
-import { isRetryableRead, isThrottling } from './errors.js';
 
 /** Per-call state handed to every request of one store operation. */
 export interface CallContext {
@@ -79,19 +78,17 @@ export class CallRunner {
   }
 
   /**
-   * Sends one request, retrying it after a backoff when that is safe: throttling always (DynamoDB refused the
-   * request unprocessed), connection resets and 5xx only for `idempotent` requests (reads). Gives up with the
-   * last error when attempts run out or the next backoff would cross the deadline, so a throttled call fails
-   * typed (StoreUnavailableError) rather than as a timeout.
+   * Sends one request, retrying it after a backoff while `retryable(error)` says so (see the predicates in
+   * errors.ts: throttling is always safe to retry; resets and 5xx only where a repeat is harmless or checked).
+   * Gives up with the last error when attempts run out or the next backoff would cross the deadline, so a
+   * throttled call fails typed (StoreUnavailableError) rather than as a timeout.
    */
-  async send<T>(ctx: CallContext, idempotent: boolean, request: () => Promise<T>): Promise<T> {
+  async send<T>(ctx: CallContext, retryable: (error: unknown) => boolean, request: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await request();
       } catch (error) {
-        if (ctx.signal.aborted) throw error;
-        const retryable = idempotent ? isRetryableRead(error) : isThrottling(error);
-        if (!retryable || attempt >= this.#s.maxAttempts) throw error;
+        if (ctx.signal.aborted || !retryable(error) || attempt >= this.#s.maxAttempts) throw error;
         const delay = this.backoff(attempt);
         if (performance.now() + delay >= ctx.deadlineAt) throw error;
         await sleep(delay, ctx.signal);

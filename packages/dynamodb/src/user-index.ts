@@ -15,6 +15,7 @@ import {
 import type { DynamoDBClient, QueryCommandInput, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailableError } from '@sessionkit/core';
 import type { Item } from './marshal.js';
+import { isRetryableRead } from './errors.js';
 import { readNumber, readString } from './marshal.js';
 import type { CallContext, CallRunner } from './retry.js';
 import { ATTR, BATCH_GET_LIMIT, BATCH_WRITE_LIMIT } from './schema.js';
@@ -69,7 +70,7 @@ export async function queryUserIndex(
       input.FilterExpression = '#exp > :now';
       input.ExpressionAttributeValues = { ':uid': { S: userId }, ':now': { N: String(deps.now()) } };
     }
-    const page = await deps.runner.send(ctx, true, () =>
+    const page = await deps.runner.send(ctx, isRetryableRead, () =>
       deps.client.send(new QueryCommand(input), { abortSignal: ctx.signal }),
     );
     for (const item of page.Items ?? []) {
@@ -98,7 +99,7 @@ export async function verifyEntries(
     const found: IndexEntry[] = [];
     let keys = part.map((e) => ({ [ATTR.key]: { S: e.pk } }));
     for (let attempt = 1; ; attempt++) {
-      const out = await deps.runner.send(ctx, true, () =>
+      const out = await deps.runner.send(ctx, isRetryableRead, () =>
         deps.client.send(
           new BatchGetItemCommand({
             RequestItems: {
@@ -142,7 +143,7 @@ export async function batchDelete(deps: UserIndexDeps, ctx: CallContext, pks: st
   await mapLimit(chunk(pks, BATCH_WRITE_LIMIT), BATCH_CONCURRENCY, async (part) => {
     let requests: WriteRequest[] = part.map((pk) => ({ DeleteRequest: { Key: { [ATTR.key]: { S: pk } } } }));
     for (let attempt = 1; ; attempt++) {
-      const out = await deps.runner.send(ctx, true, () =>
+      const out = await deps.runner.send(ctx, isRetryableRead, () =>
         deps.client.send(new BatchWriteItemCommand({ RequestItems: { [deps.tableName]: requests } }), {
           abortSignal: ctx.signal,
         }),

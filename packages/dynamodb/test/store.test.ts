@@ -472,6 +472,80 @@ describe('throttling and unprocessed batch items (injected: dynalite never throt
   });
 });
 
+describe('ambiguous failures of conditional writes (injected resets: the reply is lost, not the request)', () => {
+  const reset = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+  /** A client whose next `n` writes reach dynalite but whose replies are replaced by a connection reset. */
+  function losingReplies(n: number): { client: DynamoDBClient; lost: () => number } {
+    let lost = 0;
+    const client = clientWith((next, context) => async (args) => {
+      const result = await next(args);
+      if (lost < n && (context.commandName === 'PutItemCommand' || context.commandName === 'UpdateItemCommand')) {
+        lost++;
+        throw reset();
+      }
+      return result;
+    });
+    return { client, lost: () => lost };
+  }
+
+  it('create and update whose first attempt was applied still resolve true', async () => {
+    const { client, lost } = losingReplies(2);
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix(), retry: { baseDelayMs: 1 } });
+    opened.push(s);
+    const k = newKey();
+    expect(await s.create(k, record({ userId: 'amb' })), 'create applied, reply lost, repeat refused').toBe(true);
+    const next = record({ version: 2, userId: 'amb', data: new Uint8Array([9, 9]) });
+    expect(await s.update(k, next, 1), 'update applied, reply lost, repeat refused').toBe(true);
+    expect(lost()).toBe(2);
+    expect((await s.get(k, { consistency: 'strong' }))?.version).toBe(2);
+  });
+
+  it('touch is simply repeated after a reset', async () => {
+    const { client } = losingReplies(1);
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix(), retry: { baseDelayMs: 1 } });
+    opened.push(s);
+    const k = newKey();
+    await s.create(k, record()); // consumes the one lost reply: resolved by the check above
+    const later = Date.now() + 20 * 60_000;
+    expect(await s.touch(k, later)).toBe(true);
+    expect((await s.get(k))?.expiresAt).toBe(later);
+  });
+
+  it('a create that lost the race is still false after a reset (someone else holds the key)', async () => {
+    let failed = false;
+    const client = clientWith((next, context) => async (args) => {
+      if (!failed && context.commandName === 'PutItemCommand') {
+        failed = true;
+        throw reset(); // never sent
+      }
+      return next(args);
+    });
+    const prefix = newPrefix();
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix, retry: { baseDelayMs: 1 } });
+    const other = openStore({ prefix });
+    opened.push(s, other);
+    const k = newKey();
+    expect(await other.create(k, record({ data: new Uint8Array([1]) }))).toBe(true);
+    expect(await s.create(k, record({ data: new Uint8Array([2]) }))).toBe(false);
+    expect([...((await s.get(k))?.data ?? [])]).toEqual([1]);
+  });
+
+  it('delete is not repeated after a reset: the caller gets StoreUnavailableError', async () => {
+    let deletes = 0;
+    const client = clientWith((next, context) => async (args) => {
+      if (context.commandName === 'DeleteItemCommand') {
+        deletes++;
+        throw reset();
+      }
+      return next(args);
+    });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix(), retry: { baseDelayMs: 1 } });
+    opened.push(s);
+    expect(await rejection(s.delete(newKey()))).toBeInstanceOf(StoreUnavailableError);
+    expect(deletes).toBe(1);
+  });
+});
+
 describe('client ownership and options', () => {
   it('does not destroy a client it was given', async () => {
     const client = rawClient();
