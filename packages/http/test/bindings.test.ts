@@ -157,8 +157,8 @@ describe.each(bindings)('$name binding', (binding) => {
     const conflicts: number[] = [];
     manager.on('conflict', ({ attempt }) => conflicts.push(attempt));
     const [a, b] = await Promise.all([
-      send(`${h.url}/slow-set?k=x&v=1&delay=60`, { method: 'POST', cookie }),
-      send(`${h.url}/slow-set?k=y&v=2&delay=60`, { method: 'POST', cookie }),
+      send(`${h.url}/slow-set?k=x&v=1&barrier=${binding.name}&parties=2`, { method: 'POST', cookie }),
+      send(`${h.url}/slow-set?k=y&v=2&barrier=${binding.name}&parties=2`, { method: 'POST', cookie }),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(conflicts.length).toBeGreaterThan(0); // they really raced

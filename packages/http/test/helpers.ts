@@ -19,6 +19,21 @@ export interface Data extends Record<string, unknown> {
 
 type Route = (ctx: SessionContext<Data>, query: URLSearchParams) => Promise<unknown>;
 
+const barriers = new Map<string, { count: number; open: () => void; opened: Promise<void> }>();
+
+/** Resolves once `parties` requests reached the barrier `name` (or after 5 s, so a bug cannot hang a test). */
+async function arrive(name: string, parties: number): Promise<void> {
+  let barrier = barriers.get(name);
+  if (!barrier) {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    barrier = { count: 0, open, opened };
+    barriers.set(name, barrier);
+  }
+  if (++barrier.count >= parties) barrier.open();
+  await Promise.race([barrier.opened, sleep(5000)]);
+}
+
 /** The same routes, mounted on every binding. */
 export const routes: Record<string, Route> = {
   '/noop': async () => ({ ok: true }),
@@ -33,7 +48,8 @@ export const routes: Record<string, Route> = {
   },
   '/slow-set': async (ctx, q) => {
     const s = await ctx.session();
-    await sleep(Number(q.get('delay') ?? 50));
+    // Every request of the same barrier has loaded its session before any of them writes: a real race.
+    await arrive(q.get('barrier') ?? '', Number(q.get('parties') ?? 1));
     s.set(q.get('k')!, q.get('v')!);
     return { ok: true };
   },
