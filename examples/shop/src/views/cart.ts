@@ -8,7 +8,7 @@ import type { CartLine, OrderSummary } from '../shop-session.js';
 import type { Html } from './html.js';
 import { html } from './html.js';
 import type { PageContext } from './layout.js';
-import { csrfField, layout } from './layout.js';
+import { csrfField, layout, productIcon } from './layout.js';
 
 /** The cart: one row per product with +/- buttons, the total and the checkout button. */
 export function cartPage(ctx: PageContext, cart: { lines: CartLine[]; totalCents: number }): Html {
@@ -19,7 +19,7 @@ export function cartPage(ctx: PageContext, cart: { lines: CartLine[]; totalCents
     html`<form class="inline" method="post" action="/cart/change">${csrfField(ctx.csrf)}<input type="hidden" name="product" value="${id}"><input type="hidden" name="delta" value="${delta}"><button class="secondary" type="submit" data-testid="${testid}" aria-label="${label}">${delta > 0 ? '+' : '−'}</button></form>`;
   const rows = cart.lines.map(
     (l) => html`<tr data-testid="line-${l.product.id}">
-  <td>${l.product.icon} ${l.product.name}</td>
+  <td class="product-cell">${productIcon(l.product, true)} ${l.product.name}</td>
   <td class="num">${formatPrice(l.product.priceCents)}</td>
   <td class="num">${change(l.product.id, -1, `One less ${l.product.name}`, `dec-${l.product.id}`)} <span data-testid="qty-${l.product.id}">${l.quantity}</span> ${change(l.product.id, 1, `One more ${l.product.name}`, `inc-${l.product.id}`)}</td>
   <td class="num">${formatPrice(l.subtotalCents)}</td>

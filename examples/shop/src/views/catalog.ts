@@ -8,13 +8,13 @@ import { formatPrice } from '../catalog.js';
 import type { Html } from './html.js';
 import { html } from './html.js';
 import type { PageContext } from './layout.js';
-import { csrfField, layout } from './layout.js';
+import { csrfField, layout, productIcon } from './layout.js';
 
 /** The home page: every product with an "Add to cart" button. */
 export function productsPage(ctx: PageContext, products: readonly Product[]): Html {
   const cards = products.map(
     (p) => html`<div class="card product" data-testid="product-${p.id}">
-  <div class="icon">${p.icon}</div>
+  ${productIcon(p)}
   <h2>${p.name}</h2>
   <p>${p.description}</p>
   <div class="buy">

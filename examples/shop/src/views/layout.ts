@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Product } from '../catalog.js';
 import type { User } from '../users.js';
 import type { Html } from './html.js';
 import { html } from './html.js';
@@ -29,6 +30,14 @@ export function csrfField(token: string | undefined): Html {
   return html`<input type="hidden" name="_csrf" value="${token ?? ''}">`;
 }
 
+/**
+ * A product's picture: a coloured tile with its label. Each product has its own class whose colour the
+ * stylesheet defines (the CSP forbids inline styles).
+ */
+export function productIcon(product: Product, small = false): Html {
+  return html`<span class="thumb thumb-${product.id}${small ? ' small' : ''}" aria-hidden="true">${product.icon.label}</span>`;
+}
+
 /** Wraps page content in the shared layout. */
 export function layout(title: string, ctx: PageContext, content: Html): Html {
   const who = ctx.user
@@ -45,7 +54,7 @@ export function layout(title: string, ctx: PageContext, content: Html): Html {
 </head>
 <body>
 <header class="top"><div class="bar">
-  <a class="logo" href="/">🛍️ SessionKit Shop</a>
+  <a class="logo" href="/"><span class="mark" aria-hidden="true">SK</span> SessionKit Shop</a>
   <nav>
     <a href="/">Products</a>
     <a href="/cart">Cart <span class="badge" data-testid="cart-count">${ctx.cartCount}</span></a>

@@ -23,9 +23,9 @@ export function sessionsPage(ctx: PageContext, sessions: UserSessionEntryInfo<Sh
       : html`<form class="inline" method="post" action="/account/sessions/revoke">${csrfField(ctx.csrf)}<input type="hidden" name="key" value="${s.key}"><button class="danger" type="submit" data-testid="revoke">Revoke</button></form>`;
     return html`<tr data-testid="session-row" data-current="${String(s.current)}">
   <td>${device?.browser ?? 'Unknown device'}${s.current ? html`<span class="current">current</span>` : ''}</td>
-  <td>${device ? time(device.loginAt) : time(s.createdAt)}</td>
+  <td class="nowrap">${device ? time(device.loginAt) : time(s.createdAt)}</td>
   <td>${device?.instance ?? '?'}</td>
-  <td>${time(s.expiresAt)}</td>
+  <td class="nowrap">${time(s.expiresAt)}</td>
   <td class="num">${action}</td>
 </tr>`;
   });

@@ -4,6 +4,10 @@
  * @module
  */
 
+import { PRODUCTS } from '../catalog.js';
+
+const thumbColors = PRODUCTS.map((p) => `.thumb-${p.id} { background: ${p.icon.color}; }`).join('\n');
+
 /** The whole stylesheet. */
 export const STYLESHEET = `
 :root { --ink: #1d2433; --muted: #5b6475; --line: #e3e7ee; --brand: #3b5bdb; --brand-dark: #2f4ab8; --bg: #f6f7fb; --ok: #2b8a3e; --warn: #c92a2a; }
@@ -24,7 +28,10 @@ h1 { font-size: 26px; margin: 0 0 16px; }
 .error { background: #fff5f5; border-color: #ffc9c9; color: var(--warn); }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 16px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 18px; }
-.product .icon { font-size: 40px; }
+.thumb { display: inline-flex; align-items: center; justify-content: center; width: 56px; height: 56px; border-radius: 12px; color: #fff; font-weight: 700; font-size: 14px; letter-spacing: .05em; }
+.thumb.small { width: 32px; height: 32px; border-radius: 8px; font-size: 10px; vertical-align: middle; margin-right: 8px; }
+header.top .logo .mark { display: inline-flex; align-items: center; justify-content: center; width: 30px; height: 30px; border-radius: 8px; background: var(--brand); color: #fff; font-size: 13px; margin-right: 6px; vertical-align: middle; }
+td.nowrap, td.num { white-space: nowrap; }
 .product h2 { font-size: 18px; margin: 6px 0; }
 .product p { color: var(--muted); margin: 0 0 12px; min-height: 48px; }
 .product .buy { display: flex; justify-content: space-between; align-items: center; }
@@ -50,4 +57,5 @@ td.num, th.num { text-align: right; }
 .hint { font-size: 14px; color: var(--muted); margin-top: 14px; }
 footer { max-width: 960px; margin: 0 auto; padding: 0 20px 32px; color: var(--muted); font-size: 13px; }
 .actions { display: flex; gap: 12px; margin-top: 18px; }
+${thumbColors}
 `;
