@@ -3,10 +3,11 @@
  *
  * 1. get + compare-and-set update of a 1 KiB session through `RedisSessionStore`, against raw ioredis sending
  *    the same commands (GET, then EVALSHA of the adapter's own update script with the version just read).
- *    Same client options (auto-pipelining on both), same concurrency (50), one key per worker. Target >= 0.85x.
+ *    Same client options (the adapter's default: no auto-pipelining, on both), same concurrency (50), one key
+ *    per worker. Target >= 0.85x.
  * 2. Session reads through the adapter (c=50) against `redis-benchmark -t get -c 50 -d 1024` on the same
  *    server, i.e. the server's own ceiling for unpipelined 1 KiB GETs from a C client. Target >= 0.8x.
- * 3. The adapter with auto-pipelining on vs off (the reason it is the default).
+ * 3. The adapter with auto-pipelining on vs off (why it is off by default: it did not measure faster).
  * 4. Redis memory per stored 1 KiB session: INFO `used_memory` delta over N sessions, overhead over the
  *    payload (target <= 30 %), for anonymous and logged-in sessions, next to a bare `SET key payload PX ttl`.
  *    In those rows `opsPerSec` / `baselineOpsPerSec` carry BYTES per session, not throughput.
@@ -32,7 +33,7 @@ function target(): { host: string; port: number } {
   return { host: url.hostname, port: Number(url.port || 6379) };
 }
 
-/** The client options the adapter uses for the clients it creates, so both sides pipeline alike. */
+/** Client options matching the adapter's, so both sides pipeline alike. */
 const clientOptions = (autoPipelining: boolean) => ({ ...target(), enableAutoPipelining: autoPipelining });
 
 /** Runs redis-benchmark GET (c=50, 1 KiB values) and returns its requests per second. */
@@ -80,12 +81,12 @@ async function deleteByPattern(client: Redis, pattern: string): Promise<void> {
 
 /** Runs the Redis comparisons. */
 export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResult[]> {
-  const durationMs = opts.quick ? 500 : 2000;
-  const rounds = opts.quick ? 1 : 3;
+  const durationMs = opts.quick ? 500 : 1500;
+  const rounds = opts.quick ? 1 : 5; // alternated A/B rounds, best of each: the shared machine drifts a lot
   const prefix = `skb-${randomBytes(4).toString('hex')}:`;
-  const store = new RedisSessionStore({ connection: target(), keyPrefix: prefix, autoPipelining: true });
-  const storeNoPipe = new RedisSessionStore({ connection: target(), keyPrefix: prefix, autoPipelining: false });
-  const raw = new Redis(clientOptions(true));
+  const store = new RedisSessionStore({ connection: target(), keyPrefix: prefix }); // defaults, as users get them
+  const storePipe = new RedisSessionStore({ connection: target(), keyPrefix: prefix, autoPipelining: true });
+  const raw = new Redis(clientOptions(false));
   raw.defineCommand('benchCas', { lua: luaScripts.update, numberOfKeys: 1 });
   const rawCas = raw as Redis & {
     benchCas(key: string, ...args: (number | Buffer)[]): Promise<number | [number, string]>;
@@ -105,7 +106,7 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
     results.push(
       await compare(
         {
-          name: `RedisSessionStore get + CAS update (${PAYLOAD_BYTES} B, c=${CONCURRENCY}, auto-pipelining)`,
+          name: `RedisSessionStore get + CAS update (${PAYLOAD_BYTES} B, c=${CONCURRENCY})`,
           baseline: 'raw ioredis GET + EVALSHA of the same script, same options',
           target: { min: 0.85, label: '>= 0.85x' },
         },
@@ -141,7 +142,7 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
     await admin.del('key:__rand_int__');
     const readRatio = bestReads!.opsPerSec / bestServer;
     results.push({
-      name: `RedisSessionStore get (${PAYLOAD_BYTES} B, c=${CONCURRENCY}, auto-pipelining)`,
+      name: `RedisSessionStore get (${PAYLOAD_BYTES} B, c=${CONCURRENCY})`,
       baseline: `redis-benchmark -t get -c ${CONCURRENCY} -d ${PAYLOAD_BYTES} (same server)`,
       opsPerSec: bestReads!.opsPerSec,
       baselineOpsPerSec: bestServer,
@@ -150,14 +151,14 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
       met: readRatio >= 0.8,
       p50Ms: bestReads!.p50Ms,
       p99Ms: bestReads!.p99Ms,
-      notes: 'redis-benchmark: 50 connections, no pipelining; the adapter: one connection, auto-pipelined',
+      notes: 'redis-benchmark: 50 connections, no pipelining; the adapter: one connection, no pipelining',
     });
 
     // 2b. The same reads against raw ioredis: separates the adapter's own cost from the Node client's ceiling.
     results.push(
       await compare(
         {
-          name: `RedisSessionStore get (${PAYLOAD_BYTES} B, c=${CONCURRENCY}, auto-pipelining)`,
+          name: `RedisSessionStore get (${PAYLOAD_BYTES} B, c=${CONCURRENCY})`,
           baseline: 'raw ioredis GET (getBuffer), same options',
           notes: 'informational: the adapter vs the client library it runs on',
         },
@@ -173,17 +174,17 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
         {
           name: 'RedisSessionStore get + CAS update, auto-pipelining ON',
           baseline: 'the same with auto-pipelining OFF',
-          notes: 'why autoPipelining defaults to true',
+          notes: 'informational: autoPipelining is off by default because it did not measure faster here',
+        },
+        async (worker) => {
+          const k = keys[worker]!;
+          const s = await storePipe.get(k);
+          await storePipe.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
         },
         async (worker) => {
           const k = keys[worker]!;
           const s = await store.get(k);
           await store.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
-        },
-        async (worker) => {
-          const k = keys[worker]!;
-          const s = await storeNoPipe.get(k);
-          await storeNoPipe.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
         },
         { durationMs, concurrency: CONCURRENCY, rounds },
       ),
@@ -255,7 +256,7 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
     }
   } finally {
     await deleteByPattern(admin, `${prefix}*`);
-    await Promise.all([store.close(), storeNoPipe.close(), raw.quit(), admin.quit()]);
+    await Promise.all([store.close(), storePipe.close(), raw.quit(), admin.quit()]);
   }
   return results;
 }

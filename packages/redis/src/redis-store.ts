@@ -111,19 +111,26 @@ export class RedisSessionStore implements SessionStore {
     this.#checkOpen('get');
     assertValidKey(this.name, 'get', key);
     const redisKey = this.sessionKey(key);
-    const value = await this.#run('get', async () => {
-      const replica = this.#replica;
-      if (options?.consistency !== 'strong' && replica && replica.client.status === 'ready') {
-        try {
-          return await replica.client.getBuffer(redisKey);
-        } catch {
-          // A replica that fails (down, promoted, LOADING) must not fail an 'eventual' read that the master
-          // can answer: fall through to the master within the same deadline.
-        }
-      }
-      await this.#primary.ready(this.name, 'get');
-      return this.#primary.client.getBuffer(redisKey);
-    });
+    const replica = options?.consistency !== 'strong' ? this.#replica : undefined;
+    const primary = this.#primary;
+    const value = await this.#run(
+      'get',
+      // Hot path: master read on a ready connection, no extra async layers.
+      !replica && primary.client.status === 'ready'
+        ? () => primary.client.getBuffer(redisKey)
+        : async () => {
+            if (replica && replica.client.status === 'ready') {
+              try {
+                return await replica.client.getBuffer(redisKey);
+              } catch {
+                // A replica that fails (down, promoted, LOADING) must not fail an 'eventual' read that the
+                // master can answer: fall through to the master within the same deadline.
+              }
+            }
+            await primary.ready(this.name, 'get');
+            return primary.client.getBuffer(redisKey);
+          },
+    );
     if (value === null) return null;
     const record = decodeRecord(value);
     // An undecodable value (foreign or future format) reads as missing, like an expired one.
@@ -296,9 +303,11 @@ export class RedisSessionStore implements SessionStore {
 
   /** Runs a master-side operation under the deadline, after waiting (within it) for the connection. */
   #primaryRun<T>(operation: string, run: (client: ScriptedClient) => Promise<T>): Promise<T> {
+    const primary = this.#primary;
+    if (primary.client.status === 'ready') return this.#run(operation, () => run(primary.client));
     return this.#run(operation, async () => {
-      await this.#primary.ready(this.name, operation);
-      return run(this.#primary.client);
+      await primary.ready(this.name, operation);
+      return run(primary.client);
     });
   }
 
