@@ -15,6 +15,12 @@
 import type { Client, Server } from 'memjs';
 import { StoreUnavailableError } from '@sessionkit/core';
 
+/** A memcached key as text (what the ring hashes) and as the bytes sent on the wire. */
+export interface FullKey {
+  text: string;
+  bytes: Buffer;
+}
+
 /** The parts of a binary-protocol response the store uses. */
 export interface MemcachedResponse {
   status: number;

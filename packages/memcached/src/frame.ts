@@ -47,19 +47,34 @@ export interface SessionFrame {
 
 /** Encodes a session value. `userIdBytes` is the UTF-8 userId (pass it when already computed). */
 export function encodeSession(frame: SessionFrame, userIdBytes?: Buffer): Buffer {
-  const uid = userIdBytes ?? (frame.userId === undefined ? undefined : Buffer.from(frame.userId, 'utf8'));
-  const uidLength = uid?.length ?? 0;
-  const buf = Buffer.allocUnsafe(SESSION_HEADER_BYTES + uidLength + frame.data.byteLength);
-  buf.writeUInt8(SESSION_MAGIC, 0);
-  buf.writeUInt8(SESSION_FORMAT, 1);
-  buf.writeUInt8(uid ? 1 : 0, 2);
-  buf.writeDoubleBE(frame.version, 3);
-  buf.writeDoubleBE(frame.expiresAt, 11);
-  buf.writeDoubleBE(frame.indexUntil, 19);
-  buf.writeUInt16BE(uidLength, 27);
-  if (uid) uid.copy(buf, SESSION_HEADER_BYTES);
-  buf.set(frame.data, SESSION_HEADER_BYTES + uidLength);
+  const uid = userIdBytes ?? userIdBytesOf(frame);
+  const buf = Buffer.allocUnsafe(sessionFrameLength(frame, uid));
+  writeSession(buf, 0, frame, uid);
   return buf;
+}
+
+/** The UTF-8 bytes of a frame's userId, if any. */
+export function userIdBytesOf(frame: SessionFrame): Buffer | undefined {
+  return frame.userId === undefined ? undefined : Buffer.from(frame.userId, 'utf8');
+}
+
+/** Encoded size of `frame` with these userId bytes. */
+export function sessionFrameLength(frame: SessionFrame, uid: Buffer | undefined): number {
+  return SESSION_HEADER_BYTES + (uid?.length ?? 0) + frame.data.byteLength;
+}
+
+/** Writes `frame` into `buf` at `offset` ({@link sessionFrameLength} bytes). */
+export function writeSession(buf: Buffer, offset: number, frame: SessionFrame, uid: Buffer | undefined): void {
+  const uidLength = uid?.length ?? 0;
+  buf.writeUInt8(SESSION_MAGIC, offset);
+  buf.writeUInt8(SESSION_FORMAT, offset + 1);
+  buf.writeUInt8(uid ? 1 : 0, offset + 2);
+  buf.writeDoubleBE(frame.version, offset + 3);
+  buf.writeDoubleBE(frame.expiresAt, offset + 11);
+  buf.writeDoubleBE(frame.indexUntil, offset + 19);
+  buf.writeUInt16BE(uidLength, offset + 27);
+  if (uid) uid.copy(buf, offset + SESSION_HEADER_BYTES);
+  buf.set(frame.data, offset + SESSION_HEADER_BYTES + uidLength);
 }
 
 /** Decodes a session value, or returns `null` if it is not a well-formed frame. Never throws. */

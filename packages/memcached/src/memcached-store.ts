@@ -26,21 +26,40 @@ import type {
   UserSessionEntry,
 } from '@sessionkit/core';
 import { CasCache } from './cas-cache.js';
+import type { CachedFrame } from './cas-cache.js';
 import { ServerConnection } from './connection.js';
-import type { MemcachedResponse } from './connection.js';
+import type { FullKey, MemcachedResponse } from './connection.js';
 import { TTL_GRANULARITY_MS, toExptime } from './expiry.js';
-import { MAX_USER_ID_BYTES, decodeSession, encodeSession } from './frame.js';
+import {
+  MAX_USER_ID_BYTES,
+  decodeSession,
+  encodeSession,
+  sessionFrameLength,
+  userIdBytesOf,
+  writeSession,
+} from './frame.js';
 import type { SessionFrame } from './frame.js';
 import { resolveOptions } from './options.js';
 import type { MemcachedStoreOptions, ResolvedOptions } from './options.js';
-import { MAX_KEY_BYTES, NO_CAS, Opcode, Status, buildDelete, buildGet, buildStore } from './protocol.js';
+import {
+  MAX_KEY_BYTES,
+  NO_CAS,
+  Opcode,
+  Status,
+  buildDelete,
+  buildGet,
+  buildStore,
+  buildStoreWith,
+  casToBigInt,
+} from './protocol.js';
+import type { Cas } from './protocol.js';
 import { HashRing } from './ring.js';
 import { UserIndex } from './user-index.js';
 import type { IndexBackend } from './user-index.js';
 
 /** A key's current item: its CAS and decoded frame. */
 interface Current {
-  cas: Buffer;
+  cas: Cas;
   frame: SessionFrame;
 }
 
@@ -78,7 +97,7 @@ export class MemcachedSessionStore implements SessionStore {
   readonly #connections: readonly ServerConnection[];
   readonly #cas: CasCache;
   readonly #index: UserIndex;
-  readonly #prefix: Buffer;
+  readonly #prefix: string;
   #closed = false;
 
   /** @throws ConfigurationError on invalid options */
@@ -86,7 +105,7 @@ export class MemcachedSessionStore implements SessionStore {
     const o = resolveOptions(options);
     this.#o = o;
     this.name = o.name;
-    this.#prefix = Buffer.from(o.prefix, 'utf8');
+    this.#prefix = o.prefix;
     if (options.client) {
       this.#client = options.client;
       this.#ownsClient = false;
@@ -129,7 +148,7 @@ export class MemcachedSessionStore implements SessionStore {
 
   /** `host:port` of the server that owns `key` (for diagnostics and tests). */
   serverFor(key: string): string {
-    return this.#ring.get(this.#sessionKey(key, 'serverFor')).address;
+    return this.#ring.get(this.#sessionKey(key, 'serverFor').text).address;
   }
 
   /** `host:port` of every server, in ring order of construction. */
@@ -139,41 +158,69 @@ export class MemcachedSessionStore implements SessionStore {
 
   // ---------------------------------------------------------------- keys and raw requests
 
-  /** `prefix + key` as bytes; memcached refuses keys over 250 bytes, so they are refused here first. */
-  #sessionKey(key: string, operation: string): Buffer {
-    const full = Buffer.concat([this.#prefix, Buffer.from(key, 'utf8')]);
-    if (full.length > MAX_KEY_BYTES) {
-      throw new ConfigurationError(`prefix + key is ${full.length} bytes; memcached keys are at most ${MAX_KEY_BYTES}`, {
+  /** `prefix + key`; memcached refuses keys over 250 bytes, so they are refused here first. */
+  #sessionKey(key: string, operation: string): FullKey {
+    const text = this.#prefix + key;
+    const bytes = Buffer.from(text, 'utf8');
+    if (bytes.length > MAX_KEY_BYTES) {
+      throw new ConfigurationError(`prefix + key is ${bytes.length} bytes; memcached keys are at most ${MAX_KEY_BYTES}`, {
         store: this.name,
         operation,
       });
     }
-    return full;
+    return { text, bytes };
   }
 
   /** The index key: the userId is hashed so any userId gives a short, valid key. */
-  #indexKey(userId: string): Buffer {
-    const hashed = createHash('sha256').update(userId, 'utf8').digest('base64url');
-    return Buffer.concat([this.#prefix, Buffer.from(`~user~${hashed}`, 'latin1')]);
+  #indexKey(userId: string): FullKey {
+    const text = `${this.#prefix}~user~${createHash('sha256').update(userId, 'utf8').digest('base64url')}`;
+    return { text, bytes: Buffer.from(text, 'utf8') };
   }
 
-  #get(full: Buffer, operation: string): Promise<MemcachedResponse> {
-    return this.#ring.get(full).send(operation, (opaque) => buildGet(full, opaque));
+  #get(full: FullKey, operation: string): Promise<MemcachedResponse> {
+    return this.#ring.get(full.text).send(operation, (opaque) => buildGet(full.bytes, opaque));
   }
 
   #store(
     opcode: typeof Opcode.SET | typeof Opcode.ADD,
-    full: Buffer,
+    full: FullKey,
     value: Buffer,
     exptime: number,
-    cas: Buffer,
+    cas: Cas,
     operation: string,
   ): Promise<MemcachedResponse> {
-    return this.#ring.get(full).send(operation, (opaque) => buildStore(opcode, full, value, exptime, opaque, cas));
+    return this.#ring
+      .get(full.text)
+      .send(operation, (opaque) => buildStore(opcode, full.bytes, value, exptime, opaque, cas));
   }
 
-  #remove(full: Buffer, cas: Buffer, operation: string): Promise<MemcachedResponse> {
-    return this.#ring.get(full).send(operation, (opaque) => buildDelete(full, opaque, cas));
+  /** A CAS SET of a session frame, encoded straight into the request (no intermediate value buffer). */
+  #sendFrame(
+    full: FullKey,
+    frame: SessionFrame,
+    uid: Buffer | undefined,
+    size: number,
+    exptime: number,
+    cas: Cas,
+    operation: string,
+  ): Promise<MemcachedResponse> {
+    return this.#ring.get(full.text).send(
+      operation,
+      (opaque) =>
+        buildStoreWith(
+          Opcode.SET,
+          full.bytes,
+          size,
+          (target, offset) => writeSession(target, offset, frame, uid),
+          exptime,
+          opaque,
+          cas,
+        ).request,
+    );
+  }
+
+  #remove(full: FullKey, cas: Cas, operation: string): Promise<MemcachedResponse> {
+    return this.#ring.get(full.text).send(operation, (opaque) => buildDelete(full.bytes, opaque, cas));
   }
 
   /** Turns an unexpected response status into a typed error. */
@@ -213,7 +260,7 @@ export class MemcachedSessionStore implements SessionStore {
   }
 
   /** GET + decode. `null` when missing or malformed (a frame that does not parse reads as missing). */
-  async #readCurrent(full: Buffer, operation: string): Promise<Current | null> {
+  async #readCurrent(full: FullKey, operation: string): Promise<Current | null> {
     const r = await this.#get(full, operation);
     if (r.status === Status.KEY_NOT_FOUND) return null;
     if (r.status !== Status.OK) this.#fail(r, operation);
@@ -244,21 +291,29 @@ export class MemcachedSessionStore implements SessionStore {
     try {
       assertValidKey(this.name, 'get', key);
       const full = this.#sessionKey(key, 'get');
-      return this.#run('get', async () => {
-        const current = await this.#readCurrent(full, 'get');
-        const now = this.#o.clock.now();
-        // Memcached may still hold the item for up to ~2 s past expiresAt (1 s TTL granularity, rounded up):
-        // the exact deadline in the frame decides.
-        if (!current || !isLive(current.frame.expiresAt, now)) {
-          this.#cas.delete(key);
-          return null;
-        }
-        this.#cas.set(key, current.cas, current.frame, now);
-        return toStored(current.frame);
-      });
+      // A plain `.then` chain rather than nested async functions: fewer promises per call on the hot path.
+      return this.#run('get', () => this.#get(full, 'get').then((r) => this.#afterGet(key, r)));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  #afterGet(key: string, r: MemcachedResponse): StoredSession | null {
+    if (r.status === Status.KEY_NOT_FOUND) {
+      this.#cas.delete(key);
+      return null;
+    }
+    if (r.status !== Status.OK) this.#fail(r, 'get');
+    const frame = decodeSession(r.value); // a value that is not a valid frame reads as missing
+    const now = this.#o.clock.now();
+    // Memcached may still hold the item for up to a second past expiresAt (1 s TTL granularity): the exact
+    // deadline in the frame decides.
+    if (!frame || !isLive(frame.expiresAt, now)) {
+      this.#cas.delete(key);
+      return null;
+    }
+    this.#cas.set(key, casToBigInt(r.cas), headerOf(frame), now);
+    return toStored(frame);
   }
 
   /**
@@ -325,7 +380,7 @@ export class MemcachedSessionStore implements SessionStore {
             throw error;
           }
         }
-        this.#cas.set(key, cas, decodeSession(value)!, now);
+        this.#cas.set(key, casToBigInt(cas), headerOf(frame), now);
         return true;
       });
     } catch (error) {
@@ -344,7 +399,7 @@ export class MemcachedSessionStore implements SessionStore {
       assertPayloadFits(this.name, 'update', session.data, this.#o.maxPayloadBytes);
       const full = this.#sessionKey(key, 'update');
       return this.#run('update', () =>
-        this.#casWrite(key, full, 'update', (current) =>
+        this.#casWrite(key, full, 'update', false, (current) =>
           current.version === expectedVersion
             ? {
                 version: session.version,
@@ -372,7 +427,7 @@ export class MemcachedSessionStore implements SessionStore {
         });
       }
       const full = this.#sessionKey(key, 'touch');
-      return this.#run('touch', () => this.#casWrite(key, full, 'touch', (current) => ({ ...current, expiresAt })));
+      return this.#run('touch', () => this.#casWrite(key, full, 'touch', true, (current) => ({ ...current, expiresAt })));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -382,50 +437,78 @@ export class MemcachedSessionStore implements SessionStore {
    * The CAS loop shared by update and touch. `next` returns the new frame, or null to refuse (version
    * mismatch). Resolves false if the record is missing, expired or refused.
    */
-  async #casWrite(
+  #casWrite(
     key: string,
-    full: Buffer,
+    full: FullKey,
+    operation: string,
+    keepsData: boolean,
+    next: (current: SessionFrame) => SessionFrame | null,
+  ): Promise<boolean> {
+    // Fast path: an update right after this process's own get of the key sends one CAS SET with the CAS it
+    // saw. A touch rewrites the data it read, and the cache keeps no data: only an update may skip the read.
+    const now = this.#o.clock.now();
+    const cached = keepsData ? undefined : this.#cas.get(key, now);
+    if (cached && isLive(cached.frame.expiresAt, now)) {
+      const h = cached.frame;
+      // The update's `next` ignores the data it is given: it writes the caller's.
+      const frame = next({ version: h.version, expiresAt: h.expiresAt, indexUntil: h.indexUntil, userId: h.userId, data: EMPTY });
+      if (frame && !needsIndexRefresh(frame)) {
+        const uid = userIdBytesOf(frame);
+        const size = sessionFrameLength(frame, uid);
+        return this.#sendFrame(full, frame, uid, size, toExptime(frame.expiresAt, now), cached.cas, operation).then((r) => {
+          if (r.status === Status.OK) {
+            this.#cas.set(key, casToBigInt(r.cas), headerOf(frame), now);
+            return true;
+          }
+          this.#cas.delete(key);
+          if (r.status === Status.KEY_NOT_FOUND) return false; // deleted or evicted: never resurrected
+          if (r.status !== Status.KEY_EXISTS) this.#fail(r, operation, size);
+          // Changed since our get (e.g. a touch, or another process's update): decide on a fresh read.
+          return this.#casLoop(key, full, operation, next);
+        });
+      }
+    }
+    return this.#casLoop(key, full, operation, next);
+  }
+
+  /**
+   * The CAS loop shared by update and touch: read (GET with CAS), let `next` build the new frame (or refuse
+   * with null: version mismatch), CAS SET; on KEY_EEXISTS read again. Resolves false if the record is
+   * missing, expired or refused.
+   */
+  async #casLoop(
+    key: string,
+    full: FullKey,
     operation: string,
     next: (current: SessionFrame) => SessionFrame | null,
   ): Promise<boolean> {
     const o = this.#o;
-    let cached = this.#cas.get(key, o.clock.now());
     for (let attempt = 0; attempt < o.maxCasAttempts; attempt++) {
-      let current: Current | null;
-      const fromCache = cached !== undefined;
-      if (cached) {
-        current = cached;
-        cached = undefined;
-      } else {
-        current = await this.#readCurrent(full, operation);
-      }
+      const current = await this.#readCurrent(full, operation);
       const now = o.clock.now();
       if (!current || !isLive(current.frame.expiresAt, now)) {
-        if (fromCache) continue; // decide on a fresh read, not on what this process saw earlier
         this.#cas.delete(key);
         return false;
       }
       const frame = next(current.frame);
-      if (!frame) {
-        if (fromCache) continue;
-        return false;
-      }
-      if (frame.userId !== undefined && frame.expiresAt > frame.indexUntil) {
+      if (!frame) return false;
+      if (needsIndexRefresh(frame)) {
         // The session would outlive the index item that lists it: extend the index first.
-        frame.indexUntil = await this.#index.upsert(frame.userId, key, frame.expiresAt, 'refresh', operation);
+        frame.indexUntil = await this.#index.upsert(frame.userId!, key, frame.expiresAt, 'refresh', operation);
       }
-      const value = encodeSession(frame);
-      const r = await this.#store(Opcode.SET, full, value, toExptime(frame.expiresAt, now), current.cas, operation);
+      const uid = userIdBytesOf(frame);
+      const size = sessionFrameLength(frame, uid);
+      const r = await this.#sendFrame(full, frame, uid, size, toExptime(frame.expiresAt, now), current.cas, operation);
       if (r.status === Status.OK) {
-        // Cache a frame whose data views our own encoded bytes, not the caller's (which the caller may reuse).
-        this.#cas.set(key, r.cas, decodeSession(value)!, now);
+        // Remember the new CAS (an update followed by another update is one SET), not the data.
+        this.#cas.set(key, casToBigInt(r.cas), headerOf(frame), now);
         return true;
       }
       this.#cas.delete(key);
       // KEY_ENOENT: deleted (or evicted) since the read — a CAS write never brings it back.
       if (r.status === Status.KEY_NOT_FOUND) return false;
       // KEY_EEXISTS: changed since the read (another update or a touch): re-read and decide again.
-      if (r.status !== Status.KEY_EXISTS) this.#fail(r, operation, value.length);
+      if (r.status !== Status.KEY_EXISTS) this.#fail(r, operation, size);
     }
     throw new ConflictError(`key kept changing during ${o.maxCasAttempts} attempts`, { store: this.name, operation });
   }
@@ -484,9 +567,24 @@ export class MemcachedSessionStore implements SessionStore {
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
+/** Whether a session with this frame would outlive the index item that lists it. */
+function needsIndexRefresh(frame: SessionFrame): boolean {
+  return frame.userId !== undefined && frame.expiresAt > frame.indexUntil;
+}
+
+function headerOf(frame: SessionFrame): CachedFrame {
+  return { version: frame.version, expiresAt: frame.expiresAt, indexUntil: frame.indexUntil, userId: frame.userId };
+}
+
 function toStored(frame: SessionFrame): StoredSession {
-  // A copy: the caller may modify it, and the CAS cache keeps the received bytes for a later touch.
-  const s: StoredSession = { data: frame.data.slice(), version: frame.version, expiresAt: frame.expiresAt };
+  // A copy: `frame.data` views memjs's receive buffer (often one chunk holding many responses), which the
+  // caller would otherwise keep alive, and which memjs may hand out again.
+  const n = frame.data.byteLength;
+  const copy = Buffer.allocUnsafe(n); // small sizes come from Node's buffer pool: cheaper than an own ArrayBuffer
+  copy.set(frame.data);
+  const s: StoredSession = { data: new Uint8Array(copy.buffer, copy.byteOffset, n), version: frame.version, expiresAt: frame.expiresAt };
   if (frame.userId !== undefined) s.userId = frame.userId;
   return s;
 }

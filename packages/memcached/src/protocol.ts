@@ -57,8 +57,17 @@ export const Status = {
 /** The largest key memcached accepts, in bytes. */
 export const MAX_KEY_BYTES = 250;
 
+/** A CAS token: the 8 bytes from a response header, or the same as an unsigned 64-bit bigint. */
+export type Cas = Buffer | bigint;
+
 /** A CAS of all zeroes means "no CAS check" in a request. */
 export const NO_CAS: Buffer = Buffer.alloc(CAS_BYTES);
+
+/** Writes a CAS token at offset 16 of a request header. */
+function writeCas(buf: Buffer, cas: Cas): void {
+  if (typeof cas === 'bigint') buf.writeBigUInt64BE(cas, 16);
+  else cas.copy(buf, 16);
+}
 
 function assertOpaque(opaque: number): void {
   if (!Number.isInteger(opaque) || opaque < 0 || opaque > 0xffffffff) {
@@ -66,8 +75,12 @@ function assertOpaque(opaque: number): void {
   }
 }
 
-function assertCas(cas: Buffer): void {
-  if (cas.length !== CAS_BYTES) throw new RangeError(`a CAS token is ${CAS_BYTES} bytes`);
+function assertCas(cas: Cas): void {
+  if (typeof cas === 'bigint') {
+    if (cas < 0n || cas > 0xffffffffffffffffn) throw new RangeError('a CAS token is an unsigned 64-bit number');
+  } else if (cas.length !== CAS_BYTES) {
+    throw new RangeError(`a CAS token is ${CAS_BYTES} bytes`);
+  }
 }
 
 /** Builds a request buffer: header, extras, key, value. */
@@ -77,7 +90,7 @@ export function buildRequest(
   extras: Buffer,
   value: Uint8Array,
   opaque: number,
-  cas: Buffer = NO_CAS,
+  cas: Cas = NO_CAS,
 ): Buffer {
   assertOpaque(opaque);
   assertCas(cas);
@@ -93,7 +106,7 @@ export function buildRequest(
   buf.writeUInt16BE(0, 6); // vbucket id
   buf.writeUInt32BE(bodyLength, 8);
   buf.writeUInt32BE(opaque, 12);
-  cas.copy(buf, 16);
+  writeCas(buf, cas);
   extras.copy(buf, HEADER_BYTES);
   key.copy(buf, HEADER_BYTES + extras.length);
   buf.set(value, HEADER_BYTES + extras.length + key.length);
@@ -117,7 +130,7 @@ export function buildStore(
   value: Uint8Array,
   exptime: number,
   opaque: number,
-  cas: Buffer = NO_CAS,
+  cas: Cas = NO_CAS,
   flags = 0,
 ): Buffer {
   if (!Number.isInteger(exptime) || exptime < 0 || exptime > 0xffffffff) {
@@ -129,12 +142,57 @@ export function buildStore(
   return buildRequest(opcode, key, extras, value, opaque, cas);
 }
 
+/**
+ * Like {@link buildStore}, but the value is written straight into the request by `writeValue(target,
+ * offset)` (`valueLength` bytes), saving one allocation and copy of the value. Returns the request and the
+ * offset at which the value starts.
+ */
+export function buildStoreWith(
+  opcode: typeof Opcode.SET | typeof Opcode.ADD,
+  key: Buffer,
+  valueLength: number,
+  writeValue: (target: Buffer, offset: number) => void,
+  exptime: number,
+  opaque: number,
+  cas: Cas = NO_CAS,
+): { request: Buffer; valueOffset: number } {
+  assertOpaque(opaque);
+  assertCas(cas);
+  if (!Number.isInteger(exptime) || exptime < 0 || exptime > 0xffffffff) {
+    throw new RangeError('exptime must be a 32-bit unsigned integer');
+  }
+  if (key.length > 0xffff) throw new RangeError('key too long');
+  const bodyLength = 8 + key.length + valueLength;
+  const buf = Buffer.allocUnsafe(HEADER_BYTES + bodyLength);
+  buf.writeUInt8(REQUEST_MAGIC, 0);
+  buf.writeUInt8(opcode, 1);
+  buf.writeUInt16BE(key.length, 2);
+  buf.writeUInt8(8, 4);
+  buf.writeUInt8(0, 5);
+  buf.writeUInt16BE(0, 6);
+  buf.writeUInt32BE(bodyLength, 8);
+  buf.writeUInt32BE(opaque, 12);
+  writeCas(buf, cas);
+  buf.writeUInt32BE(0, HEADER_BYTES); // flags
+  buf.writeUInt32BE(exptime, HEADER_BYTES + 4);
+  key.copy(buf, HEADER_BYTES + 8);
+  const valueOffset = HEADER_BYTES + 8 + key.length;
+  writeValue(buf, valueOffset);
+  return { request: buf, valueOffset };
+}
+
 /** A DELETE request, optionally conditional on `cas`. */
-export function buildDelete(key: Buffer, opaque: number, cas: Buffer = NO_CAS): Buffer {
+export function buildDelete(key: Buffer, opaque: number, cas: Cas = NO_CAS): Buffer {
   return buildRequest(Opcode.DELETE, key, Buffer.alloc(0), new Uint8Array(0), opaque, cas);
 }
 
 /** Whether a CAS token is all zeroes (memcached never hands out CAS 0 for a stored item). */
-export function isZeroCas(cas: Buffer): boolean {
+export function isZeroCas(cas: Cas): boolean {
+  if (typeof cas === 'bigint') return cas === 0n;
   return cas.length !== CAS_BYTES || cas.equals(NO_CAS);
+}
+
+/** A CAS token from a response header as a bigint (a small heap value, unlike a Buffer view). */
+export function casToBigInt(cas: Buffer): bigint {
+  return cas.readBigUInt64BE(0);
 }

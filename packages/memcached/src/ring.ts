@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** Default points per server (ketama's 160: 40 MD5 digests of 4 points each). */
 export const DEFAULT_VIRTUAL_NODES = 160;
@@ -21,12 +21,17 @@ export class HashRing<T = string> {
   readonly #points: Uint32Array;
   readonly #owners: Uint16Array;
   readonly #nodes: readonly T[];
+  /** Memo of key -> owner index: MD5 costs far more than a Map lookup, and the ring never changes. */
+  readonly #memo = new Map<string, number>();
+  readonly #memoSize: number;
 
   /**
    * @param nodes the servers, each with a stable id (its address) and the value to return for it
    * @param virtualNodes points per server (rounded up to a multiple of 4), default 160
+   * @param memoSize how many string keys to remember the owner of (the memo is cleared when full)
    */
-  constructor(nodes: readonly { id: string; node: T }[], virtualNodes: number = DEFAULT_VIRTUAL_NODES) {
+  constructor(nodes: readonly { id: string; node: T }[], virtualNodes: number = DEFAULT_VIRTUAL_NODES, memoSize = 50_000) {
+    this.#memoSize = memoSize;
     if (nodes.length === 0) throw new RangeError('a hash ring needs at least one node');
     if (nodes.length > 0xffff) throw new RangeError('too many nodes');
     if (!Number.isInteger(virtualNodes) || virtualNodes < 1) throw new RangeError('virtualNodes must be a positive integer');
@@ -54,13 +59,24 @@ export class HashRing<T = string> {
 
   /** The position of `key` on the circle: the first 4 bytes of MD5(key), little-endian. */
   static hash(key: string | Buffer): number {
-    return createHash('md5').update(key).digest().readUInt32LE(0);
+    return hash('md5', key, 'buffer').readUInt32LE(0);
   }
 
   /** Index (into the constructor's `nodes`) of the node that owns `key`. */
   indexOf(key: string | Buffer): number {
     if (this.#nodes.length === 1) return 0;
-    const h = HashRing.hash(key);
+    if (typeof key === 'string') {
+      const known = this.#memo.get(key);
+      if (known !== undefined) return known;
+      const owner = this.#lookup(HashRing.hash(key));
+      if (this.#memo.size >= this.#memoSize) this.#memo.clear();
+      this.#memo.set(key, owner);
+      return owner;
+    }
+    return this.#lookup(HashRing.hash(key));
+  }
+
+  #lookup(h: number): number {
     const points = this.#points;
     // First point >= h; past the last point wraps around to the first.
     let lo = 0;

@@ -30,7 +30,7 @@ import { ConflictError, SessionLimitError, isLive } from '@sessionkit/core';
 import type { UserSessionEntry } from '@sessionkit/core';
 import { decodeSession, decodeUserIndex, encodeUserIndex } from './frame.js';
 import type { IndexEntry } from './frame.js';
-import type { MemcachedResponse } from './connection.js';
+import type { FullKey, MemcachedResponse } from './connection.js';
 import { toExptime } from './expiry.js';
 import { NO_CAS, Opcode, Status } from './protocol.js';
 
@@ -42,18 +42,18 @@ export interface IndexBackend {
   readonly graceMs: number;
   readonly maxCasAttempts: number;
   now(): number;
-  indexKey(userId: string): Buffer;
-  sessionKey(key: string): Buffer;
-  get(fullKey: Buffer, operation: string): Promise<MemcachedResponse>;
+  indexKey(userId: string): FullKey;
+  sessionKey(key: string): FullKey;
+  get(fullKey: FullKey, operation: string): Promise<MemcachedResponse>;
   store(
     opcode: typeof Opcode.SET | typeof Opcode.ADD,
-    fullKey: Buffer,
+    fullKey: FullKey,
     value: Buffer,
     exptime: number,
     cas: Buffer,
     operation: string,
   ): Promise<MemcachedResponse>;
-  remove(fullKey: Buffer, cas: Buffer, operation: string): Promise<MemcachedResponse>;
+  remove(fullKey: FullKey, cas: Buffer, operation: string): Promise<MemcachedResponse>;
   /** Throws the typed error for an unexpected status. */
   fail(response: MemcachedResponse, operation: string, size?: number): never;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { CasCache } from '../src/cas-cache.js';
 
-const frame = { version: 1, expiresAt: 0, indexUntil: 0, userId: undefined, data: new Uint8Array() };
-const cas = Buffer.alloc(8, 1);
+const frame = { version: 1, expiresAt: 0, indexUntil: 0, userId: undefined };
+const cas = 0x0101010101010101n;
 
 describe('CAS cache', () => {
   test('bounded: the oldest entry goes first', () => {

@@ -10,6 +10,8 @@ import {
   buildGet,
   buildRequest,
   buildStore,
+  buildStoreWith,
+  casToBigInt,
   isZeroCas,
 } from '../src/protocol.js';
 
@@ -66,7 +68,25 @@ describe('binary protocol requests', () => {
     expect(() => buildRequest(Opcode.SET, key, Buffer.alloc(0), Buffer.alloc(0), 1, Buffer.alloc(4))).toThrow(RangeError);
   });
 
+  test('a CAS given as a bigint is written big-endian at offset 16', () => {
+    const req = buildStore(Opcode.SET, key, Buffer.from('v'), 1, 1, 0x0102030405060708n);
+    expect(req.subarray(16, 24)).toEqual(cas);
+    expect(casToBigInt(cas)).toBe(0x0102030405060708n);
+    expect(() => buildGet(key, 1)).not.toThrow();
+    expect(() => buildDelete(key, 1, -1n)).toThrow(RangeError);
+    expect(() => buildDelete(key, 1, 2n ** 64n)).toThrow(RangeError);
+  });
+
+  test('buildStoreWith writes the value in place and equals buildStore', () => {
+    const value = Buffer.from('in place');
+    const { request, valueOffset } = buildStoreWith(Opcode.SET, key, value.length, (t, o) => value.copy(t, o), 60, 3, cas);
+    expect(request).toEqual(buildStore(Opcode.SET, key, value, 60, 3, cas));
+    expect(request.subarray(valueOffset)).toEqual(value);
+  });
+
   test('isZeroCas', () => {
+    expect(isZeroCas(0n)).toBe(true);
+    expect(isZeroCas(5n)).toBe(false);
     expect(isZeroCas(NO_CAS)).toBe(true);
     expect(isZeroCas(Buffer.alloc(CAS_BYTES))).toBe(true);
     expect(isZeroCas(cas)).toBe(false);
