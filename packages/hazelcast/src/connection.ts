@@ -78,6 +78,8 @@ export function ownedClientConfig(options: ResolvedOptions, onShutdown: () => vo
 /** Hands out the map proxy, creating or re-creating an owned client when needed. */
 export class Connection {
   private attached: Promise<Attached> | undefined;
+  /** The settled value of `attached`, so the hot path needs no extra await. */
+  private current: Attached | undefined;
   private indexReady: Promise<void> | undefined;
   private closing = false;
   private generation = 0;
@@ -95,6 +97,11 @@ export class Connection {
   /** The sessions map, connecting first if needed. */
   async map(): Promise<IMap<string, unknown>> {
     return (await this.attach()).map;
+  }
+
+  /** The sessions map if the connection is already established (no await on the hot path), else undefined. */
+  mapNow(): IMap<string, unknown> | undefined {
+    return this.current?.map;
   }
 
   /** The client in use (connecting first if the store owns it and has none). */
@@ -126,10 +133,15 @@ export class Connection {
     if (this.attached === undefined) {
       const attempt = this.owned ? this.createOwned() : this.useGiven(this.options.client as HazelcastClient);
       this.attached = attempt;
-      attempt.catch(() => {
-        // Do not cache a failure: the next call tries again (the error reached the caller that waited).
-        if (this.attached === attempt) this.attached = undefined;
-      });
+      attempt.then(
+        (attached) => {
+          if (this.attached === attempt) this.current = attached;
+        },
+        () => {
+          // Do not cache a failure: the next call tries again (the error reached the caller that waited).
+          if (this.attached === attempt) this.attached = undefined;
+        },
+      );
     }
     return this.attached;
   }
@@ -148,6 +160,7 @@ export class Connection {
       // client already replaced).
       if (!this.closing && this.generation === generation) {
         this.attached = undefined;
+        this.current = undefined;
         this.indexReady = undefined;
       }
     });
@@ -175,6 +188,7 @@ export class Connection {
     this.closing = true;
     const attached = this.attached;
     this.attached = undefined;
+    this.current = undefined;
     if (!this.owned || attached === undefined) return;
     let client: HazelcastClient;
     try {

@@ -145,6 +145,7 @@ export class HazelcastSessionStore implements SessionStore {
     return this.prefix + key;
   }
 
+  /** Reads a live record (`'strong'` bypasses any near cache), or `null` if missing or past `expiresAt`. */
   async get(key: string, options?: ReadOptions): Promise<StoredSession | null> {
     assertValidKey(this.name, 'get', key);
     const k = this.prefix + key;
@@ -156,10 +157,14 @@ export class HazelcastSessionStore implements SessionStore {
         return null;
       }
       this.cache?.set(k, record);
-      return toStoredSession(record);
+      // With a near cache (OBJECT format) the record instance is shared with other readers: hand out a copy.
+      // Without one, a view is enough: the buffer is only used by this store for CAS comparisons, and a caller
+      // mutating it at worst makes one compare-and-set fail and re-read.
+      return toStoredSession(record, this.nearCached);
     });
   }
 
+  /** Inserts the record unless a live one holds the key (`putIfAbsent` with TTL). */
   async create(key: string, session: StoredSession): Promise<boolean> {
     assertValidRecord(this.name, 'create', key, session);
     assertPayloadFits(this.name, 'create', session.data, this.options.maxPayloadBytes);
@@ -196,6 +201,7 @@ export class HazelcastSessionStore implements SessionStore {
     });
   }
 
+  /** Compare-and-set on `version` (`replaceIfSame` + `setTtl`); keeps the stored `userId`. */
   async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
     assertValidRecord(this.name, 'update', key, session);
     if (!Number.isSafeInteger(expectedVersion)) {
@@ -211,6 +217,7 @@ export class HazelcastSessionStore implements SessionStore {
     );
   }
 
+  /** Moves `expiresAt` of a live record, nothing else (`replaceIfSame` + `setTtl`); never resurrects. */
   async touch(key: string, expiresAt: number): Promise<boolean> {
     assertValidKey(this.name, 'touch', key);
     if (!Number.isFinite(expiresAt)) {
@@ -234,6 +241,7 @@ export class HazelcastSessionStore implements SessionStore {
     );
   }
 
+  /** Removes the record; `true` if it was live. */
   async delete(key: string): Promise<boolean> {
     assertValidKey(this.name, 'delete', key);
     const k = this.prefix + key;
@@ -245,6 +253,7 @@ export class HazelcastSessionStore implements SessionStore {
     });
   }
 
+  /** The live sessions of `userId` under this prefix, through the `userId` index. */
   async listByUser(userId: string): Promise<UserSessionEntry[]> {
     this.assertUserId('listByUser', userId);
     return this.run('listByUser', async (map) => {
@@ -253,6 +262,7 @@ export class HazelcastSessionStore implements SessionStore {
     });
   }
 
+  /** Removes every live session of `userId` under this prefix; resolves how many were live. */
   async deleteByUser(userId: string): Promise<number> {
     this.assertUserId('deleteByUser', userId);
     return this.run('deleteByUser', async (map) => {
@@ -400,7 +410,10 @@ export class HazelcastSessionStore implements SessionStore {
       this.name,
       operation,
       timeout,
-      async () => body(await this.connection.map(), deadline),
+      () => {
+        const map = this.connection.mapNow();
+        return map !== undefined ? body(map, deadline) : this.connection.map().then((m) => body(m, deadline));
+      },
       (error) => wrapHazelcastError(this.name, operation, timeout, error),
     );
   }

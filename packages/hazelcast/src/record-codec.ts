@@ -84,25 +84,26 @@ export function encodeRecord(session: { data: Uint8Array; version: number; expir
 export function decodeRecord(value: unknown): DecodedRecord | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const raw = value as GenericRecord;
-  if (typeof raw.getFieldKind !== 'function' || typeof raw.hasField !== 'function') return undefined;
-  if (!raw.hasField(FIELD.data) || !raw.hasField(FIELD.version) || !raw.hasField(FIELD.expiresAt)) return undefined;
+  if (typeof raw.getArrayOfInt8 !== 'function') return undefined;
   try {
     const data = raw.getArrayOfInt8(FIELD.data);
     const version = raw.getFloat64(FIELD.version);
     const expiresAt = raw.getFloat64(FIELD.expiresAt);
-    const userId = raw.hasField(FIELD.userId) ? raw.getString(FIELD.userId) : null;
+    const userId = raw.getString(FIELD.userId);
     if (data === null || !Number.isFinite(version) || !Number.isFinite(expiresAt)) return undefined;
     return { raw, data, version, expiresAt, userId: userId ?? undefined };
   } catch {
-    // A field of the right name but another kind: not our schema, so not a session (reads as missing).
+    // A missing field, or one of the right name but another kind: another type's record, so not a session
+    // (reads as missing).
     return undefined;
   }
 }
 
-/** The public shape of a decoded record, with a copy of the payload the caller may keep and mutate. */
-export function toStoredSession(record: DecodedRecord): StoredSession {
+/** The public shape of a decoded record; `copy` hands out a private copy of the payload instead of a view. */
+export function toStoredSession(record: DecodedRecord, copy: boolean): StoredSession {
+  const d = record.data;
   const session: StoredSession = {
-    data: new Uint8Array(record.data),
+    data: copy ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength),
     version: record.version,
     expiresAt: record.expiresAt,
   };

@@ -212,14 +212,15 @@ describe('near cache', () => {
     await plain?.close();
   });
 
-  it("'strong' reads bypass the near cache; 'eventual' reads converge through invalidation", async () => {
+  it("'strong' reads bypass the near cache; 'eventual' reads converge through invalidation", { timeout: 60_000 }, async () => {
     const key = randomKey();
     await plain.create(key, record());
     expect((await cached.get(key))?.version).toBe(1); // now near-cached
     expect(await plain.update(key, record({ version: 2 }), 1)).toBe(true);
     expect((await cached.get(key, { consistency: 'strong' }))?.version).toBe(2);
     let seen = 0;
-    for (let i = 0; i < 100 && seen !== 2; i++) {
+    // Members batch invalidation events (hazelcast.map.invalidation.batch.frequency.seconds, default 10 s).
+    for (let i = 0; i < 400 && seen !== 2; i++) {
       seen = (await cached.get(key))?.version ?? 0;
       if (seen !== 2) await new Promise((r) => setTimeout(r, 50));
     }
