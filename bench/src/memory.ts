@@ -311,7 +311,7 @@ async function dynamoRow(): Promise<MemoryRow> {
     await store.create(key, { data: randomBytes(PAYLOAD_BYTES), version: 1, expiresAt: Date.now() + TTL_MS });
     const got = await raw.send(new GetItemCommand({ TableName: table, Key: { pk: { S: prefix + key } } }));
     const item = got.Item!;
-    const size = Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + attributeValueSize(value as Record<string, unknown>), 0);
+    const size = Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + attributeValueSize(value as unknown as Record<string, unknown>), 0);
     await store.delete(key);
     return {
       backend: 'DynamoDB',

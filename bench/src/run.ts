@@ -1,0 +1,163 @@
+/**
+ * `npm run bench`: runs every comparison (core, each adapter, tiered, HTTP), the scale runs and the memory
+ * measurements against the real servers, one after the other in one process, then writes docs/benchmarks.md
+ * and docs/images/bench-*.svg.
+ *
+ * Flags:
+ *   --quick          short windows and fewer rounds; scale at 10k and 100k only (about 3 minutes)
+ *   --only=a,b       run only these modules (core, redis, memcached, cassandra, dynamodb, hazelcast, tiered,
+ *                    http, scale, memory); the docs are then left alone unless --write is given
+ *   --write          write the docs even with --only
+ *   --strict         exit 1 when a module failed (default: the failure is an error row and the exit code is 0)
+ *
+ * A module that throws or exceeds its time limit becomes an error row; the run continues.
+ */
+import { relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { BenchResult } from './lib/measure.js';
+import { printResults } from './lib/measure.js';
+import { describeMachine, loadAverage } from './report/machine.js';
+import { REPO, writeReport, type ModuleOutcome, type RunReport } from './report/markdown.js';
+import type { MemoryRow } from './memory.js';
+import type { ScaleReport } from './scale.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
+const writeDocs = !only || args.includes('--write');
+const strict = args.includes('--strict');
+
+type Runner = (opts: { quick: boolean }) => Promise<BenchResult[]>;
+
+/** Every comparison module, in run order, with the targets it must report (used for error rows). */
+const MODULES: { name: string; load: () => Promise<Runner>; targets: string[] }[] = [
+  { name: 'core', load: async () => (await import('./core.js')).runCoreBench, targets: ['SessionManager load + commit vs the store called directly: overhead <= 1.3x'] },
+  {
+    name: 'redis',
+    load: async () => (await import('./redis.js')).runRedisBench,
+    targets: ['get + CAS update vs raw ioredis >= 0.85x', 'reads vs redis-benchmark -t get -c 50 -d 1024 >= 0.8x', 'memory overhead per 1 KiB session <= 30 %'],
+  },
+  { name: 'memcached', load: async () => (await import('./memcached.js')).runMemcachedBench, targets: ['get + CAS update vs raw memjs get + set >= 0.85x'] },
+  { name: 'cassandra', load: async () => (await import('./cassandra.js')).runCassandraBench, targets: ['get + CAS update vs raw driver >= 0.9x'] },
+  { name: 'dynamodb', load: async () => (await import('./dynamodb.js')).runDynamoDBBench, targets: ['get + conditional update vs raw SDK >= 0.9x'] },
+  { name: 'hazelcast', load: async () => (await import('./hazelcast.js')).runHazelcastBench, targets: ['get + CAS update vs raw IMap >= 0.9x'] },
+  {
+    name: 'tiered',
+    load: async () => (await import('./tiered.js')).runTieredBench,
+    targets: ['warm-read p50 vs Redis alone <= 1.2x', 'warm-read p50 vs Cassandra alone <= 0.5x'],
+  },
+  { name: 'http', load: async () => (await import('./http.js')).runHttpBench, targets: ['req/s vs express-session + connect-redis >= 1.5x', 'Redis commands per request <= 0.5x'] },
+];
+
+const wanted = (name: string) => !only || only.includes(name);
+const log = (line: string) => console.log(line);
+const message = (error: unknown) => (error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)).split('\n')[0]!.slice(0, 300);
+
+/** Runs `task` with a time limit; on timeout the task is abandoned (the process exits at the end of the run). */
+async function limited<T>(what: string, seconds: number, task: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      task(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${seconds} s`)), seconds * 1000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// A stray rejection from an abandoned module must not kill the run.
+process.on('unhandledRejection', (reason) => console.error(`(ignored late rejection: ${message(reason)})`));
+
+const startedAt = new Date();
+const t0 = performance.now();
+const loadStart = await loadAverage();
+log(`SessionKit benchmarks, ${quick ? '--quick' : 'full run'}; load average at start: ${loadStart.raw}`);
+if (!(globalThis as { gc?: unknown }).gc) log('note: run with node --expose-gc (npm run bench does) for the MemoryStore memory figure');
+const machine = await describeMachine();
+log(`${machine.cpuModel} x${machine.cores}, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}`);
+
+const moduleLimit = quick ? 90 : 600;
+const modules: ModuleOutcome[] = [];
+for (const module of MODULES.filter((m) => wanted(m.name))) {
+  log(`\n== ${module.name}`);
+  const started = performance.now();
+  const outcome: ModuleOutcome = { module: module.name, results: [], seconds: 0 };
+  try {
+    const run = await module.load();
+    outcome.results = await limited(module.name, moduleLimit, () => run({ quick }));
+    printResults(outcome.results);
+  } catch (error) {
+    outcome.error = message(error);
+    log(`ERROR in ${module.name}: ${outcome.error}`);
+  }
+  outcome.seconds = (performance.now() - started) / 1000;
+  log(`(${module.name}: ${outcome.seconds.toFixed(1)} s)`);
+  modules.push(outcome);
+}
+
+let scale: ScaleReport | undefined;
+let scaleError: string | undefined;
+if (wanted('scale')) {
+  log('\n== scale');
+  const started = performance.now();
+  try {
+    const { runScaleBench } = await import('./scale.js');
+    scale = await limited('scale', quick ? 150 : 900, () => runScaleBench({ quick, log }));
+  } catch (error) {
+    scaleError = message(error);
+    scale = (error as { partial?: ScaleReport }).partial;
+    log(`ERROR in scale: ${scaleError}`);
+  }
+  if (scale) console.table(scale.points);
+  log(`(scale: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+let memory: MemoryRow[] | undefined;
+let memoryError: string | undefined;
+if (wanted('memory')) {
+  log('\n== memory');
+  const started = performance.now();
+  try {
+    const { runMemoryBench } = await import('./memory.js');
+    memory = await limited('memory', quick ? 120 : 600, () => runMemoryBench({ quick, log }));
+    console.table(memory.map((r) => ({ backend: r.backend, 'B/session': r.bytesPerSession?.toFixed(0) ?? '', status: r.status, notes: r.notes ?? '' })));
+  } catch (error) {
+    memoryError = message(error);
+    log(`ERROR in memory: ${memoryError}`);
+  }
+  log(`(memory: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+const loadEnd = await loadAverage();
+const totalSeconds = (performance.now() - t0) / 1000;
+log(`\nload average at end: ${loadEnd.raw}; total ${totalSeconds.toFixed(0)} s`);
+
+const report: RunReport = {
+  quick,
+  startedAt,
+  totalSeconds,
+  loadStart,
+  loadEnd,
+  machine,
+  modules,
+  command: `npm run bench${quick ? ' -- --quick' : ''}`,
+};
+if (scale) report.scale = scale;
+if (scaleError) report.scaleError = scaleError;
+if (memory) report.memory = memory;
+if (memoryError) report.memoryError = memoryError;
+
+if (writeDocs) {
+  const expected = MODULES.flatMap((m) => m.targets.map((target) => ({ module: m.name, target })));
+  const files = await writeReport(report, expected);
+  log(`wrote ${files.map((f) => relative(REPO, f)).join(', ')}`);
+} else {
+  log('(--only without --write: docs/benchmarks.md left unchanged)');
+}
+const targeted = [...modules.flatMap((m) => m.results), ...(scale?.results ?? [])].filter((r) => r.target);
+log(`${targeted.filter((r) => r.met).length} of ${targeted.length} targets met; ${modules.filter((m) => m.error).length} module error(s)`);
+// Clients of abandoned modules may still hold sockets open: exit explicitly.
+process.exit(strict && (modules.some((m) => m.error) || scaleError || memoryError) ? 1 : 0);
