@@ -5,10 +5,22 @@
 import { SessionManager, StoreUnavailableError, type SessionKitError } from '@sessionkit/core';
 import { endpoints, serverControl } from '@sessionkit/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TieredStore } from '../src/index.js';
-import { forgetDynamoTable, memcachedOverDynamo } from './real-stores.js';
+import { MemcachedSessionStore } from '@sessionkit/memcached';
+import { TieredStore, type TieredStoreOptions } from '../src/index.js';
+import { forgetDynamoTable, openTestStore } from '@sessionkit/test-stores';
 
-const cacheServer = endpoints.memcached.servers[0]!;
+/** Memcached on one server only (so stopping it takes the whole cache tier down) in front of dynalite. */
+async function memcachedOverDynamo(
+  prefix: string,
+  options: Partial<TieredStoreOptions> & { durableTimeoutMs: number },
+): Promise<TieredStore> {
+  const { durableTimeoutMs, ...tiered } = options;
+  return new TieredStore({
+    ...tiered,
+    cache: new MemcachedSessionStore({ servers: [endpoints.memcached.servers[0]!], prefix, operationTimeoutMs: 2_000 }),
+    durable: await openTestStore('dynamodb', { prefix, operationTimeoutMs: durableTimeoutMs }),
+  });
+}
 const manager = (store: TieredStore) => new SessionManager({ store, idleTimeout: 60_000, absoluteTimeout: 600_000 });
 
 describe.skipIf(endpoints.memcached.external || endpoints.dynamodb.external)('TieredStore on real servers under faults', () => {
@@ -20,8 +32,7 @@ describe.skipIf(endpoints.memcached.external || endpoints.dynamodb.external)('Ti
   it('keeps serving every session operation while the cache server is down, and uses it again after', async () => {
     const cacheErrors: SessionKitError[] = [];
     const store = await memcachedOverDynamo(`tf-cache-${Date.now()}:`, {
-      cacheServers: [cacheServer],
-      operationTimeoutMs: 3_000,
+      durableTimeoutMs: 3_000,
       breaker: { failureThreshold: 3, resetAfterMs: 500 },
       onCacheError: (error) => cacheErrors.push(error),
     });
@@ -68,7 +79,7 @@ describe.skipIf(endpoints.memcached.external || endpoints.dynamodb.external)('Ti
   });
 
   it('fails typed while the durable server is down and never lets the cache get ahead of it', async () => {
-    const store = await memcachedOverDynamo(`tf-durable-${Date.now()}:`, { cacheServers: [cacheServer], operationTimeoutMs: 2_000 });
+    const store = await memcachedOverDynamo(`tf-durable-${Date.now()}:`, { durableTimeoutMs: 2_000 });
     const sessions = manager(store);
     try {
       const existing = sessions.create();

@@ -3,17 +3,20 @@
  * cache in front of a durable store, exactly as an application would compose them.
  */
 import { describeSessionStore } from '@sessionkit/conformance';
+import type { TestBackend } from '@sessionkit/test-stores';
 import type { TieredStore } from '../src/index.js';
-import { memcachedOverDynamo, redisOverCassandra } from './real-stores.js';
+import { openTieredPair } from './real-stores.js';
 
-describeSessionStore<TieredStore>('TieredStore(Memcached+DynamoDB)', {
-  create: ({ prefix }) => memcachedOverDynamo(prefix),
-  testTimeoutMs: 60_000,
-  skip: { 'raw-backend': 'raw reads are checked by each adapter\'s own suite; a tier pair adds no backend of its own' },
-});
+const pairs: Array<[cache: TestBackend, durable: TestBackend]> = [
+  ['memcached', 'dynamodb'],
+  ['redis', 'cassandra'],
+  ['hazelcast', 'cassandra'],
+];
 
-describeSessionStore<TieredStore>('TieredStore(Redis+Cassandra)', {
-  create: ({ prefix }) => redisOverCassandra(prefix),
-  testTimeoutMs: 60_000,
-  skip: { 'raw-backend': 'raw reads are checked by each adapter\'s own suite; a tier pair adds no backend of its own' },
-});
+for (const [cache, durable] of pairs) {
+  describeSessionStore<TieredStore>(`TieredStore(${cache}+${durable})`, {
+    create: ({ prefix }) => openTieredPair(cache, durable, prefix),
+    testTimeoutMs: 60_000,
+    skip: { 'raw-backend': "raw reads are checked by each adapter's own suite; a tier pair adds no backend of its own" },
+  });
+}
