@@ -281,9 +281,18 @@ export class RedisSessionStore implements SessionStore {
    * Sends one write. With `waitForReplicas`, the write and a `WAIT` go out in one pipeline on the key's
    * connection (on Cluster: the key's master), and too few acknowledgements fail the call.
    */
-  async #durable<T>(send: (client: ScriptedClient) => Promise<unknown>, client = this.#primary.client): Promise<T> {
+  #durable<T>(send: (client: ScriptedClient) => Promise<unknown>, client = this.#primary.client): Promise<T> {
     const wait = this.#options.waitForReplicas;
-    if (!wait) return (await send(client)) as T;
+    // Without WAIT: the command itself, no extra async layer on the hot path.
+    if (!wait) return send(client) as Promise<T>;
+    return this.#durableWithWait<T>(send, client, wait);
+  }
+
+  async #durableWithWait<T>(
+    send: (client: ScriptedClient) => Promise<unknown>,
+    client: ScriptedClient,
+    wait: { replicas: number; timeoutMs: number },
+  ): Promise<T> {
     const pipeline = client.pipeline() as ChainableCommander & SessionScripts;
     void send(pipeline as unknown as ScriptedClient);
     pipeline.wait(wait.replicas, wait.timeoutMs);
