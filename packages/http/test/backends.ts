@@ -1,11 +1,11 @@
 /**
- * The store backends the express-session bridge is proven on. One array: add an adapter here when it lands.
+ * The store backends the express-session bridge is proven on: every adapter on the real test servers, plus a
+ * tiered pair. One array: add a backend here and the bridge suite runs on it.
  */
 import { randomBytes } from 'node:crypto';
 import type { SessionStore } from '@sessionkit/core';
-import { MemoryStore } from '@sessionkit/core';
-import { RedisSessionStore } from '@sessionkit/redis';
-import { endpoints } from '@sessionkit/test-servers';
+import { TieredStore } from '@sessionkit/tiered';
+import { openTestStore, TEST_BACKENDS } from '@sessionkit/test-stores';
 
 /** A backend under test. */
 export interface Backend {
@@ -13,21 +13,23 @@ export interface Backend {
   open(): Promise<{ store: SessionStore; close(): Promise<void> }>;
 }
 
+const prefix = () => `test:http:${randomBytes(4).toString('hex')}:`;
+
 export const backends: Backend[] = [
-  {
-    name: 'memory',
+  ...TEST_BACKENDS.map((name) => ({
+    name,
     async open() {
-      const store = new MemoryStore();
+      const store = await openTestStore(name, { prefix: prefix() });
       return { store, close: () => store.close() };
     },
-  },
+  })),
   {
-    name: 'redis',
+    name: 'tiered(redis+cassandra)',
     async open() {
-      const url = new URL(endpoints.redis.url);
-      const store = new RedisSessionStore({
-        connection: { host: url.hostname, port: Number(url.port) },
-        keyPrefix: `test:http:${randomBytes(4).toString('hex')}:`,
+      const p = prefix();
+      const store = new TieredStore({
+        cache: await openTestStore('redis', { prefix: p }),
+        durable: await openTestStore('cassandra', { prefix: p }),
       });
       return { store, close: () => store.close() };
     },
