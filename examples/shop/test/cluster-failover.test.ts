@@ -17,7 +17,9 @@ describe.each<LbMode>(['hash', 'sticky'])('cluster behind HAProxy (%s config)', 
   let page: Page;
 
   beforeAll(async () => {
-    [cluster, browser] = await Promise.all([startCluster({ mode, store: REDIS_STORE }), launchChromium()]);
+    // One at a time, so afterAll can clean up whatever did start.
+    browser = await launchChromium();
+    cluster = await startCluster({ mode, store: REDIS_STORE });
     context = await browser.newContext();
     page = await context.newPage();
   });

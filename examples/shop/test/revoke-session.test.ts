@@ -19,7 +19,9 @@ describe('active sessions: revoking another browser', () => {
   let secondPage: Page;
 
   beforeAll(async () => {
-    [cluster, browser] = await Promise.all([startCluster({ mode: 'hash', store: REDIS_STORE }), launchChromium()]);
+    // One at a time, so afterAll can clean up whatever did start.
+    browser = await launchChromium();
+    cluster = await startCluster({ mode: 'hash', store: REDIS_STORE });
     [first, second] = await Promise.all([browser.newContext(), browser.newContext()]);
     [firstPage, secondPage] = await Promise.all([first.newPage(), second.newPage()]);
   });

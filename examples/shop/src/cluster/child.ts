@@ -1,5 +1,6 @@
 /**
- * Keeps the recent output of a child process (for error messages) and optionally echoes it with a prefix.
+ * Helpers for the child processes the cluster starts: keep their recent output (for error messages, optionally
+ * echoed with a prefix) and never leave them running after this process exits.
  *
  * @module
  */
@@ -32,4 +33,17 @@ export class OutputTail {
   text(): string {
     return this.#lines.join('\n');
   }
+}
+
+/**
+ * Kills `child` with SIGKILL if this process exits first (a crashed test run or an unhandled error must not
+ * leave shop instances or HAProxy running). Returns a function that cancels it.
+ */
+export function killOnExit(child: ChildProcess): () => void {
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
+  return () => process.off('exit', kill);
 }

@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { OutputTail } from './output.js';
+import { killOnExit, OutputTail } from './child.js';
 import { waitForHttp } from './ports.js';
 
 /** The two tested load-balancer setups. */
@@ -78,6 +78,7 @@ export async function startHaproxy(options: HaproxyOptions): Promise<RunningHapr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail = new OutputTail(child, { prefix: 'haproxy', echo: options.echo ?? false });
+  killOnExit(child);
   const exited = once(child, 'exit').then(() => undefined);
   const running = () => child.exitCode === null && child.signalCode === null;
   const url = `http://127.0.0.1:${options.port}`;

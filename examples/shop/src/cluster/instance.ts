@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { OutputTail } from './output.js';
+import { killOnExit, OutputTail } from './child.js';
 import { waitForHttp } from './ports.js';
 
 /** The built entry point (both src/cluster and dist/cluster sit two levels below the package). */
@@ -63,6 +63,7 @@ export async function startInstance(options: InstanceOptions): Promise<ShopInsta
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail = new OutputTail(child, { prefix: options.name, echo: options.echo ?? false });
+  killOnExit(child);
   const exited = once(child, 'exit').then(() => undefined);
   const url = `http://127.0.0.1:${options.port}`;
   const instance: ShopInstance = {
