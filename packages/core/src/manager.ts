@@ -13,6 +13,7 @@ import {
   ConfigurationError,
   ConflictError,
   PayloadTooLargeError,
+  type SessionKitError,
   SessionLimitError,
   toSessionKitError,
 } from './errors.js';
@@ -453,17 +454,25 @@ export class SessionManager<T extends SessionData = SessionData> {
   }
 
   /** Runs a store call, reporting failures as `storeError` events and rethrowing them typed. */
-  async #call<R>(operation: string, run: () => Promise<R>): Promise<R> {
+  #call<R>(operation: string, run: () => Promise<R>): Promise<R> {
+    let pending: Promise<R>;
     try {
-      return await run();
+      pending = run();
     } catch (error) {
-      const typed = toSessionKitError(error, 'STORE_UNAVAILABLE', `store "${this.store.name}" failed`, {
-        store: this.store.name,
-        operation,
-      });
-      this.#events.emit('storeError', { operation, error: typed });
-      throw typed;
+      return Promise.reject(this.#storeFailure(operation, error));
     }
+    return pending.catch((error: unknown) => {
+      throw this.#storeFailure(operation, error);
+    });
+  }
+
+  #storeFailure(operation: string, error: unknown): SessionKitError {
+    const typed = toSessionKitError(error, 'STORE_UNAVAILABLE', `store "${this.store.name}" failed`, {
+      store: this.store.name,
+      operation,
+    });
+    this.#events.emit('storeError', { operation, error: typed });
+    return typed;
   }
 }
 
