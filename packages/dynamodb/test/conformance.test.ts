@@ -28,6 +28,9 @@ describeSessionStore<DynamoDBSessionStore>('DynamoDBSessionStore on dynalite', {
     },
   },
   testTimeoutMs: 60_000,
+  // Doubles the suite's expiry waits (near deadline 600 ms instead of 300 ms): on a loaded 2-core CI machine a
+  // create + get against dynalite can take longer than 300 ms.
+  timeScale: 2,
   skip: {
     'raw-backend.native-purge':
       'dynalite never deletes TTL-expired items (no UpdateTimeToLive); real DynamoDB purges them, typically ' +
