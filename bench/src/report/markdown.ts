@@ -30,6 +30,8 @@ export interface RunReport {
   scaleError?: string;
   memory?: MemoryRow[];
   memoryError?: string;
+  /** Seconds spent in the scale and memory parts. */
+  extraSeconds?: Record<string, number>;
   command: string;
 }
 
@@ -271,6 +273,8 @@ export async function writeReport(report: RunReport, expected: { module: string;
     '| module | seconds | outcome |',
     '| --- | ---: | --- |',
     ...report.modules.map((m) => `| ${m.module} | ${m.seconds.toFixed(1)} | ${m.error ? 'error' : `${m.results.length} rows`} |`),
+    ...Object.entries(report.extraSeconds ?? {}).map(([name, s]) => `| ${name} | ${s.toFixed(1)} | ${(name === 'scale' ? report.scaleError : report.memoryError) ? 'error' : 'done'} |`),
+    `| **total** (without the build) | ${report.totalSeconds.toFixed(1)} | |`,
     '',
     '## How it is measured',
     '',
