@@ -68,6 +68,23 @@ async function limited<T>(what: string, seconds: number, task: () => Promise<T>)
   }
 }
 
+/**
+ * Runs `task`; if it fails, waits {@link RETRY_DELAY_MS} and runs it once more (the shared test servers are
+ * sometimes restarted by other suites' fault tests). The first error is kept and shown in the report.
+ */
+const RETRY_DELAY_MS = 15_000;
+async function retryOnce<T>(what: string, task: () => Promise<T>, onRetry: (firstError: string) => void): Promise<T> {
+  try {
+    return await task();
+  } catch (error) {
+    const first = message(error);
+    log(`${what} failed (${first}); retrying once in ${RETRY_DELAY_MS / 1000} s`);
+    onRetry(first);
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+    return await task();
+  }
+}
+
 // A stray rejection from an abandoned module must not kill the run.
 process.on('unhandledRejection', (reason) => console.error(`(ignored late rejection: ${message(reason)})`));
 
@@ -87,7 +104,9 @@ for (const module of MODULES.filter((m) => wanted(m.name))) {
   const outcome: ModuleOutcome = { module: module.name, results: [], seconds: 0 };
   try {
     const run = await module.load();
-    outcome.results = await limited(module.name, moduleLimit, () => run({ quick }));
+    outcome.results = await retryOnce(module.name, () => limited(module.name, moduleLimit, () => run({ quick })), (first) => {
+      outcome.retried = first;
+    });
     printResults(outcome.results);
   } catch (error) {
     outcome.error = message(error);
@@ -101,12 +120,16 @@ for (const module of MODULES.filter((m) => wanted(m.name))) {
 const extraSeconds: Record<string, number> = {};
 let scale: ScaleReport | undefined;
 let scaleError: string | undefined;
+let scaleRetried: string | undefined;
 if (wanted('scale')) {
   log('\n== scale');
   const started = performance.now();
   try {
     const { runScaleBench } = await import('./scale.js');
-    scale = await limited('scale', quick ? 150 : 900, () => runScaleBench({ quick, log }));
+    scale = await retryOnce('scale', () => limited('scale', quick ? 150 : 900, () => runScaleBench({ quick, log })), (first) => {
+      scaleRetried = first;
+    });
+    if (scaleRetried) scale.notes.push(`retried once after: ${scaleRetried}`);
   } catch (error) {
     scaleError = message(error);
     scale = (error as { partial?: ScaleReport }).partial;

@@ -15,6 +15,8 @@ export interface ModuleOutcome {
   module: string;
   results: BenchResult[];
   error?: string;
+  /** The error of a first attempt that was retried. */
+  retried?: string;
   seconds: number;
 }
 
@@ -184,6 +186,14 @@ export async function writeReport(report: RunReport, expected: { module: string;
     `**${met} of ${targeted.length} targets met**${errors.length ? `; **${errors.length} module(s) failed** (${errors.map((e) => e.module).join(', ')}), shown as error rows` : ''}.`,
     '',
   ];
+  const retried = report.modules.filter((m) => m.retried);
+  if (retried.length > 0) {
+    md.push(
+      `> Retried once after a failure (the shared servers are restarted by other suites' fault tests): ` +
+        `${retried.map((m) => `${m.module} (${cell(m.retried!)})`).join('; ')}. The figures below are from the second attempt.`,
+      '',
+    );
+  }
   if (loaded) {
     md.push(
       `> **Warning: the machine was heavily loaded during this run** (load average ${report.loadStart.one} at start, ${report.loadEnd.one} at end, on ${cores} cores): ` +
@@ -272,7 +282,9 @@ export async function writeReport(report: RunReport, expected: { module: string;
     '',
     '| module | seconds | outcome |',
     '| --- | ---: | --- |',
-    ...report.modules.map((m) => `| ${m.module} | ${m.seconds.toFixed(1)} | ${m.error ? 'error' : `${m.results.length} rows`} |`),
+    ...report.modules.map(
+      (m) => `| ${m.module} | ${m.seconds.toFixed(1)} | ${m.error ? 'error' : `${m.results.length} rows`}${m.retried ? ` (retried once after: ${cell(m.retried)})` : ''} |`,
+    ),
     ...Object.entries(report.extraSeconds ?? {}).map(([name, s]) => `| ${name} | ${s.toFixed(1)} | ${(name === 'scale' ? report.scaleError : report.memoryError) ? 'error' : 'done'} |`),
     `| **total** (without the build) | ${report.totalSeconds.toFixed(1)} | |`,
     '',
