@@ -1,11 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-    // One file at a time: the fault-helper test stops and starts servers the other files use.
-    fileParallelism: false,
-  },
-});
+export default packageTestConfig({ test: { testTimeout: 30_000, hookTimeout: 120_000 } });

@@ -1,10 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    // The suite waits real time for expiry; keep files sequential so timings stay honest.
-    fileParallelism: false,
-    reporters: ['verbose'],
-  },
-});
+// The suite waits real time for expiry; files run one at a time so timings stay honest.
+export default packageTestConfig();

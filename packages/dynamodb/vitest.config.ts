@@ -1,11 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
+export default packageTestConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // The fault test stops and restarts dynalite (in memory: it loses every table), so test files must not
-    // run side by side.
-    fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: {

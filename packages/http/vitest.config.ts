@@ -1,5 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: { include: ['test/**/*.test.ts'], testTimeout: 20_000 },
-});
+export default packageTestConfig({ test: { testTimeout: 30_000, hookTimeout: 60_000 } });

@@ -1,11 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    // The fault tests kill and restart the shared Redis servers: test files must not run side by side.
-    fileParallelism: false,
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-  },
-});
+export default packageTestConfig({ test: { testTimeout: 30_000, hookTimeout: 120_000 } });
