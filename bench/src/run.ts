@@ -8,11 +8,13 @@
  *   --only=a,b       run only these modules (core, redis, memcached, cassandra, dynamodb, hazelcast, tiered,
  *                    http, scale, memory); the docs are then left alone unless --write is given
  *   --write          write the docs even with --only
+ *   --render=FILE    only re-render the docs from a saved run (bench/.last-run.json is written by every run)
  *   --strict         exit 1 when a module failed (default: the failure is an error row and the exit code is 0)
  *
  * A module that throws or exceeds its time limit becomes an error row; the run continues.
  */
-import { relative } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchResult } from './lib/measure.js';
 import { printResults } from './lib/measure.js';
@@ -83,6 +85,14 @@ async function retryOnce<T>(what: string, task: () => Promise<T>, onRetry: (firs
     await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
     return await task();
   }
+}
+
+const render = args.find((a) => a.startsWith('--render='))?.slice('--render='.length);
+if (render) {
+  const saved = JSON.parse(await readFile(render, 'utf8')) as RunReport & { startedAt: string };
+  const files = await writeReport({ ...saved, startedAt: new Date(saved.startedAt) }, MODULES.flatMap((m) => m.targets.map((target) => ({ module: m.name, target }))));
+  log(`re-rendered ${files.map((f) => relative(REPO, f)).join(', ')} from ${render}`);
+  process.exit(0);
 }
 
 // A stray rejection from an abandoned module must not kill the run.
@@ -176,6 +186,9 @@ if (scale) report.scale = scale;
 if (scaleError) report.scaleError = scaleError;
 if (memory) report.memory = memory;
 if (memoryError) report.memoryError = memoryError;
+
+// The raw results, for re-rendering the page without measuring again: `--render=bench/.last-run.json`.
+await writeFile(join(REPO, 'bench', '.last-run.json'), JSON.stringify(report, null, 1));
 
 if (writeDocs) {
   const expected = MODULES.flatMap((m) => m.targets.map((target) => ({ module: m.name, target })));

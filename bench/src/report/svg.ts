@@ -53,7 +53,7 @@ export function ratioChart(title: string, bars: RatioBar[], subtitle?: string): 
   bars.forEach((bar, i) => {
     const y = top + i * rowHeight;
     const color = bar.met === undefined ? GREY : bar.met ? GREEN : RED;
-    out.push(`<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escapeXml(truncate(bar.label, 100))}</text>`);
+    out.push(`<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escapeXml(truncate(bar.label, 86))}</text>`);
     if (Number.isFinite(bar.ratio)) {
       out.push(`<rect x="${labelWidth}" y="${y + 4}" width="${Math.max(1, x(bar.ratio) - labelWidth)}" height="${rowHeight - 9}" fill="${color}" opacity="0.85"/>`);
     }
@@ -84,7 +84,7 @@ export function lineChart(title: string, series: Series[], axes: { x: string; y:
   const width = 640;
   const height = 380;
   const left = 70;
-  const right = 170;
+  const right = 200;
   const top = subtitle ? 62 : 44;
   const bottom = 50;
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
@@ -119,7 +119,7 @@ export function lineChart(title: string, series: Series[], axes: { x: string; y:
     );
     for (const p of pts) out.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3.5" fill="${color}"><title>${escapeXml(`${s.name}: ${formatNumber(p.y)}`)}</title></circle>`);
     out.push(`<rect x="${width - right + 12}" y="${top + i * 20}" width="14" height="3" fill="${color}"/>`);
-    out.push(`<text x="${width - right + 32}" y="${top + i * 20 + 5}">${escapeXml(truncate(s.name, 22))}</text>`);
+    out.push(`<text x="${width - right + 32}" y="${top + i * 20 + 5}">${escapeXml(truncate(s.name, 28))}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
