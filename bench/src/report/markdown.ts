@@ -50,7 +50,8 @@ function parseTarget(label: string | undefined): { value: number; direction: 'mi
   return m ? { value: Number(m[2]), direction: m[1] === '<' ? 'max' : 'min' } : undefined;
 }
 
-const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '' : v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const ms = (v: number | undefined) =>
+  v === undefined || !Number.isFinite(v) ? '' : v < 0.1 ? v.toFixed(4) : v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1);
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const verdict = (r: BenchResult) => (r.met === undefined ? 'reported' : r.met ? '**met**' : '**NOT met**');
 
