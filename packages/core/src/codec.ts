@@ -136,13 +136,15 @@ function isPlainJson(value: unknown, depth: number): boolean {
 }
 
 /**
- * Whether parsed text may need {@link fromTagged}: it holds a tag, a key that must be dropped, or a `\u` escape
- * (which could spell such a key in disguise). Text without any of these parses to final attributes.
+ * Whether parsed text may need {@link fromTagged}: it holds a tag, a key that must be dropped, or any escape
+ * (a `\u` escape could spell such a key in disguise). Text without any of these parses to final attributes.
  */
 function needsReviving(text: string): boolean {
+  // Two-character needles starting with '"' are slow to search in JSON (quotes are everywhere), so each is
+  // looked for only after its rare second character was found at all.
   return (
-    text.includes('"$') ||
-    text.includes('\\u') ||
+    (text.includes('$') && text.includes('"$')) ||
+    text.includes('\\') ||
     text.includes('__proto__') ||
     text.includes('"constructor"') ||
     text.includes('"prototype"')
