@@ -185,7 +185,18 @@ export class SessionManager<T extends SessionData = SessionData> {
     const stored = await this.#call('get', () => this.store.get(key, { consistency }));
     const state = this.#readStored(key, stored);
     if (!state) return null;
-    return new Session<T>({ ...state, id, key, isNew: false });
+    // Properties spelled out: an object spread followed by more properties is several microseconds slower
+    // in V8, and this is the hot path of every request.
+    return new Session<T>({
+      id,
+      key,
+      isNew: false,
+      createdAt: state.createdAt,
+      expiresAt: state.expiresAt,
+      version: state.version,
+      userId: state.userId,
+      attributes: state.attributes,
+    });
   }
 
   /**
@@ -421,7 +432,13 @@ export class SessionManager<T extends SessionData = SessionData> {
       this.#events.emit('expired', { key });
       return null;
     }
-    return { ...record, version: stored.version, expiresAt: stored.expiresAt, userId: stored.userId };
+    return {
+      createdAt: record.createdAt,
+      attributes: record.attributes,
+      version: stored.version,
+      expiresAt: stored.expiresAt,
+      userId: stored.userId,
+    };
   }
 
   #encode(

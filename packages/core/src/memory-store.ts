@@ -94,7 +94,7 @@ export class MemoryStore implements SessionStore {
     if (!isLive(session.expiresAt, this.#clock.now())) return true; // born dead: nothing to keep
     this.#sweep();
     while (this.#entries.size >= this.#maxSessions) this.#evictOldest();
-    this.#put(key, { ...this.#copy(session), version: session.version });
+    this.#put(key, this.#copy(session, session.userId));
     return true;
   }
 
@@ -105,7 +105,7 @@ export class MemoryStore implements SessionStore {
     this.#sweep();
     this.#entries.delete(key);
     // The owner is fixed at create (see StoredSession.userId): keep the indexed one.
-    this.#put(key, { ...this.#copy(session), userId: current.userId });
+    this.#put(key, this.#copy(session, current.userId));
     return true;
   }
 
@@ -119,7 +119,7 @@ export class MemoryStore implements SessionStore {
       this.#unindex(key, current.userId);
       return true;
     }
-    this.#entries.set(key, { ...current, expiresAt });
+    this.#entries.set(key, { data: current.data, version: current.version, expiresAt, userId: current.userId });
     return true;
   }
 
@@ -213,12 +213,13 @@ export class MemoryStore implements SessionStore {
     else this.#expired++;
   }
 
-  #copy(session: StoredSession): Entry {
+  /** The entry to keep for a written record: a private copy of the bytes, and the given owner. */
+  #copy(session: StoredSession, userId: string | undefined): Entry {
     return {
       data: Uint8Array.prototype.slice.call(session.data),
       version: session.version,
       expiresAt: session.expiresAt,
-      userId: session.userId,
+      userId,
     };
   }
 
