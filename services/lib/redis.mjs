@@ -24,14 +24,19 @@ function redisServer(name, group, port, extraArgs = []) {
     port,
     endpoint: `${HOST}:${port}`,
     startTimeoutMs: 15_000,
-    command: () => ({
-      cmd: 'redis-server',
-      args: [
-        '--port', String(port), '--bind', HOST, '--dir', serverDir(name),
-        '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', '',
-        ...extraArgs,
-      ],
-    }),
+    command: () => {
+      // Test servers keep nothing across starts. A dump.rdb can still appear (SAVE, SHUTDOWN SAVE from a
+      // test); loaded at start it would hand a cluster node keys, and `--cluster create` refuses such nodes.
+      rmSync(join(serverDir(name), 'dump.rdb'), { force: true });
+      return {
+        cmd: 'redis-server',
+        args: [
+          '--port', String(port), '--bind', HOST, '--dir', serverDir(name),
+          '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', '',
+          ...extraArgs,
+        ],
+      };
+    },
     healthy: ping(port),
   };
 }
