@@ -18,6 +18,7 @@ import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import { CassandraSessionStore, buildStatements, createSchema, ttlSeconds } from '@sessionkit/cassandra';
 import { endpoints } from '@sessionkit/test-servers';
 import { compare, printResults, type BenchResult } from './lib/measure.js';
+import { getAndUpdate } from './lib/store-operations.js';
 
 const KEYSPACE = 'sessionkit_bench';
 const PAYLOAD_BYTES = 1024;
@@ -109,14 +110,7 @@ export async function runCassandraBench(opts: { quick: boolean }): Promise<Bench
         target: { min: 0.9, label: '>= 0.9x' },
       },
       async (worker) => {
-        const k = keys[worker]!;
-        const s = await store.get(k);
-        const ok = await store.update(
-          k,
-          { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS, userId: s!.userId },
-          s!.version,
-        );
-        if (!ok) conflicts++;
+        if (!(await getAndUpdate(store, keys[worker]!, payload, TTL_MS))) conflicts++;
       },
       async (worker) => {
         const rs = await client.execute(st.selectRow, [rawPrefix + keys[worker]!], readOptions);

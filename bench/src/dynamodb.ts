@@ -14,6 +14,7 @@ import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import { DynamoDBSessionStore, createSessionTable } from '@sessionkit/dynamodb';
 import { endpoints } from '@sessionkit/test-servers';
 import { measure, printResults, type BenchResult, type Measurement } from './lib/measure.js';
+import { getAndUpdate } from './lib/store-operations.js';
 
 const TABLE = 'sessionkit_bench_sessions';
 const PAYLOAD_BYTES = 1024;
@@ -63,14 +64,7 @@ export async function runDynamoDBBench(opts: { quick: boolean }): Promise<BenchR
     };
 
     const viaStore = async (worker: number): Promise<void> => {
-      const k = keys[worker]!;
-      const s = await store.get(k);
-      const ok = await store.update(
-        k,
-        { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS, userId: s!.userId },
-        s!.version,
-      );
-      if (!ok) conflicts++;
+      if (!(await getAndUpdate(store, keys[worker]!, payload, TTL_MS))) conflicts++;
     };
     const viaRawSdk = async (worker: number): Promise<void> => {
       const pk = rawPrefix + keys[worker]!;

@@ -17,6 +17,7 @@ import { endpoints } from '@sessionkit/test-servers';
 import { Client, HazelcastJsonValue, type GenericRecord } from 'hazelcast-client';
 import { performance } from 'node:perf_hooks';
 import { compare, printResults, type BenchResult } from './lib/measure.js';
+import { getAndUpdate } from './lib/store-operations.js';
 
 /**
  * Paired measurement: both sides run at the same time, `concurrency` workers each, for the same window, so a
@@ -129,10 +130,7 @@ export async function runHazelcastBench(opts: { quick: boolean }): Promise<Bench
     };
     let conflicts = 0;
     const subject = async (worker: number) => {
-      const k = keys[worker]!;
-      const s = await store.get(k);
-      const ok = await store.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
-      if (!ok) conflicts++;
+      if (!(await getAndUpdate(store, keys[worker]!, payload, TTL_MS))) conflicts++;
     };
     const rawCas = (withTtl: boolean) => async (worker: number) => {
       const k = rawKeys[worker]!;

@@ -11,6 +11,7 @@ import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import { MemcachedSessionStore } from '@sessionkit/memcached';
 import { endpoints } from '@sessionkit/test-servers';
 import { compare, printResults, type BenchResult } from './lib/measure.js';
+import { getAndUpdate } from './lib/store-operations.js';
 
 const PAYLOAD_BYTES = 1024;
 const CONCURRENCY = 32;
@@ -44,10 +45,7 @@ export async function runMemcachedBench(opts: { quick: boolean }): Promise<Bench
         target: { min: 0.85, label: '>= 0.85x' },
       },
       async (worker) => {
-        const k = keys[worker]!;
-        const s = await store.get(k);
-        const ok = await store.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
-        if (!ok) conflicts++;
+        if (!(await getAndUpdate(store, keys[worker]!, payload, TTL_MS))) conflicts++;
       },
       async (worker) => {
         const k = `${prefix}raw:${keys[worker]!}`;

@@ -22,6 +22,7 @@ import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { sampleSessionData } from './core.js';
 import { compare, measure, printResults, type BenchResult, type Measurement } from './lib/measure.js';
+import { getAndUpdate } from './lib/store-operations.js';
 
 const run = promisify(execFile);
 const PAYLOAD_BYTES = 1024;
@@ -111,10 +112,7 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
           target: { min: 0.85, label: '>= 0.85x' },
         },
         async (worker) => {
-          const k = keys[worker]!;
-          const s = await store.get(k);
-          const ok = await store.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
-          if (!ok) conflicts++;
+          if (!(await getAndUpdate(store, keys[worker]!, payload, TTL_MS))) conflicts++;
         },
         async (worker) => {
           const k = prefix + rawKeys[worker]!;
@@ -182,9 +180,7 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
           await storePipe.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
         },
         async (worker) => {
-          const k = keys[worker]!;
-          const s = await store.get(k);
-          await store.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
+          await getAndUpdate(store, keys[worker]!, payload, TTL_MS);
         },
         { durationMs, concurrency: CONCURRENCY, rounds },
       ),
