@@ -11,36 +11,17 @@ import { randomBytes } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import type { Client } from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionKitError, StoreUnavailableError, generateSessionId, hashSessionId } from '@sessionkit/core';
-import type { StoredSession } from '@sessionkit/core';
+import { SessionKitError, StoreUnavailableError } from '@sessionkit/core';
 import { endpoints, serverControl } from '@sessionkit/test-servers';
 import { CassandraSessionStore, createSchema } from '../src/index.js';
-import { sleep } from './helpers.js';
+import { eventually, key, record, sleep } from './helpers.js';
 
 const SKIP_REASON = '2-node cluster not started: set SESSIONKIT_CASSANDRA_CLUSTER=1';
 const enabled = process.env.SESSIONKIT_CASSANDRA_CLUSTER === '1';
 const KEYSPACE = 'sessionkit_rf2';
 const STOPPED = 'cassandra-cluster-2' as const;
 
-const key = () => hashSessionId(generateSessionId());
-const record = (over: Partial<StoredSession> = {}): StoredSession => ({
-  data: new Uint8Array(randomBytes(24)),
-  version: 1,
-  expiresAt: Date.now() + 10 * 60_000,
-  ...over,
-});
 
-async function eventually<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(500);
-    }
-  }
-}
 
 if (!enabled) {
   describe('CassandraSessionStore on a 2-node cluster (replication factor 2)', () => {

@@ -8,32 +8,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionKitError, StoreUnavailableError, generateSessionId, hashSessionId } from '@sessionkit/core';
-import type { StoredSession } from '@sessionkit/core';
+import { SessionKitError, StoreUnavailableError } from '@sessionkit/core';
 import { endpoints, serverControl } from '@sessionkit/test-servers';
 import type { CassandraSessionStore } from '../src/index.js';
-import { ensureSchema, openStore, sleep } from './helpers.js';
+import { ensureSchema, eventually, key, openStore, record, sleep } from './helpers.js';
 
-const key = () => hashSessionId(generateSessionId());
-const record = (over: Partial<StoredSession> = {}): StoredSession => ({
-  data: new Uint8Array(randomBytes(24)),
-  version: 1,
-  expiresAt: Date.now() + 10 * 60_000,
-  ...over,
-});
 
-/** Polls `fn` until it resolves (the restart and the driver's reconnection take a while); returns its value. */
-async function eventually<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(500);
-    }
-  }
-}
 
 async function failure(call: Promise<unknown>): Promise<unknown> {
   return call.then(

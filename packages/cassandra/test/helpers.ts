@@ -2,8 +2,10 @@
  * Shared test plumbing: the real Cassandra node from services/ (see @sessionkit/test-servers), a test
  * keyspace created once with `createSchema`, and stores on it.
  */
+import { randomBytes } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import type { Client } from 'cassandra-driver';
+import { generateSessionId, hashSessionId, type StoredSession } from '@sessionkit/core';
 import { endpoints } from '@sessionkit/test-servers';
 import { CassandraSessionStore, createSchema } from '../src/index.js';
 import type { CassandraSessionStoreOptions } from '../src/index.js';
@@ -148,3 +150,27 @@ export function casWriteTimeout(): Error {
 
 /** Whether a CQL text is a lightweight transaction on the sessions table. */
 export const isSessionLwt = (cql: string) => / IF /.test(cql) && cql.includes('.sessions ');
+
+/** A fresh store key. */
+export const key = (): string => hashSessionId(generateSessionId());
+
+/** A small record with a 10-minute deadline, overridable. */
+export const record = (over: Partial<StoredSession> = {}): StoredSession => ({
+  data: new Uint8Array(randomBytes(24)),
+  version: 1,
+  expiresAt: Date.now() + 10 * 60_000,
+  ...over,
+});
+
+/** Polls `fn` until it resolves (a restart and the driver's reconnection take a while); returns its value. */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+}
