@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { accessSync, constants } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { requireBinary } from './binary.js';
 
 /** Where Debian's `chromium` package installs the browser; `CHROMIUM_BIN` overrides. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -24,13 +24,7 @@ export const CHROMIUM_ARGS = [
 
 /** The Chromium binary, or a clear error naming the Debian package to install. */
 export function chromiumBinary(): string {
-  const path = process.env.CHROMIUM_BIN || DEFAULT_CHROMIUM;
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    throw new Error(`Chromium is not installed (${path} not found): install the Debian package "chromium" (apt-get install chromium) or set CHROMIUM_BIN`);
-  }
-  return path;
+  return requireBinary({ name: 'Chromium', envVar: 'CHROMIUM_BIN', defaultPath: DEFAULT_CHROMIUM, debianPackage: 'chromium' });
 }
 
 /** A headless Chromium with a fresh profile. Close it when done. */

@@ -8,8 +8,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { requireBinary } from './binary.js';
 import { killOnExit, OutputTail } from './child.js';
 import { waitForHttp } from './ports.js';
 
@@ -27,13 +27,7 @@ export const DEFAULT_HAPROXY = '/usr/sbin/haproxy';
 
 /** The HAProxy binary, or a clear error naming the Debian package to install. */
 export function haproxyBinary(): string {
-  const path = process.env.HAPROXY_BIN || DEFAULT_HAPROXY;
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    throw new Error(`HAProxy is not installed (${path} not found): install the Debian package "haproxy" (apt-get install haproxy) or set HAPROXY_BIN`);
-  }
-  return path;
+  return requireBinary({ name: 'HAProxy', envVar: 'HAPROXY_BIN', defaultPath: DEFAULT_HAPROXY, debianPackage: 'haproxy' });
 }
 
 /** Options of {@link startHaproxy}. */
