@@ -224,6 +224,12 @@ export async function send(
   return { status: response.status, body, setCookies: response.headers.getSetCookie(), headers: response.headers };
 }
 
+/**
+ * `s` with the character at `i` changed: always a different character, so a forged token is never, by chance,
+ * the genuine one (a fixed replacement such as `'A'` equals the original about once in 16 signatures).
+ */
+export const flip = (s: string, i: number): string => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
+
 /** The `name=value` pair of the first Set-Cookie for `name`, or undefined. */
 export function cookiePair(reply: Reply, name = '__Host-sid'): string | undefined {
   const line = reply.setCookies.find((c) => c.startsWith(`${name}=`));
