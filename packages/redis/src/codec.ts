@@ -3,7 +3,7 @@
  *
  * ```
  * offset  size  field
- * 0       1     format: 1 = data verbatim, 2 = data deflate-raw compressed (opt-in, see `compression`)
+ * 0       1     format: 1 = data verbatim, 2 = data deflate-raw compressed (see `compression.ts`)
  * 1       8     version        float64 LE (a safe integer, exact in a double)
  * 9       8     expiresAt      float64 LE (epoch ms)
  * 17      8     indexedUntil   float64 LE: the score this session is known to hold in its user's index (0 = no user)
@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 
 /** Format byte of the current layout, data stored verbatim. */
 export const FORMAT = 1;
@@ -89,20 +89,6 @@ export function decodeHeader(
     expiresAt: prefix.readDoubleLE(9),
     userId: userIdLength === 0 ? undefined : prefix.toString('utf8', FIXED_HEADER_BYTES, FIXED_HEADER_BYTES + userIdLength),
   };
-}
-
-/**
- * Compresses `data` with deflate-raw when it is at least `minBytes` long and compression actually shrinks it.
- * Returns the bytes to store and their format byte.
- */
-export function maybeCompress(
-  data: Uint8Array,
-  compression: { minBytes: number; level: number } | undefined,
-): { format: number; bytes: Buffer } {
-  const plain = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (!compression || data.byteLength < compression.minBytes) return { format: FORMAT, bytes: plain };
-  const packed = deflateRawSync(plain, { level: compression.level });
-  return packed.length < plain.length ? { format: FORMAT_DEFLATE, bytes: packed } : { format: FORMAT, bytes: plain };
 }
 
 /** Encodes a whole value (used by `create`). */

@@ -57,10 +57,12 @@ export interface RedisSessionStoreOptions {
    */
   waitForReplicas?: { replicas: number; timeoutMs: number };
   /**
-   * Opt-in deflate-raw compression of `data` of at least `minBytes` (default 512) bytes, kept only when it
-   * shrinks the payload (`level` default 1: fastest). JSON sessions typically shrink 2-3x, which cuts Redis
-   * memory per session well below the payload size; it costs CPU on every write and read (see docs/redis.md).
-   * Values written either way are read either way. `maxPayloadBytes` applies to the uncompressed data.
+   * Payload compression (see `compression.ts`), on by default: deflate-raw of data of at least `minBytes`
+   * (default 512) bytes at zlib `level` (default 1: fastest), kept only when it saves at least 10 %; after a
+   * payload that does not compress, the next 15 writes skip the attempt. A 1 KiB JSON session typically
+   * takes less than half its size in Redis. `false` stores every payload verbatim (saves the CPU: about 30 µs
+   * per deflate and 12 µs per inflate of 1 KiB). Values written either way are read either way.
+   * `maxPayloadBytes` applies to the uncompressed data.
    */
   compression?: boolean | { minBytes?: number; level?: number };
   /** Time source for expiry decisions. Default: the system clock. */
@@ -189,8 +191,8 @@ export function resolveOptions(options: RedisSessionStoreOptions): ResolvedOptio
     fail('`waitForReplicas.timeoutMs` must be shorter than `operationTimeoutMs`');
   }
   let compression: ResolvedOptions['compression'];
-  if (options.compression) {
-    const given = options.compression === true ? {} : options.compression;
+  if (options.compression !== false) {
+    const given = options.compression === undefined || options.compression === true ? {} : options.compression;
     compression = { minBytes: given.minBytes ?? 512, level: given.level ?? 1 };
     if (!Number.isSafeInteger(compression.minBytes) || compression.minBytes < 0) fail('`compression.minBytes` must be a non-negative integer');
     if (!Number.isSafeInteger(compression.level) || compression.level < 0 || compression.level > 9) fail('`compression.level` must be 0-9');

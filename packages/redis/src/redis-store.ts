@@ -23,7 +23,8 @@ import {
 } from '@sessionkit/core';
 import type { ChainableCommander } from 'ioredis';
 import { Cluster, Redis } from 'ioredis';
-import { MAX_USER_ID_BYTES, decodeHeader, decodeRecord, encodeRecord, maybeCompress } from './codec.js';
+import { MAX_USER_ID_BYTES, decodeHeader, decodeRecord, encodeRecord } from './codec.js';
+import { PayloadCompressor } from './compression.js';
 import { Connection, isClient } from './connection.js';
 import type { RedisSessionStoreOptions, ResolvedOptions } from './options.js';
 import { recommendedClusterOptions, recommendedRedisOptions, resolveOptions } from './options.js';
@@ -49,12 +50,14 @@ export class RedisSessionStore implements SessionStore {
   readonly #primary: Connection;
   readonly #replica: Connection | undefined;
   readonly #clock: Clock;
+  readonly #compressor: PayloadCompressor;
   #closed = false;
 
   constructor(options: RedisSessionStoreOptions) {
     this.#options = resolveOptions(options);
     this.name = this.#options.name;
     this.#clock = options.clock ?? systemClock;
+    this.#compressor = new PayloadCompressor(this.#options.compression);
     const { operationTimeoutMs, autoPipelining } = this.#options;
     const onError = options.onClientError ?? (() => {});
 
@@ -143,7 +146,7 @@ export class RedisSessionStore implements SessionStore {
   async create(key: string, session: StoredSession): Promise<boolean> {
     this.#checkWrite('create', key, session);
     const userId = this.#userIdBytes('create', session.userId);
-    const { format, bytes } = maybeCompress(session.data, this.#options.compression);
+    const { format, bytes } = this.#compressor.pack(session.data);
     return this.#primaryRun('create', async (client) => {
       const now = this.#clock.now();
       const ttl = ttlMs(session.expiresAt, now);
@@ -168,8 +171,7 @@ export class RedisSessionStore implements SessionStore {
       const now = this.#clock.now();
       const ttl = ttlMs(session.expiresAt, now);
       const redisKey = this.sessionKey(key);
-      // A Buffer either way: ioredis stringifies anything else (a Uint8Array would become "1,2,3").
-      const { format, bytes: data } = maybeCompress(session.data, this.#options.compression);
+      const { format, bytes: data } = this.#compressor.pack(session.data);
       let bound = 0;
       for (let attempt = 0; attempt < 2; attempt++) {
         const result = await this.#durable<number | [number, string]>((c) =>

@@ -95,10 +95,10 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
     }
   });
 
-  it('compression (opt-in) stores compressible data deflated and reads it back; readers without it read it too', async () => {
+  it('compresses compressible data by default and reads it back; a store with compression off reads it too', async () => {
     const p = prefix();
     const packed = openStore('standalone', p, { compression: { minBytes: 64 } });
-    const plain = openStore('standalone', p);
+    const plain = openStore('standalone', p, { compression: false });
     try {
       const k = key();
       const json = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 30 }, (_, i) => ({ sku: `SKU-${i}`, qty: i })) }));
@@ -113,13 +113,57 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
       const got = (await packed.get(k))!;
       expect(Buffer.from(got.data).equals(Buffer.from(next))).toBe(true);
       expect(got.userId).toBe('gus');
-      // Incompressible data is kept verbatim (format 1).
-      const noise = randomBytes(1024);
-      expect(await plain.update(k, session({ version: 3, data: noise, userId: 'gus' }), 2)).toBe(true);
+      // compression: false stores verbatim (format 1), and the compressing store reads that too.
+      expect(await plain.update(k, session({ version: 3, data: json, userId: 'gus' }), 2)).toBe(true);
       expect((await raw.getBuffer(p + k))![0]).toBe(1);
-      expect(Buffer.from((await packed.get(k))!.data).equals(noise)).toBe(true);
+      expect(Buffer.from((await packed.get(k))!.data).equals(Buffer.from(json))).toBe(true);
     } finally {
       await Promise.all([packed.close(), plain.close()]);
+    }
+  });
+
+  it('by default, 1 KiB of JSON takes less than half its size; below 512 bytes nothing is compressed', async () => {
+    const p = prefix();
+    const store = openStore('standalone', p);
+    try {
+      const big = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 40 }, (_, i) => ({ sku: `SKU-${1000 + i}`, qty: i % 4 })) }));
+      expect(big.length).toBeGreaterThan(1024);
+      const k = key();
+      await store.create(k, session({ data: big }));
+      const stored = (await raw.getBuffer(p + k))!;
+      expect(stored[0]).toBe(2);
+      expect(stored.length).toBeLessThan(big.length / 2);
+      const small = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 10 }, (_, i) => ({ sku: `SKU-${i}` })) }));
+      expect(small.length).toBeLessThan(512);
+      const s = key();
+      await store.create(s, session({ data: small }));
+      expect((await raw.getBuffer(p + s))![0]).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('after an incompressible payload, the next 15 writes are stored verbatim without trying, then it tries again', async () => {
+    const p = prefix();
+    const store = openStore('standalone', p, { compression: { minBytes: 64 } });
+    try {
+      const json = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 30 }, (_, i) => ({ sku: `SKU-${i}`, qty: i })) }));
+      const formatAfterCreate = async (data: Uint8Array): Promise<number> => {
+        const k = key();
+        await store.create(k, session({ data }));
+        return (await raw.getBuffer(p + k))![0]!;
+      };
+      expect(await formatAfterCreate(randomBytes(1024)), 'noise is kept verbatim').toBe(1);
+      const skipped: number[] = [];
+      for (let i = 0; i < 15; i++) skipped.push(await formatAfterCreate(json));
+      expect(skipped, 'the 15 writes after the miss are not compressed').toEqual(Array(15).fill(1));
+      expect(await formatAfterCreate(json), 'then compression is tried again').toBe(2);
+      // Every form reads back exactly.
+      const k = key();
+      await store.create(k, session({ data: json }));
+      expect(Buffer.from((await store.get(k))!.data).equals(Buffer.from(json))).toBe(true);
+    } finally {
+      await store.close();
     }
   });
 
