@@ -92,6 +92,9 @@ export const absoluteTimeoutCheck: Check = {
     expect(s.expiresAt, 'first deadline: min(idle, absolute)').toBe(hardDeadline);
     while (Date.now() < hardDeadline - Math.max(slackMs, shortTtlMs / 4)) {
       const loaded = await manager.load(s.id);
+      // A load that only returned at or after the deadline (a stalled event loop, a slow round trip) may
+      // rightly find the session dead; one that returned before it must not.
+      if (loaded === null && Date.now() >= hardDeadline) break;
       expect(loaded, `load ${hardDeadline - Date.now()} ms before the absolute deadline`).not.toBeNull();
       await manager.commit(loaded!);
       expect(loaded!.expiresAt, 'the sliding deadline never passes the absolute one').toBeLessThanOrEqual(hardDeadline);
