@@ -65,9 +65,13 @@ describe.skipIf(reason !== undefined)(`faults (kill and restart members)${reason
     let killedAt = Infinity;
     let successesAfterKill = 0;
     const errors: unknown[] = [];
+    const WORKERS = 8;
     const worker = async (w: number) => {
       for (let n = 0; !stop; n++) {
-        const i = (w * 7919 + n * 31) % N;
+        // Worker w only touches the keys i = w (mod WORKERS; N is a multiple of it). With two workers on one
+        // key, one's failed-but-applied update (its version kept as possible) could be struck from `expected`
+        // by the other's refused update of the same version, and the check below failed a correct store.
+        const i = (w + WORKERS * n) % N;
         try {
           const got = await store.get(`k${i}`);
           if (got) {
@@ -86,7 +90,7 @@ describe.skipIf(reason !== undefined)(`faults (kill and restart members)${reason
         }
       }
     };
-    const workers = Array.from({ length: 8 }, (_, w) => worker(w));
+    const workers = Array.from({ length: WORKERS }, (_, w) => worker(w));
     try {
       await sleep(500);
       killedAt = Date.now();
