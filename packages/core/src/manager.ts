@@ -217,6 +217,18 @@ export class SessionManager<T extends SessionData = SessionData> {
   }
 
   /**
+   * Whether {@link commit} would do anything for this session: `false` only for a loaded session that is
+   * unchanged, live and not yet due for a touch (commit would resolve `'unchanged'` without a store call).
+   * Synchronous, so an HTTP binding can let such a response go out without waiting for a commit.
+   */
+  hasWorkToCommit(session: Session<T>): boolean {
+    if (session.destroyed || session.isNew || session.isModified) return true;
+    const now = this.#clock.now();
+    const expiresAt = this.#deadline(session.createdAt, now);
+    return expiresAt <= now || this.#touchDue(session, expiresAt);
+  }
+
+  /**
    * Gives the session a new ID (call it on login and on every privilege change). The new record is written at
    * once and the old ID is dead when this resolves. Returns the new handle; the old one is destroyed.
    */
@@ -374,13 +386,16 @@ export class SessionManager<T extends SessionData = SessionData> {
     const now = this.#clock.now();
     const expiresAt = this.#deadline(session.createdAt, now);
     if (expiresAt <= now) return this.#gone(session);
-    if (expiresAt - session.expiresAt < Math.max(this.#touchAfter, 1)) {
-      return { status: 'unchanged' };
-    }
+    if (!this.#touchDue(session, expiresAt)) return { status: 'unchanged' };
     const touched = await this.#call('touch', () => this.store.touch(session.key, expiresAt));
     if (!touched) return this.#gone(session);
     session.markTouched(expiresAt);
     return { status: 'touched' };
+  }
+
+  /** Whether moving the deadline of an unchanged session to `expiresAt` is worth a store write yet. */
+  #touchDue(session: Session<T>, expiresAt: number): boolean {
+    return expiresAt - session.expiresAt >= Math.max(this.#touchAfter, 1);
   }
 
   #gone(session: Session<T>): CommitResult {

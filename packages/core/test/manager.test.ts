@@ -98,6 +98,31 @@ describe('SessionManager', () => {
     expect(store.calls.touch).toBe(1);
   });
 
+  it('hasWorkToCommit tells, without a store call, whether commit would write', async () => {
+    const { manager, store, clock } = setup({ idleTimeout: 10 * MINUTE, absoluteTimeout: 20 * MINUTE });
+    const fresh = manager.create();
+    expect(manager.hasWorkToCommit(fresh), 'new').toBe(true);
+    fresh.set('n', 1);
+    await manager.commit(fresh);
+    const loaded = (await manager.load(fresh.id))!;
+    const writes = store.writes();
+    expect(manager.hasWorkToCommit(loaded), 'unchanged, touch not due').toBe(false);
+    expect(await manager.commit(loaded)).toEqual({ status: 'unchanged' });
+    expect(store.writes(), 'and commit indeed wrote nothing').toBe(writes);
+    loaded.set('n', 2);
+    expect(manager.hasWorkToCommit(loaded), 'modified').toBe(true);
+    await manager.commit(loaded);
+    clock.advance(MINUTE + 1);
+    const due = (await manager.load(fresh.id))!;
+    expect(manager.hasWorkToCommit(due), 'touch due').toBe(true);
+    expect(await manager.commit(due)).toEqual({ status: 'touched' });
+    clock.advance(9 * MINUTE);
+    const late = (await manager.load(fresh.id))!;
+    clock.advance(10 * MINUTE); // past the absolute deadline while the request runs
+    expect(manager.hasWorkToCommit(late), 'expired meanwhile: commit reports gone').toBe(true);
+    expect(await manager.commit(late)).toEqual({ status: 'gone' });
+  });
+
   it('slides the idle deadline but the absolute timeout wins', async () => {
     const { manager, clock } = setup({ idleTimeout: 10 * MINUTE, absoluteTimeout: 25 * MINUTE });
     const session = manager.create();

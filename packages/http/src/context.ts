@@ -10,7 +10,7 @@ import type { SessionKitError } from '@sessionkit/core';
 import { StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
 import { HeadersSentError, SessionUnavailableError } from './errors.js';
 import type { ContextHooks, SessionHttp } from './options.js';
-import type { PresentedToken } from './transport.js';
+import type { IncomingHeaders, PresentedToken } from './transport.js';
 
 /** What a commit asks the binding to send with the response. */
 export interface CommitOutcome {
@@ -52,9 +52,12 @@ export function isStoreOutage(error: unknown): error is SessionKitError {
  */
 export class SessionContext<T extends SessionData = SessionData> {
   readonly #http: SessionHttp<T>;
-  readonly #presented: PresentedToken;
+  readonly #headers: IncomingHeaders;
   readonly #headersSent: () => boolean;
+  readonly #onFirstUse: (() => void) | undefined;
+  #token: PresentedToken | undefined;
   #load: Promise<void> | undefined;
+  #loaded = false;
   #session: Session<T> | null = null;
   #used = false;
   #clearCookie = false;
@@ -63,13 +66,19 @@ export class SessionContext<T extends SessionData = SessionData> {
   #commit: Promise<CommitOutcome> | undefined;
 
   /** @internal Made by {@link SessionHttp.context}. */
-  constructor(http: SessionHttp<T>, presented: PresentedToken, hooks: ContextHooks = {}) {
+  constructor(http: SessionHttp<T>, headers: IncomingHeaders, hooks: ContextHooks = {}) {
     this.#http = http;
-    this.#presented = presented;
+    this.#headers = headers;
     this.#headersSent = hooks.headersSent ?? (() => false);
+    this.#onFirstUse = hooks.onFirstUse;
   }
 
-  /** Whether the request carried a session token at all (valid or not). */
+  /** The request's token, read and verified on first need (pure computation, no store call). */
+  get #presented(): PresentedToken {
+    return (this.#token ??= this.#http.transport.read(this.#headers));
+  }
+
+  /** Whether the request carried a token at all (valid or not). */
   get tokenPresented(): boolean {
     return this.#presented.presented;
   }
@@ -81,7 +90,26 @@ export class SessionContext<T extends SessionData = SessionData> {
 
   /** Whether the handler used the session, so a commit is due. */
   get needsCommit(): boolean {
-    return this.#used && this.#commit === undefined;
+    return this.#used && this.#commit === undefined && !this.#nothingToCommit();
+  }
+
+  /**
+   * Whether a commit now would neither write nor send anything: the load finished, and either no session
+   * (and no cookie to clear) or an unchanged session, not due for a touch, under the ID and the current secret
+   * it was presented with. Such a response goes out at once, with no commit round.
+   */
+  #nothingToCommit(): boolean {
+    if (!this.#loaded || this.#degraded || this.#transient || this.#clearCookie) return false;
+    const session = this.#session;
+    if (session === null) return true;
+    const verified = this.#presented.verified;
+    return verified !== undefined && !verified.stale && session.id === verified.id && !this.#http.manager.hasWorkToCommit(session);
+  }
+
+  #markUsed(): void {
+    if (this.#used) return;
+    this.#used = true;
+    this.#onFirstUse?.();
   }
 
   /** The owner of the loaded session, if any (after `get()`). */
@@ -95,7 +123,7 @@ export class SessionContext<T extends SessionData = SessionData> {
    * Rejects with {@link SessionUnavailableError} (503) when the store is out and the policy is `'fail'`.
    */
   async get(options: GetOptions = {}): Promise<Session<T> | null> {
-    this.#used = true;
+    this.#markUsed();
     this.#load ??= this.#loadPresented(options.consistency ?? this.#http.consistency);
     await this.#load;
     return this.#live();
@@ -140,7 +168,7 @@ export class SessionContext<T extends SessionData = SessionData> {
    * loaded first if it was not already. Resolves whether a live session was deleted.
    */
   async destroy(): Promise<boolean> {
-    this.#used = true;
+    this.#markUsed();
     let target: Session<T> | string | undefined;
     if (this.#load === undefined) {
       this.#load = Promise.resolve();
@@ -267,6 +295,7 @@ export class SessionContext<T extends SessionData = SessionData> {
     if (id === undefined) {
       // A rejected token (forged, tampered, truncated, foreign, duplicated) costs no store call.
       this.#clearCookie = this.#presented.presented && this.#presented.source === 'cookie';
+      this.#loaded = true;
       return;
     }
     let session: Session<T> | null;
@@ -278,6 +307,7 @@ export class SessionContext<T extends SessionData = SessionData> {
     }
     if (!session) this.#clearCookie = this.#presented.source === 'cookie';
     this.#session = session;
+    this.#loaded = true;
   }
 
   /** Applies the outage policy: throws 503 for `'fail'`, marks the request degraded for `'anonymous'`. */

@@ -42,10 +42,12 @@ export function sessionMiddleware<T extends SessionData = SessionData>(
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
   const onCommitError = options instanceof SessionHttp ? undefined : options.onCommitError;
   return function sessionKitMiddleware(req, res, next) {
-    const ctx = http.context(req.headers, { headersSent: () => res.headersSent });
+    const ctx: SessionContext<T> = http.context(req.headers, {
+      headersSent: () => res.headersSent,
+      onFirstUse: () => deferHeadersUntilCommit(res, ctx, onCommitError),
+    });
     (req as SessionRequest<T>).session = ctx;
     attachSession(req, ctx);
-    deferHeadersUntilCommit(res, ctx, onCommitError);
     next();
   };
 }

@@ -47,9 +47,11 @@ export function withSession<T extends SessionData = SessionData>(
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
   const onError = (options instanceof SessionHttp ? undefined : options.onError) ?? ((error: unknown) => console.error(error));
   return async function sessionKitHandler(req, res) {
-    const ctx = http.context(req.headers, { headersSent: () => res.headersSent });
+    const ctx: SessionContext<T> = http.context(req.headers, {
+      headersSent: () => res.headersSent,
+      onFirstUse: () => deferHeadersUntilCommit(res, ctx, onError),
+    });
     attachSession(req, ctx);
-    deferHeadersUntilCommit(res, ctx, onError);
     try {
       await handler(req, res, ctx);
     } catch (error) {

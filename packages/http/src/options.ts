@@ -51,6 +51,11 @@ export interface SessionHttpOptions<T extends SessionData = SessionData> {
 export interface ContextHooks {
   /** Whether the response headers are already out (then no cookie can be set any more). */
   headersSent?: () => boolean;
+  /**
+   * Called once, when the handler first uses the session (bindings install their commit-before-headers hooks
+   * here, so a request that never touches the session pays nothing for them).
+   */
+  onFirstUse?: () => void;
 }
 
 /**
@@ -81,6 +86,6 @@ export class SessionHttp<T extends SessionData = SessionData> {
 
   /** A new per-request context. Reads and verifies the token now (no store call); loads lazily. */
   context(headers: IncomingHeaders, hooks: ContextHooks = {}): SessionContext<T> {
-    return new SessionContext<T>(this, this.transport.read(headers), hooks);
+    return new SessionContext<T>(this, headers, hooks);
   }
 }

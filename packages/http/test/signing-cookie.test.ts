@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, generateSessionId } from '@sessionkit/core';
 import { MIN_SECRET_BYTES, SessionHttp, Transport, createSigner, readCookieValues, serializeCookie } from '../src/index.js';
-import { SessionManager } from '@sessionkit/core';
+import { ManualClock, SessionManager } from '@sessionkit/core';
 
 const SECRET = 's'.repeat(MIN_SECRET_BYTES);
 
@@ -93,5 +93,55 @@ describe('Transport cookie defaults', () => {
     expect(await ctx.get()).toBeNull();
     expect(calls).toBe(0);
     expect((await ctx.commit()).setCookie[0]).toMatch(/^__Host-sid=; Max-Age=0;/);
+  });
+
+  it('a context commits only when there is something to write or send', async () => {
+    const clock = new ManualClock(Date.UTC(2030, 0, 1));
+    const manager = new SessionManager<{ n?: number }>({ clock, idleTimeout: 30 * 60_000, absoluteTimeout: 8 * 3_600_000, touchAfter: 60_000 });
+    const http = new SessionHttp({ manager, secrets: SECRET, clock });
+    const seed = manager.create();
+    seed.set('n', 1);
+    await manager.commit(seed);
+    const cookie = `__Host-sid=${createSigner(SECRET).sign(seed.id)}`;
+
+    const unused = http.context({ cookie });
+    expect(unused.needsCommit, 'never used').toBe(false);
+
+    const reader = http.context({ cookie });
+    expect((await reader.get())?.get('n')).toBe(1);
+    expect(reader.needsCommit, 'unchanged, touch not due, current token').toBe(false);
+
+    const writer = http.context({ cookie });
+    (await writer.get())!.set('n', 2);
+    expect(writer.needsCommit, 'modified').toBe(true);
+    expect((await writer.commit()).setCookie).toHaveLength(1);
+
+    clock.advance(2 * 60_000);
+    const due = http.context({ cookie });
+    await due.get();
+    expect(due.needsCommit, 'touch due').toBe(true);
+
+    const stale = new SessionHttp({ manager, secrets: ['n'.repeat(MIN_SECRET_BYTES), SECRET], clock }).context({ cookie });
+    await stale.get();
+    expect(stale.needsCommit, 'signed with an older secret: re-issue').toBe(true);
+
+    const forged = http.context({ cookie: `__Host-sid=${generateSessionId()}.${'A'.repeat(43)}` });
+    await forged.get();
+    expect(forged.needsCommit, 'a rejected cookie is cleared').toBe(true);
+
+    const anonymous = http.context({});
+    expect(await anonymous.get()).toBeNull();
+    expect(anonymous.needsCommit, 'nothing presented, nothing loaded').toBe(false);
+  });
+
+  it('a binding hooks the response only once the session is used', async () => {
+    const manager = new SessionManager({ idleTimeout: 60_000, absoluteTimeout: 120_000 });
+    let hooked = 0;
+    const http = new SessionHttp({ manager, secrets: SECRET });
+    const ctx = http.context({}, { onFirstUse: () => hooked++ });
+    expect(hooked).toBe(0);
+    await ctx.get();
+    await ctx.session();
+    expect(hooked).toBe(1);
   });
 });
