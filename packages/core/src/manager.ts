@@ -359,8 +359,14 @@ export class SessionManager<T extends SessionData = SessionData> {
     let theirs = base;
     let version = session.version;
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      const { attributes, conflicts } = mergeChanges(base, theirs, session.changes, this.#conflictPolicy);
-      if (attempt > 1) this.#events.emit('conflict', { key: session.key, keys: conflicts, attempt });
+      // First attempt: nobody else wrote, so the session's own current attributes are what to store (no merge,
+      // no copy). Later attempts merge this request's changes onto what the winner stored.
+      let attributes = session.currentAttributes;
+      if (attempt > 1) {
+        const merged = mergeChanges(base, theirs, session.changes, this.#conflictPolicy);
+        attributes = merged.attributes;
+        this.#events.emit('conflict', { key: session.key, keys: merged.conflicts, attempt });
+      }
       const now = this.#clock.now();
       const expiresAt = this.#deadline(session.createdAt, now);
       if (expiresAt <= now) return this.#gone(session);

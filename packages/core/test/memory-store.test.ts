@@ -16,6 +16,29 @@ describe('MemoryStore specifics', () => {
     expect((await store.listByUser('u')).map((e) => e.key).sort()).toEqual(['a', 'c', 'd']);
   });
 
+  it('copies handed out by get stay as they were read, whatever is written or read next', async () => {
+    const clock = new ManualClock(0);
+    const store = new MemoryStore({ clock });
+    const bytes = (fill: number, size = 1024) => new Uint8Array(size).fill(fill);
+    await store.create('k', { data: bytes(1), version: 1, expiresAt: 1000 });
+    await store.create('other', { data: bytes(9, 100), version: 1, expiresAt: 1000 });
+    const first = (await store.get('k'))!;
+    // A same-size update rewrites the stored bytes in place; a different size replaces them.
+    expect(await store.update('k', { data: bytes(2), version: 2, expiresAt: 1000 }, 1)).toBe(true);
+    const second = (await store.get('k'))!;
+    expect(await store.update('k', { data: bytes(3, 2048), version: 3, expiresAt: 1000 }, 2)).toBe(true);
+    const reads = await Promise.all(Array.from({ length: 200 }, () => store.get('other')));
+    first.data.fill(7); // mutating a copy changes nothing stored
+    expect([...new Set(first.data)]).toEqual([7]);
+    expect([...new Set(second.data)]).toEqual([2]);
+    expect(second.data.byteLength).toBe(1024);
+    expect(reads.every((r) => r!.data.byteLength === 100 && r!.data.every((b) => b === 9))).toBe(true);
+    const last = (await store.get('k'))!;
+    expect(last.version).toBe(3);
+    expect(last.data.byteLength).toBe(2048);
+    expect(last.data.every((b) => b === 3)).toBe(true);
+  });
+
   it('purges expired entries on later writes without any timer', async () => {
     const clock = new ManualClock(0);
     const store = new MemoryStore({ clock });
