@@ -9,9 +9,16 @@
  * 12 µs per inflate), which is why payloads under `minBytes` are left alone.
  *
  * Incompressible payloads (an encrypting codec, binary blobs) would pay the deflate on every write for
- * nothing, so a miss makes the compressor skip the next {@link SKIP_AFTER_MISS} eligible writes before it
- * tries again: a store of incompressible data spends one deflate per {@link SKIP_AFTER_MISS} + 1 writes.
- * Skipped or missed payloads are stored verbatim (format 1); readers handle both formats either way.
+ * nothing, so a miss makes the compressor skip the next eligible writes before it tries again: 15 after one
+ * miss, doubling with each further miss in a row up to {@link MAX_SKIP}, back to 0 after a hit. A store of
+ * incompressible data soon spends one deflate per thousand writes; a store of JSON that meets the odd
+ * incompressible payload loses only a few compressions. Skipped or missed payloads are stored verbatim
+ * (format 1); readers handle both formats either way.
+ *
+ * The deflate window is sized to the payload (zlib's default is 32 KiB): zlib allocates its window and hash
+ * tables on every call, about 256 KiB at the defaults, which the allocator hands out as fresh pages, and that
+ * cost more than the compression itself for a 1 KiB session. A window at least as large as the payload
+ * compresses it just as well, and any inflater (default 32 KiB window) reads the result.
  *
  * @module
  */
@@ -20,8 +27,20 @@ import { FORMAT, FORMAT_DEFLATE } from './codec.js';
 
 /** Smallest saving (fraction of the size) for which the compressed form is kept. */
 export const MIN_SAVING = 0.1;
-/** Eligible writes stored verbatim, without trying, after a payload did not compress. */
+/** Eligible writes stored verbatim, without trying, after a payload did not compress (doubles per further miss). */
 export const SKIP_AFTER_MISS = 15;
+/** The longest run of writes skipped after repeated misses. */
+export const MAX_SKIP = 1023;
+
+/** The smallest raw-deflate window (zlib's floor) and the default one, as powers of two. */
+const MIN_WINDOW_BITS = 9;
+const MAX_WINDOW_BITS = 15;
+
+/** zlib window and hash-table sizes for a payload of `size` bytes: a window that holds it, tables to match. */
+function zlibSizes(size: number): { windowBits: number; memLevel: number } {
+  const windowBits = Math.min(MAX_WINDOW_BITS, Math.max(MIN_WINDOW_BITS, Math.ceil(Math.log2(size))));
+  return { windowBits, memLevel: Math.max(1, windowBits - 7) };
+}
 
 /** Compression settings. */
 export interface CompressionSettings {
@@ -40,7 +59,10 @@ export interface PackedPayload {
 /** Compresses payloads per {@link CompressionSettings}, backing off from incompressible data. One per store. */
 export class PayloadCompressor {
   readonly #settings: CompressionSettings | undefined;
+  /** Eligible writes left to store without trying. */
   #skip = 0;
+  /** The skip to apply after the next miss. */
+  #nextSkip = SKIP_AFTER_MISS;
 
   /** `undefined` settings: every payload is stored verbatim. */
   constructor(settings: CompressionSettings | undefined) {
@@ -57,9 +79,13 @@ export class PayloadCompressor {
       this.#skip--;
       return { format: FORMAT, bytes: plain };
     }
-    const packed = deflateRawSync(plain, { level: settings.level });
-    if (packed.length <= plain.length * (1 - MIN_SAVING)) return { format: FORMAT_DEFLATE, bytes: packed };
-    this.#skip = SKIP_AFTER_MISS;
+    const packed = deflateRawSync(plain, { level: settings.level, ...zlibSizes(plain.length) });
+    if (packed.length <= plain.length * (1 - MIN_SAVING)) {
+      this.#nextSkip = SKIP_AFTER_MISS;
+      return { format: FORMAT_DEFLATE, bytes: packed };
+    }
+    this.#skip = this.#nextSkip;
+    this.#nextSkip = Math.min(MAX_SKIP, this.#nextSkip * 2 + 1);
     return { format: FORMAT, bytes: plain };
   }
 }

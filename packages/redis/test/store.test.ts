@@ -143,7 +143,7 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
     }
   });
 
-  it('after an incompressible payload, the next 15 writes are stored verbatim without trying, then it tries again', async () => {
+  it('after an incompressible payload, the next 15 writes are stored verbatim without trying (doubling per miss in a row), then it tries again', async () => {
     const p = prefix();
     const store = openStore('standalone', p, { compression: { minBytes: 64 } });
     try {
@@ -158,6 +158,14 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
       for (let i = 0; i < 15; i++) skipped.push(await formatAfterCreate(json));
       expect(skipped, 'the 15 writes after the miss are not compressed').toEqual(Array(15).fill(1));
       expect(await formatAfterCreate(json), 'then compression is tried again').toBe(2);
+      // Misses in a row double the skip (15, then 31, ...); a hit resets it.
+      expect(await formatAfterCreate(randomBytes(1024))).toBe(1);
+      for (let i = 0; i < 15; i++) expect(await formatAfterCreate(json)).toBe(1);
+      expect(await formatAfterCreate(randomBytes(1024)), 'a second miss in a row').toBe(1);
+      const longer: number[] = [];
+      for (let i = 0; i < 31; i++) longer.push(await formatAfterCreate(json));
+      expect(longer, 'after two misses in a row, 31 writes skip the attempt').toEqual(Array(31).fill(1));
+      expect(await formatAfterCreate(json)).toBe(2);
       // Every form reads back exactly.
       const k = key();
       await store.create(k, session({ data: json }));
