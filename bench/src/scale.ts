@@ -33,6 +33,7 @@ import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { sampleSessionData } from './core.js';
 import { measure, type BenchResult, type Measurement } from './lib/measure.js';
+import { getAndUpdate } from './lib/store-operations.js';
 
 export const SCALE_DB = Number(process.env.SESSIONKIT_BENCH_SCALE_DB ?? 11);
 const PAYLOAD_BYTES = 1024;
@@ -80,13 +81,6 @@ interface Target {
   close(): Promise<void>;
 }
 
-/** Get + compare-and-set update of the session under `key` through the store API. */
-async function getAndUpdate(store: RedisSessionStore | MemoryStore, key: string, payload: Buffer, series: string): Promise<boolean> {
-  const s = await store.get(key);
-  if (!s) throw new Error(`${series}: live session missing`);
-  return store.update(key, { data: payload, version: s.version + 1, expiresAt: Date.now() + TTL_MS }, s.version);
-}
-
 /** Keys shaped like hashed session IDs (43 base64url chars), made cheaply in bulk. */
 function makeKeys(n: number): string[] {
   const keys = new Array<string>(n);
@@ -116,7 +110,7 @@ async function redisTarget(largest: number): Promise<Target> {
     operation: 'get + CAS update of a 1 KiB session (store API)',
     judged: true,
     concurrency: CONCURRENCY,
-    run: (index) => getAndUpdate(store, keys[index]!, payload, 'Redis'),
+    run: (index) => getAndUpdate(store, keys[index]!, payload, TTL_MS),
     async add(from, to) {
       const expiresAt = Date.now() + TTL_MS;
       const value = encodeRecord(1, expiresAt, 0, undefined, payload);
@@ -150,7 +144,7 @@ function memoryStoreTarget(largest: number): Target {
     operation: 'get + CAS update of 1 KiB (store API)',
     judged: false,
     concurrency: 1,
-    run: (index) => getAndUpdate(store, keys[index]!, payload, 'MemoryStore'),
+    run: (index) => getAndUpdate(store, keys[index]!, payload, TTL_MS),
     async add(from, to) {
       const expiresAt = Date.now() + TTL_MS;
       for (let i = from; i < to; i++) await store.create(keys[i]!, { data: payload, version: 1, expiresAt });

@@ -6,6 +6,7 @@
 import type { Clock } from '@sessionkit/core';
 import { ConfigurationError } from '@sessionkit/core';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { CompressionSettings } from './compression.js';
 
 /** Options of {@link RedisSessionStore}. Give exactly one of `client`, `connection` or `cluster`. */
 export interface RedisSessionStoreOptions {
@@ -59,8 +60,8 @@ export interface RedisSessionStoreOptions {
   /**
    * Payload compression (see `compression.ts`), on by default: deflate-raw of data of at least `minBytes`
    * (default 512) bytes at zlib `level` (default 1: fastest), kept only when it saves at least 10 %; after a
-   * payload that does not compress, the next 15 writes skip the attempt (doubling per miss in a row). A 1 KiB JSON session typically
-   * takes less than half its size in Redis. `false` stores every payload verbatim (saves the CPU: about 30 µs
+   * payload that does not compress, the next 15 writes skip the attempt (doubling per miss in a row). A 1 KiB
+   * JSON session typically takes less than half its size in Redis. `false` stores every payload verbatim (saves the CPU: about 30 µs
    * per deflate and 12 µs per inflate of 1 KiB). Values written either way are read either way.
    * `maxPayloadBytes` applies to the uncompressed data.
    */
@@ -147,7 +148,7 @@ export interface ResolvedOptions {
   autoPipelining: boolean;
   userIndexSlackMs: number;
   waitForReplicas: { replicas: number; timeoutMs: number } | undefined;
-  compression: { minBytes: number; level: number } | undefined;
+  compression: CompressionSettings | undefined;
 }
 
 const isPositiveInteger = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
