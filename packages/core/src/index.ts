@@ -16,3 +16,4 @@ export * from './presets.js';
 export * from './manager.js';
 export * from './store-helpers.js';
 export * from './memory-store.js';
+export * from './near-cache.js';

@@ -3,9 +3,10 @@
  *
  * @module
  */
-import type { Clock } from '@sessionkit/core';
+import type { Clock, NearCacheOptions } from '@sessionkit/core';
 import { ConfigurationError } from '@sessionkit/core';
-import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { CompressionSettings } from './compression.js';
 
 /** Options of {@link RedisSessionStore}. Give exactly one of `client`, `connection` or `cluster`. */
@@ -66,6 +67,17 @@ export interface RedisSessionStoreOptions {
    * `maxPayloadBytes` applies to the uncompressed data.
    */
   compression?: boolean | { minBytes?: number; level?: number };
+  /**
+   * A near cache in this process, kept coherent by Redis itself (server-assisted client-side caching,
+   * `CLIENT TRACKING ... BCAST`, Redis 6+; see `invalidation.ts` and docs/redis.md). `'eventual'` reads are
+   * answered from it when they can, so a read-mostly session costs no round trip; `'strong'` reads and all
+   * writes always go to Redis. Every change to a session, made through any process, evicts it here as soon
+   * as Redis's report arrives (sub-millisecond on a LAN); `maxAgeMs` (default 10 s) bounds an entry's life in
+   * case a report is lost without the connection failing visibly; `maxEntries` (default 10,000) bounds the
+   * memory. Costs one more connection per store. Standalone and Sentinel only; not with replica reads.
+   * Default `false`.
+   */
+  nearCache?: boolean | { maxAgeMs?: number; maxEntries?: number };
   /** Time source for expiry decisions. Default: the system clock. */
   clock?: Clock;
   /** Name used in errors. Default `"redis"`. */
@@ -149,6 +161,7 @@ export interface ResolvedOptions {
   userIndexSlackMs: number;
   waitForReplicas: { replicas: number; timeoutMs: number } | undefined;
   compression: CompressionSettings | undefined;
+  nearCache: Required<NearCacheOptions> | undefined;
 }
 
 const isPositiveInteger = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
@@ -198,8 +211,21 @@ export function resolveOptions(options: RedisSessionStoreOptions): ResolvedOptio
     if (!Number.isSafeInteger(compression.minBytes) || compression.minBytes < 0) fail('`compression.minBytes` must be a non-negative integer');
     if (!Number.isSafeInteger(compression.level) || compression.level < 0 || compression.level > 9) fail('`compression.level` must be 0-9');
   }
+  let nearCache: ResolvedOptions['nearCache'];
+  if (options.nearCache) {
+    const given = options.nearCache === true ? {} : options.nearCache;
+    nearCache = { maxAgeMs: given.maxAgeMs ?? 10_000, maxEntries: given.maxEntries ?? 10_000 };
+    if (!isPositiveInteger(nearCache.maxAgeMs)) fail('`nearCache.maxAgeMs` must be a positive integer');
+    if (!isPositiveInteger(nearCache.maxEntries)) fail('`nearCache.maxEntries` must be a positive integer');
+    // Invalidation reports come from the master the feed is connected to. Cluster would need one feed per
+    // master, kept in step with the slot map; replica reads could fill the cache with a value older than a
+    // report already processed.
+    if (options.cluster || options.client instanceof Cluster) fail('`nearCache` is not available on Redis Cluster');
+    if (options.readFromReplicas || options.replicaClient) fail('`nearCache` cannot be combined with replica reads');
+  }
   return {
     compression,
+    nearCache,
     name,
     keyPrefix,
     userIndexPrefix,

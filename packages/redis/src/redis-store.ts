@@ -9,9 +9,10 @@
  *
  * @module
  */
-import type { Clock, ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
+import type { Clock, NearCacheStats, ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
 import {
   ConfigurationError,
+  NearCache,
   StoreClosedError,
   StoreUnavailableError,
   assertPayloadFits,
@@ -26,6 +27,7 @@ import { Cluster, Redis } from 'ioredis';
 import { MAX_USER_ID_BYTES, decodeHeader, decodeRecord, encodeRecord } from './codec.js';
 import { PayloadCompressor } from './compression.js';
 import { Connection, isClient } from './connection.js';
+import { InvalidationFeed } from './invalidation.js';
 import type { RedisSessionStoreOptions, ResolvedOptions } from './options.js';
 import { recommendedClusterOptions, recommendedRedisOptions, resolveOptions } from './options.js';
 import type { ScriptedClient, SessionScripts } from './scripts.js';
@@ -51,6 +53,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #replica: Connection | undefined;
   readonly #clock: Clock;
   readonly #compressor: PayloadCompressor;
+  readonly #near: { cache: NearCache; feed: InvalidationFeed } | undefined;
   #closed = false;
 
   constructor(options: RedisSessionStoreOptions) {
@@ -86,18 +89,32 @@ export class RedisSessionStore implements SessionStore {
       this.#replica = new Connection(listen(new Redis({ ...redisOptions, role: 'slave' }), onError), true);
     }
 
+    if (this.#options.nearCache) {
+      const cache = new NearCache(this.#options.nearCache);
+      // The option checks rule out Cluster, so the primary is a standalone or Sentinel-managed client.
+      this.#near = { cache, feed: new InvalidationFeed(this.#primary.client as Redis, this.name, this.#options.keyPrefix, cache, onError) };
+    }
+
     this.capabilities = {
       userIndex: true,
       ttlGranularityMs: 1,
       maxPayloadBytes: this.#options.maxPayloadBytes,
-      // Only with a replica connection do 'eventual' reads differ: otherwise every read is a master read.
-      strongReads: this.#replica !== undefined,
+      // Only with a replica connection or the near cache do 'eventual' reads differ: otherwise every read is
+      // a master read.
+      strongReads: this.#replica !== undefined || this.#near !== undefined,
     };
   }
 
   /** The master-side ioredis client (for raw inspection in tests and tools). */
   get client(): Redis | Cluster {
     return this.#primary.client;
+  }
+
+  /** Near-cache counters (all zero without `nearCache`), and whether its invalidation feed is live. */
+  get nearCacheStats(): NearCacheStats & { live: boolean } {
+    const near = this.#near;
+    if (near === undefined) return { hits: 0, misses: 0, invalidations: 0, discardedFills: 0, entries: 0, live: false };
+    return { ...near.cache.stats, live: near.feed.live };
   }
 
   /** The Redis key of a session: the prefix and the key, nothing else. */
@@ -114,6 +131,15 @@ export class RedisSessionStore implements SessionStore {
     this.#checkOpen('get');
     assertValidKey(this.name, 'get', key);
     const redisKey = this.sessionKey(key);
+    const near = this.#near;
+    if (near !== undefined && near.feed.live && options?.consistency !== 'strong') {
+      return near.cache.readThrough(redisKey, () => this.#clock.now(), () => this.#read(redisKey, options));
+    }
+    return this.#read(redisKey, options);
+  }
+
+  /** Reads one session from Redis (the master, or a replica for 'eventual' reads when configured). */
+  async #read(redisKey: string, options: ReadOptions | undefined): Promise<StoredSession | null> {
     const replica = options?.consistency !== 'strong' ? this.#replica : undefined;
     const primary = this.#primary;
     const value = await this.#run(
@@ -147,7 +173,7 @@ export class RedisSessionStore implements SessionStore {
     this.#checkWrite('create', key, session);
     const userId = this.#userIdBytes('create', session.userId);
     const { format, bytes } = this.#compressor.pack(session.data);
-    return this.#primaryRun('create', async (client) => {
+    return this.#writing(key, () => this.#primaryRun('create', async (client) => {
       const now = this.#clock.now();
       const ttl = ttlMs(session.expiresAt, now);
       let bound = 0;
@@ -159,7 +185,7 @@ export class RedisSessionStore implements SessionStore {
       const value = encodeRecord(session.version, session.expiresAt, bound, userId, bytes, format);
       const result = await this.#durable<number>((c) => c.sessionkitCreate(this.sessionKey(key), now, ttl, value), client);
       return result === 1;
-    });
+    }));
   }
 
   async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
@@ -167,7 +193,7 @@ export class RedisSessionStore implements SessionStore {
     if (!Number.isSafeInteger(expectedVersion)) {
       throw new ConfigurationError('expectedVersion must be an integer', { store: this.name, operation: 'update' });
     }
-    return this.#primaryRun('update', async () => {
+    return this.#writing(key, () => this.#primaryRun('update', async () => {
       const now = this.#clock.now();
       const ttl = ttlMs(session.expiresAt, now);
       const redisKey = this.sessionKey(key);
@@ -181,7 +207,7 @@ export class RedisSessionStore implements SessionStore {
         bound = await this.#raiseBound(key, result, session.expiresAt, now);
       }
       throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'update' });
-    });
+    }));
   }
 
   async touch(key: string, expiresAt: number): Promise<boolean> {
@@ -190,7 +216,7 @@ export class RedisSessionStore implements SessionStore {
     if (!Number.isFinite(expiresAt)) {
       throw new ConfigurationError('expiresAt must be a finite epoch-millisecond number', { store: this.name, operation: 'touch' });
     }
-    return this.#primaryRun('touch', async () => {
+    return this.#writing(key, () => this.#primaryRun('touch', async () => {
       const now = this.#clock.now();
       const ttl = ttlMs(expiresAt, now);
       const redisKey = this.sessionKey(key);
@@ -201,13 +227,13 @@ export class RedisSessionStore implements SessionStore {
         bound = await this.#raiseBound(key, result, expiresAt, now);
       }
       throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'touch' });
-    });
+    }));
   }
 
   async delete(key: string): Promise<boolean> {
     this.#checkOpen('delete');
     assertValidKey(this.name, 'delete', key);
-    return this.#primaryRun('delete', async (client) => {
+    return this.#writing(key, () => this.#primaryRun('delete', async (client) => {
       const [status, owner] = await this.#durable<[number, string]>((c) =>
         c.sessionkitDelete(this.sessionKey(key), this.#clock.now(), ''),
       );
@@ -215,7 +241,7 @@ export class RedisSessionStore implements SessionStore {
       // listByUser (its record is gone) and pruned when its score passes.
       if (status !== -1 && owner !== '') await removeIndexEntries(client, this.userIndexKey(owner), [key]);
       return status === 1;
-    });
+    }));
   }
 
   async listByUser(userId: string): Promise<UserSessionEntry[]> {
@@ -258,6 +284,8 @@ export class RedisSessionStore implements SessionStore {
         if (status !== -1) gone.push(members[i]!);
       });
       await removeIndexEntries(client, indexKey, gone);
+      // Redis reports these deletions to the feed too; evicting here keeps this process read-your-writes.
+      for (const member of members) this.#near?.cache.invalidate(this.sessionKey(member));
       return deleted;
     });
   }
@@ -265,6 +293,7 @@ export class RedisSessionStore implements SessionStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#near?.feed.close();
     await Promise.all([this.#primary.close(), this.#replica?.close()]);
   }
 
@@ -310,6 +339,15 @@ export class RedisSessionStore implements SessionStore {
       );
     }
     return value as T;
+  }
+
+  /**
+   * Runs a write of `key`; with the near cache, the key is evicted once the write settles, so this process
+   * reads its own writes without waiting for Redis's report (see `NearCache.writeThrough`).
+   */
+  #writing<T>(key: string, write: () => Promise<T>): Promise<T> {
+    const near = this.#near;
+    return near === undefined ? write() : near.cache.writeThrough(this.sessionKey(key), write);
   }
 
   /** Runs a master-side operation under the deadline, after waiting (within it) for the connection. */

@@ -30,6 +30,29 @@ export function openStore(
   return new RedisSessionStore({ ...connectionFor(topology), keyPrefix, ...extra });
 }
 
+/**
+ * Opens a store with the near cache on and waits (up to 5 s) until its invalidation feed is live, so the
+ * cache is really in use from the first call.
+ */
+export async function openNearCachedStore(
+  topology: Topology,
+  keyPrefix: string,
+  extra: Omit<RedisSessionStoreOptions, 'connection' | 'cluster' | 'client'> = {},
+): Promise<RedisSessionStore> {
+  const store = openStore(topology, keyPrefix, { nearCache: true, ...extra });
+  await until(() => store.nearCacheStats.live, 5_000, 'the near cache invalidation feed to go live');
+  return store;
+}
+
+/** Polls `condition` every 5 ms until it holds; throws after `ms`. */
+export async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
 /** A plain client on the standalone server, for raw checks. */
 export function rawStandalone(): Redis {
   return new Redis(endpoints.redis.url, { lazyConnect: false });

@@ -7,4 +7,4 @@ export { TieredStore } from './tiered-store.js';
 export type { TieredStoreOptions, TieredStoreStats } from './tiered-store.js';
 export { CircuitBreaker } from './circuit-breaker.js';
 export type { BreakerState, CircuitBreakerOptions } from './circuit-breaker.js';
-export type { NearCacheOptions } from './near-cache.js';
+export type { NearCacheOptions } from '@sessionkit/core';

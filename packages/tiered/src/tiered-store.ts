@@ -23,11 +23,10 @@ import type {
   StoredSession,
   UserSessionEntry,
 } from '@sessionkit/core';
-import { assertPayloadFits, assertValidRecord, StoreClosedError, systemClock, toStoreError } from '@sessionkit/core';
+import type { NearCacheOptions } from '@sessionkit/core';
+import { assertPayloadFits, assertValidRecord, NearCache, StoreClosedError, systemClock, toStoreError } from '@sessionkit/core';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import type { NearCacheOptions } from './near-cache.js';
-import { NearCache } from './near-cache.js';
 
 /** Options for {@link TieredStore}. */
 export interface TieredStoreOptions {
@@ -39,7 +38,11 @@ export interface TieredStoreOptions {
   name?: string;
   /** When to stop calling a failing cache, and when to try it again. */
   breaker?: CircuitBreakerOptions;
-  /** An optional in-process cache with a short staleness bound; off unless given. */
+  /**
+   * An optional in-process cache with a short staleness bound (`maxAgeMs`): changes made through other
+   * processes are seen here at most that late; changes made through this store invalidate it at once. Off
+   * unless given.
+   */
   nearCache?: NearCacheOptions;
   /** Called for every cache failure the store absorbed by falling back to the durable store. */
   onCacheError?: (error: SessionKitError, operation: string) => void;
@@ -85,7 +88,7 @@ export class TieredStore implements SessionStore {
   /** Set when the dirty set overflowed: the cache is then never read again by this instance. */
   #cacheUntrusted = false;
   #closed = false;
-  readonly #stats = { cacheHits: 0, cacheMisses: 0, cacheBypassed: 0, cacheErrors: 0, nearHits: 0 };
+  readonly #stats = { cacheHits: 0, cacheMisses: 0, cacheBypassed: 0, cacheErrors: 0 };
 
   constructor(options: TieredStoreOptions) {
     const { cache, durable } = options;
@@ -112,22 +115,22 @@ export class TieredStore implements SessionStore {
 
   /** How the tiers were used so far. */
   get stats(): TieredStoreStats {
-    return { ...this.#stats, dirtyKeys: this.#dirty.size };
+    return { ...this.#stats, nearHits: this.#near?.stats.hits ?? 0, dirtyKeys: this.#dirty.size };
   }
 
   async get(key: string, options?: ReadOptions): Promise<StoredSession | null> {
     this.#checkOpen('get');
     if (options?.consistency === 'strong') return this.durable.get(key, options);
-    const now = this.#clock.now();
-    const near = this.#near?.get(key, now);
-    if (near) {
-      this.#stats.nearHits++;
-      return near;
-    }
+    const near = this.#near;
+    if (near === undefined) return this.#readTiers(key, options);
+    return near.readThrough(key, () => this.#clock.now(), () => this.#readTiers(key, options));
+  }
+
+  /** Reads through the cache tier, falling back to (and backfilling from) the durable tier. */
+  async #readTiers(key: string, options: ReadOptions | undefined): Promise<StoredSession | null> {
     const cached = await this.#readCache(key);
     if (cached !== BYPASSED && cached !== null) {
       this.#stats.cacheHits++;
-      this.#near?.set(key, cached, now);
       return cached;
     }
     const stored = await this.durable.get(key, options);
@@ -135,43 +138,51 @@ export class TieredStore implements SessionStore {
       this.#stats.cacheMisses++;
       if (stored) await this.#backfill(key, stored);
     }
-    if (stored) this.#near?.set(key, stored, now);
     return stored;
   }
 
   async create(key: string, session: StoredSession): Promise<boolean> {
     this.#checkWrite('create', key, session);
-    this.#near?.delete(key);
-    if (!(await this.durable.create(key, session))) return false;
-    await this.#writeCache(key, () => this.cache.create(key, session));
-    return true;
+    return this.#writing(key, async () => {
+      if (!(await this.durable.create(key, session))) return false;
+      await this.#writeCache(key, () => this.cache.create(key, session));
+      return true;
+    });
   }
 
   async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
     this.#checkWrite('update', key, session);
-    this.#near?.delete(key);
-    if (!(await this.durable.update(key, session, expectedVersion))) return false;
-    await this.#writeCache(key, () => this.cache.update(key, session, expectedVersion));
-    return true;
+    return this.#writing(key, async () => {
+      if (!(await this.durable.update(key, session, expectedVersion))) return false;
+      await this.#writeCache(key, () => this.cache.update(key, session, expectedVersion));
+      return true;
+    });
   }
 
   async touch(key: string, expiresAt: number): Promise<boolean> {
     this.#checkOpen('touch');
-    this.#near?.delete(key);
-    const touched = await this.durable.touch(key, expiresAt);
-    // A false from the cache just means it held nothing; a false from the durable store means the session
-    // is gone, so the cache must not keep serving it.
-    if (touched) await this.#writeCache(key, async () => (await this.cache.touch(key, expiresAt)) || true);
-    else await this.#invalidate(key);
-    return touched;
+    return this.#writing(key, async () => {
+      const touched = await this.durable.touch(key, expiresAt);
+      // A false from the cache just means it held nothing; a false from the durable store means the session
+      // is gone, so the cache must not keep serving it.
+      if (touched) await this.#writeCache(key, async () => (await this.cache.touch(key, expiresAt)) || true);
+      else await this.#invalidate(key);
+      return touched;
+    });
   }
 
   async delete(key: string): Promise<boolean> {
     this.#checkOpen('delete');
-    this.#near?.delete(key);
-    const deleted = await this.durable.delete(key);
-    await this.#invalidate(key);
-    return deleted;
+    return this.#writing(key, async () => {
+      const deleted = await this.durable.delete(key);
+      await this.#invalidate(key);
+      return deleted;
+    });
+  }
+
+  /** Runs a write of `key` through the near cache, if there is one (it invalidates the key after the write). */
+  #writing<T>(key: string, write: () => Promise<T>): Promise<T> {
+    return this.#near === undefined ? write() : this.#near.writeThrough(key, write);
   }
 
   async listByUser(userId: string): Promise<UserSessionEntry[]> {

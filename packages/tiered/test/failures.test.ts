@@ -192,7 +192,7 @@ describe('TieredStore near cache', () => {
     const clock = new ManualClock(Date.now());
     const cache = new MemoryStore({ name: 'cache' });
     const durable = new MemoryStore({ name: 'durable' });
-    const store = new TieredStore({ cache, durable, clock, nearCache: { maxTtlMs: 500 } });
+    const store = new TieredStore({ cache, durable, clock, nearCache: { maxAgeMs: 500 } });
     await store.create('k', record(1, clock.now() + 60_000));
     expect((await store.get('k'))?.version).toBe(1);
     // Another process updates both tiers.
