@@ -25,7 +25,7 @@ import type { ConflictPolicy } from './merge.js';
 import { mergeChanges } from './merge.js';
 import type { ExpiryPolicy } from './presets.js';
 import { Session } from './session.js';
-import type { Consistency, SessionStore, StoredSession } from './store.js';
+import type { Consistency, ReadOptions, SessionStore, StoredSession } from './store.js';
 
 /** What to do when a user who already holds `max` sessions logs in again. */
 export interface UserSessionLimit {
@@ -59,6 +59,10 @@ export interface SessionManagerOptions extends ExpiryPolicy {
   /** Optional cap on concurrent sessions per user (needs a store with a user index). */
   userSessionLimit?: UserSessionLimit;
 }
+
+/** Shared read options, so a load allocates none. Frozen: stores receive them but must not change them. */
+const EVENTUAL_READ: ReadOptions = Object.freeze({ consistency: 'eventual' });
+const STRONG_READ: ReadOptions = Object.freeze({ consistency: 'strong' });
 
 /** What a commit did. */
 export type CommitStatus =
@@ -178,24 +182,31 @@ export class SessionManager<T extends SessionData = SessionData> {
    * Loads a session by its raw ID. Resolves `null` for a malformed ID (without touching the store), an unknown
    * or expired one, or a stored record that cannot be decoded (reported as a `corrupt` event).
    */
-  async load(id: unknown, options: LoadOptions = {}): Promise<Session<T> | null> {
+  async load(id: unknown, options?: LoadOptions): Promise<Session<T> | null> {
     if (!isValidSessionId(id)) return null;
     const key = hashSessionId(id);
-    const consistency = options.consistency ?? this.#defaultConsistency;
-    const stored = await this.#call('get', () => this.store.get(key, { consistency }));
-    const state = this.#readStored(key, stored);
-    if (!state) return null;
+    const consistency = options?.consistency ?? this.#defaultConsistency;
+    // The hot path of every request: the store is called directly (not through `#call`, whose closure and
+    // extra promise cost a microtask per call), with a shared options object.
+    let stored: StoredSession | null;
+    try {
+      stored = await this.store.get(key, consistency === 'strong' ? STRONG_READ : EVENTUAL_READ);
+    } catch (error) {
+      throw this.#storeFailure('get', error);
+    }
+    const record = this.#readStored(key, stored);
+    if (!record) return null;
     // Properties spelled out: an object spread followed by more properties is several microseconds slower
-    // in V8, and this is the hot path of every request.
+    // in V8.
     return new Session<T>({
       id,
       key,
       isNew: false,
-      createdAt: state.createdAt,
-      expiresAt: state.expiresAt,
-      version: state.version,
-      userId: state.userId,
-      attributes: state.attributes,
+      createdAt: record.createdAt,
+      expiresAt: stored!.expiresAt,
+      version: stored!.version,
+      userId: stored!.userId,
+      attributes: record.attributes,
     });
   }
 
@@ -207,12 +218,7 @@ export class SessionManager<T extends SessionData = SessionData> {
   async commit(session: Session<T>): Promise<CommitResult> {
     if (session.destroyed) return { status: 'gone' };
     if (session.isNew) return this.#commitNew(session);
-    if (session.isModified) {
-      const result = await this.#commitChanges(session, true);
-      // With merging on, a lost race is merged and retried, so 'conflict' never comes back here.
-      if (result.status === 'conflict') throw new ConflictError('unmerged conflict', { operation: 'commit' });
-      return result;
-    }
+    if (session.isModified) return this.#commitChanges(session, 'merge');
     return this.#touchIfDue(session);
   }
 
@@ -290,7 +296,7 @@ export class SessionManager<T extends SessionData = SessionData> {
         await this.#touchIfDue(session);
         return session.destroyed ? null : session;
       }
-      const result = await this.#commitChanges(session, false);
+      const result = await this.#commitChanges(session, 'report');
       if (result.status === 'updated') return session;
       if (result.status === 'gone') return null;
       this.#events.emit('conflict', { key: session.key, keys: [], attempt });
@@ -303,9 +309,10 @@ export class SessionManager<T extends SessionData = SessionData> {
     const entries = await this.#call('listByUser', () => this.store.listByUser(userId));
     const sessions = await Promise.all(
       entries.map(async ({ key }) => {
-        const state = this.#readStored(key, await this.#call('get', () => this.store.get(key)));
-        return state && state.userId === userId
-          ? { key, createdAt: state.createdAt, expiresAt: state.expiresAt, data: { ...state.attributes } as Partial<T> }
+        const stored = await this.#call('get', () => this.store.get(key));
+        const record = this.#readStored(key, stored);
+        return record && stored!.userId === userId
+          ? { key, createdAt: record.createdAt, expiresAt: stored!.expiresAt, data: { ...record.attributes } as Partial<T> }
           : null;
       }),
     );
@@ -351,10 +358,16 @@ export class SessionManager<T extends SessionData = SessionData> {
   }
 
   /**
-   * Compare-and-set loop. With `merge`, a lost race reloads and re-applies this request's changes over the
-   * winner's (3-way merge); without it (for `update`), it reports the conflict so the caller re-runs.
+   * Compare-and-set loop. With `'merge'` (for `commit`), a lost race reloads and re-applies this request's
+   * changes over the winner's (3-way merge); with `'report'` (for `update`), it reports the conflict so the
+   * caller re-runs.
    */
-  async #commitChanges(session: Session<T>, merge: boolean): Promise<CommitResult | { status: 'conflict' }> {
+  #commitChanges(session: Session<T>, onConflict: 'merge'): Promise<CommitResult>;
+  #commitChanges(session: Session<T>, onConflict: 'report'): Promise<CommitResult | { status: 'conflict' }>;
+  async #commitChanges(
+    session: Session<T>,
+    onConflict: 'merge' | 'report',
+  ): Promise<CommitResult | { status: 'conflict' }> {
     const base = session.baseAttributes;
     let theirs = base;
     let version = session.version;
@@ -371,19 +384,24 @@ export class SessionManager<T extends SessionData = SessionData> {
       const expiresAt = this.#deadline(session.createdAt, now);
       if (expiresAt <= now) return this.#gone(session);
       const stored = this.#encode('update', session.createdAt, attributes, version + 1, expiresAt, session.userId);
-      if (await this.#call('update', () => this.store.update(session.key, stored, version))) {
+      // Called directly, as in `load`: this is the write of every request that changed something.
+      let written: boolean;
+      try {
+        written = await this.store.update(session.key, stored, version);
+      } catch (error) {
+        throw this.#storeFailure('update', error);
+      }
+      if (written) {
         session.markStored(attributes, version + 1, expiresAt);
         return { status: 'updated' };
       }
-      if (!merge) return { status: 'conflict' };
-      const current = this.#readStored(
-        session.key,
-        await this.#call('get', () => this.store.get(session.key, { consistency: 'strong' })),
-      );
+      if (onConflict === 'report') return { status: 'conflict' };
+      const latest = await this.#call('get', () => this.store.get(session.key, STRONG_READ));
+      const current = this.#readStored(session.key, latest);
       if (!current) return this.#gone(session);
       // 3-way merge: our changes were made against `base`; `theirs` is what the winner stored.
       theirs = current.attributes;
-      version = current.version;
+      version = latest!.version;
     }
     throw new ConflictError(`gave up after ${this.#maxAttempts} compare-and-set attempts`, { operation: 'commit' });
   }
@@ -431,11 +449,11 @@ export class SessionManager<T extends SessionData = SessionData> {
     return results.filter(Boolean).length;
   }
 
-  /** Decodes a stored record, or reports why it reads as missing. */
-  #readStored(
-    key: string,
-    stored: StoredSession | null,
-  ): (SessionRecord & { version: number; expiresAt: number; userId: string | undefined }) | null {
+  /**
+   * Decodes a stored record, or reports why it reads as missing. Resolves only the decoded part: callers take
+   * version, deadline and owner from `stored` itself, so no merged copy is made.
+   */
+  #readStored(key: string, stored: StoredSession | null): SessionRecord | null {
     if (!stored) return null;
     const now = this.#clock.now();
     if (stored.expiresAt <= now) {
@@ -453,13 +471,7 @@ export class SessionManager<T extends SessionData = SessionData> {
       this.#events.emit('expired', { key });
       return null;
     }
-    return {
-      createdAt: record.createdAt,
-      attributes: record.attributes,
-      version: stored.version,
-      expiresAt: stored.expiresAt,
-      userId: stored.userId,
-    };
+    return record;
   }
 
   #encode(
@@ -491,7 +503,10 @@ export class SessionManager<T extends SessionData = SessionData> {
     return Math.min(now + this.#idleTimeout, createdAt + this.#absoluteTimeout);
   }
 
-  /** Runs a store call, reporting failures as `storeError` events and rethrowing them typed. */
+  /**
+   * Runs a store call, reporting failures as `storeError` events and rethrowing them typed. The per-request
+   * calls (`get` in `load`, `update` in a commit) do the same inline with {@link #storeFailure}.
+   */
   #call<R>(operation: string, run: () => Promise<R>): Promise<R> {
     let pending: Promise<R>;
     try {

@@ -67,6 +67,40 @@ describe('jsonCodec', () => {
     expect(Object.getPrototypeOf(record.attributes)).toBe(Object.prototype);
   });
 
+  it('drops prototype-polluting keys spelled with escapes on read', () => {
+    const crafted = String.raw`{"c":1,"a":{"\u005f_proto__":{"polluted":true},"\u0063onstructor":1,"ok":1}}`;
+    const record = jsonCodec.decode(new TextEncoder().encode(crafted));
+    expect(Object.keys(record.attributes)).toEqual(['ok']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reads back values that merely mention the guarded words and characters', () => {
+    // Each of these sends decoding down the reviving path; the data must come back unchanged.
+    const data = {
+      words: 'constructor prototype __proto__',
+      money: '$5',
+      key$: 1,
+      path: 'C:\\temp',
+      nested: [{ note: 'the prototype' }],
+    };
+    expect(roundTrip(data)).toEqual(data);
+  });
+
+  it('tags Dates and tag-like objects wherever they sit, next to plain data', () => {
+    const when = new Date(7);
+    const data = { list: [1, 'a', null, [{ at: when }]], mixed: { $date: 5, other: true }, flag: false };
+    const text = new TextDecoder().decode(jsonCodec.encode({ createdAt: 1, attributes: data }));
+    expect(text).toContain('{"$date":7}');
+    expect(roundTrip(data)).toEqual(data);
+  });
+
+  it('refuses prototype-polluting keys at any depth on write', () => {
+    for (const key of ['constructor', 'prototype']) {
+      const attributes = { a: [{ b: JSON.parse(`{"${key}":1}`) as unknown }] };
+      expect(() => jsonCodec.encode({ createdAt: 1, attributes })).toThrow(SerializationError);
+    }
+  });
+
   it.each([
     ['not UTF-8', new Uint8Array([0xff, 0xfe])],
     ['not JSON', new TextEncoder().encode('{oops')],

@@ -350,6 +350,47 @@ describe('SessionManager', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('reports failing writes of a commit typed, whether the store throws or rejects', async () => {
+    for (const failure of ['throws', 'rejects'] as const) {
+      const store = new MemoryStore();
+      const manager = new SessionManager({ store, idleTimeout: MINUTE, absoluteTimeout: 10 * MINUTE });
+      const session = manager.create();
+      session.set('n', 1);
+      await manager.commit(session);
+      const loaded = (await manager.load(session.id))!;
+      loaded.set('n', 2);
+      store.update =
+        failure === 'throws'
+          ? () => {
+              throw new Error('socket closed');
+            }
+          : () => Promise.reject(new Error('socket closed'));
+      const seen: SessionEvents['storeError'][] = [];
+      manager.on('storeError', (event) => seen.push(event));
+      const error = await manager.commit(loaded).catch((caught: unknown) => caught);
+      expect(error, failure).toBeInstanceOf(StoreUnavailableError);
+      expect(seen.map((event) => event.operation), failure).toEqual(['update']);
+    }
+  });
+
+  it('asks the store for the consistency each load requests', async () => {
+    const store = new MemoryStore();
+    const seen: unknown[] = [];
+    const get = store.get.bind(store);
+    store.get = (key, options) => {
+      seen.push(options?.consistency);
+      return get(key, options);
+    };
+    const manager = new SessionManager({ store, idleTimeout: MINUTE, absoluteTimeout: 10 * MINUTE });
+    const strict = new SessionManager({ store, idleTimeout: MINUTE, absoluteTimeout: 10 * MINUTE, defaultConsistency: 'strong' });
+    const id = generateSessionId();
+    await manager.load(id);
+    await manager.load(id, { consistency: 'strong' });
+    await strict.load(id);
+    await strict.load(id, { consistency: 'eventual' });
+    expect(seen).toEqual(['eventual', 'strong', 'strong', 'eventual']);
+  });
+
   it('supports typed session data', async () => {
     const manager = new SessionManager<{ cart: string[]; visits: number }>({ idleTimeout: MINUTE, absoluteTimeout: 10 * MINUTE });
     const session = manager.create();
