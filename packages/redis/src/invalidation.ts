@@ -21,30 +21,54 @@
  * @module
  */
 import type { NearCache } from '@sessionkit/core';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 
 /** The channel RESP2 clients receive tracking reports on. */
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
 
-/** Feeds Redis's key-change reports for one key prefix into a {@link NearCache}. */
-export class InvalidationFeed {
+/** What the store needs from its source of invalidation reports (one feed, or one per Cluster master). */
+export interface Invalidation {
+  /** Whether reports are flowing, i.e. whether the cache may be served. */
+  readonly live: boolean;
+  /** Stops the reports (the cache is cleared and no longer served). */
+  close(): void;
+}
+
+/** Settings shared by every feed of a store. */
+export interface FeedSettings {
+  /** The store's name (names the connection, tags nothing else). */
+  storeName: string;
+  /** The store's key prefix: reports are asked for keys under it. */
+  prefix: string;
+  cache: NearCache;
+  onError: (error: Error) => void;
+}
+
+/** Feeds Redis's key-change reports for one key prefix, from one server, into a {@link NearCache}. */
+export class InvalidationFeed implements Invalidation {
   readonly #client: Redis;
   readonly #cache: NearCache;
   readonly #prefix: string;
   readonly #onError: (error: Error) => void;
+  readonly #onLiveChange: (() => void) | undefined;
   #live = false;
   /** Bumped on every disconnect, so a setup that straddles one never marks the new connection live. */
   #generation = 0;
 
   /**
-   * @param source the store's own client: the feed opens a duplicate of it (same server, Sentinel group and
-   *   credentials), speaking RESP2.
+   * @param source a client of the server to follow: the feed opens a duplicate of it (same server, Sentinel
+   *   group and credentials), speaking RESP2.
+   * @param overrides extra connection settings (Cluster node connections do not reconnect by themselves).
+   * @param onLiveChange called whenever {@link live} may have changed.
    */
-  constructor(source: Redis, storeName: string, prefix: string, cache: NearCache, onError: (error: Error) => void) {
-    this.#cache = cache;
-    this.#prefix = prefix;
-    this.#onError = onError;
+  constructor(source: Redis, settings: FeedSettings, overrides: Partial<RedisOptions> = {}, onLiveChange?: () => void) {
+    const { storeName } = settings;
+    this.#cache = settings.cache;
+    this.#prefix = settings.prefix;
+    this.#onError = settings.onError;
+    this.#onLiveChange = onLiveChange;
     this.#client = source.duplicate({
+      ...overrides,
       protocol: 2,
       autoResubscribe: false,
       enableAutoPipelining: false,
@@ -52,7 +76,7 @@ export class InvalidationFeed {
       // Shows up in CLIENT LIST, so operators can tell these connections apart (no spaces allowed).
       connectionName: `${storeName}:invalidation`.replace(/\s/g, '_'),
     });
-    this.#client.on('error', onError);
+    this.#client.on('error', this.#onError);
     this.#client.on('ready', () => void this.#start());
     this.#client.on('close', () => this.#lost());
     this.#client.on('messageBuffer', (channel: Buffer, message: unknown) => this.#report(channel, message));
@@ -80,13 +104,16 @@ export class InvalidationFeed {
       this.#onError(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    if (generation === this.#generation) this.#live = true;
+    if (generation !== this.#generation) return;
+    this.#live = true;
+    this.#onLiveChange?.();
   }
 
   #lost(): void {
     this.#live = false;
     this.#generation++;
     this.#cache.clear();
+    this.#onLiveChange?.();
   }
 
   #report(channel: Buffer, message: unknown): void {

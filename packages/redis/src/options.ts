@@ -5,8 +5,7 @@
  */
 import type { Clock, NearCacheOptions } from '@sessionkit/core';
 import { ConfigurationError } from '@sessionkit/core';
-import type { ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import { Cluster } from 'ioredis';
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { CompressionSettings } from './compression.js';
 
 /** Options of {@link RedisSessionStore}. Give exactly one of `client`, `connection` or `cluster`. */
@@ -74,7 +73,7 @@ export interface RedisSessionStoreOptions {
    * writes always go to Redis. Every change to a session, made through any process, evicts it here as soon
    * as Redis's report arrives (sub-millisecond on a LAN); `maxAgeMs` (default 10 s) bounds an entry's life in
    * case a report is lost without the connection failing visibly; `maxEntries` (default 10,000) bounds the
-   * memory. Costs one more connection per store. Standalone and Sentinel only; not with replica reads.
+   * memory. Costs one more connection per store (per master on Cluster). Not with replica reads.
    * Default `false`.
    */
   nearCache?: boolean | { maxAgeMs?: number; maxEntries?: number };
@@ -217,10 +216,8 @@ export function resolveOptions(options: RedisSessionStoreOptions): ResolvedOptio
     nearCache = { maxAgeMs: given.maxAgeMs ?? 10_000, maxEntries: given.maxEntries ?? 10_000 };
     if (!isPositiveInteger(nearCache.maxAgeMs)) fail('`nearCache.maxAgeMs` must be a positive integer');
     if (!isPositiveInteger(nearCache.maxEntries)) fail('`nearCache.maxEntries` must be a positive integer');
-    // Invalidation reports come from the master the feed is connected to. Cluster would need one feed per
-    // master, kept in step with the slot map; replica reads could fill the cache with a value older than a
-    // report already processed.
-    if (options.cluster || options.client instanceof Cluster) fail('`nearCache` is not available on Redis Cluster');
+    // Reports come from masters; a replica read could fill the cache with a value older than a report
+    // already processed, and nothing would evict it.
     if (options.readFromReplicas || options.replicaClient) fail('`nearCache` cannot be combined with replica reads');
   }
   return {

@@ -27,6 +27,8 @@ import { Cluster, Redis } from 'ioredis';
 import { MAX_USER_ID_BYTES, decodeHeader, decodeRecord, encodeRecord } from './codec.js';
 import { PayloadCompressor } from './compression.js';
 import { Connection, isClient } from './connection.js';
+import { ClusterInvalidation } from './cluster-invalidation.js';
+import type { Invalidation } from './invalidation.js';
 import { InvalidationFeed } from './invalidation.js';
 import type { RedisSessionStoreOptions, ResolvedOptions } from './options.js';
 import { recommendedClusterOptions, recommendedRedisOptions, resolveOptions } from './options.js';
@@ -53,7 +55,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #replica: Connection | undefined;
   readonly #clock: Clock;
   readonly #compressor: PayloadCompressor;
-  readonly #near: { cache: NearCache; feed: InvalidationFeed } | undefined;
+  readonly #near: { cache: NearCache; feed: Invalidation } | undefined;
   #closed = false;
 
   constructor(options: RedisSessionStoreOptions) {
@@ -91,8 +93,10 @@ export class RedisSessionStore implements SessionStore {
 
     if (this.#options.nearCache) {
       const cache = new NearCache(this.#options.nearCache);
-      // The option checks rule out Cluster, so the primary is a standalone or Sentinel-managed client.
-      this.#near = { cache, feed: new InvalidationFeed(this.#primary.client as Redis, this.name, this.#options.keyPrefix, cache, onError) };
+      const settings = { storeName: this.name, prefix: this.#options.keyPrefix, cache, onError };
+      const client = this.#primary.client;
+      const feed = client instanceof Cluster ? new ClusterInvalidation(client, settings) : new InvalidationFeed(client as Redis, settings);
+      this.#near = { cache, feed };
     }
 
     this.capabilities = {

@@ -10,6 +10,7 @@ const topologies: [Topology, string, { nearCache: boolean }][] = [
   // The near cache must not change what any check sees ('eventual' reads come from it once filled).
   ['standalone', 'RedisSessionStore on standalone Redis (16379), near cache on', { nearCache: true }],
   ['sentinel', 'RedisSessionStore behind Sentinel (master "sessionkit"), near cache on', { nearCache: true }],
+  ['cluster', 'RedisSessionStore on Redis Cluster (17001-17006), near cache on', { nearCache: true }],
 ];
 
 for (const [topology, title, { nearCache }] of topologies) {

@@ -3,6 +3,8 @@
  * its replica takes over. Every failed call must reject with the typed, retryable StoreUnavailableError
  * within the configured deadline, nothing may surface as an unhandled rejection, and calls must succeed
  * again within seconds of the recovery. Servers are restored in `finally` so later suites find them up.
+ * A store with the near cache on rides along in both: its cache must turn back on after the recovery (on
+ * Cluster: following the promoted master) and keep reporting changes made through the other store.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +14,7 @@ import type { ServerName } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisSessionStore } from '../src/index.js';
-import { openStore, session, sleep } from './helpers.js';
+import { fillCache, openNearCachedStore, openStore, session, sleep, until } from './helpers.js';
 import type { Topology } from './helpers.js';
 
 const TIMEOUT_MS = 600;
@@ -66,6 +68,18 @@ function runTraffic(store: RedisSessionStore, workers: number, keyFor: () => str
   };
 }
 
+/**
+ * Checks that `near` (near cache on) is live again and sees a change `other` makes to `k` (a key of the slot
+ * range that failed over, on Cluster).
+ */
+async function expectNearCacheFollows(near: RedisSessionStore, other: RedisSessionStore, k: string): Promise<void> {
+  await until(() => near.nearCacheStats.live, 15_000, 'the near cache to turn back on');
+  expect(await other.create(k, session({ version: 1 }))).toBe(true);
+  await fillCache(near, k);
+  expect(await other.update(k, session({ version: 2 }), 1)).toBe(true);
+  await until(async () => (await near.get(k))?.version === 2, 2_000, 'the update to reach the near cache');
+}
+
 /** Polls until a full create/get/delete round succeeds; returns how long that took. */
 async function untilServing(store: RedisSessionStore, keyFor: () => string, withinMs: number): Promise<number> {
   const start = Date.now();
@@ -104,9 +118,9 @@ describe('fault injection', () => {
   });
 
   it('standalone server killed mid-run: typed failures within the deadline, serving again after the restart', async () => {
-    const store = openStore('standalone' satisfies Topology, `skr-fault-${randomBytes(4).toString('hex')}:`, {
-      operationTimeoutMs: TIMEOUT_MS,
-    });
+    const prefix = `skr-fault-${randomBytes(4).toString('hex')}:`;
+    const store = openStore('standalone' satisfies Topology, prefix, { operationTimeoutMs: TIMEOUT_MS });
+    const near = await openNearCachedStore('standalone', prefix, { operationTimeoutMs: TIMEOUT_MS });
     try {
       await untilServing(store, key, 5_000);
       const traffic = runTraffic(store, 8, key);
@@ -122,16 +136,19 @@ describe('fault injection', () => {
       expect(before, 'calls succeeded before the kill').toBeGreaterThan(0);
       expectTypedTimelyFailures(traffic.failures);
       expect(recoveredInMs, 'serving again after the restart').toBeLessThan(10_000);
+      await expectNearCacheFollows(near, store, key());
       await sleep(50);
       expect(unhandled, 'unhandled rejections').toEqual([]);
     } finally {
       await serverControl.start('redis');
-      await store.close();
+      await Promise.all([store.close(), near.close()]);
     }
   });
 
   it('Cluster master killed: typed failures during the failover, serving again once the replica is promoted', async () => {
-    const store = openStore('cluster', `skr-fault-${randomBytes(4).toString('hex')}:`, { operationTimeoutMs: TIMEOUT_MS });
+    const prefix = `skr-fault-${randomBytes(4).toString('hex')}:`;
+    const store = openStore('cluster', prefix, { operationTimeoutMs: TIMEOUT_MS });
+    const near = await openNearCachedStore('cluster', prefix, { operationTimeoutMs: TIMEOUT_MS });
     let killed: ServerName | undefined;
     const probes: Redis[] = [];
     try {
@@ -149,6 +166,7 @@ describe('fault injection', () => {
         const slot = (await cluster.call('CLUSTER', 'KEYSLOT', store.sessionKey(k))) as number;
         if (slot >= range[0] && slot <= range[1]) inRange.push(k);
       }
+      const watched = inRange.pop()!; // for the near cache, after the failover
       let next = 0;
       const keyFor = () => (next < inRange.length ? inRange[next++]! : key());
       const traffic = runTraffic(store, 8, () => key());
@@ -177,13 +195,14 @@ describe('fault injection', () => {
       await Promise.all([traffic.stop(), victimTraffic.stop()]);
       expectTypedTimelyFailures([...traffic.failures, ...victimTraffic.failures]);
       expect(recoveredInMs + slotKeysBack).toBeLessThan(20_000);
+      await expectNearCacheFollows(near, store, watched);
       await sleep(50);
       expect(unhandled, 'unhandled rejections').toEqual([]);
     } finally {
       // Bring the killed node back: it rejoins as a replica of the promoted one.
       if (killed) await serverControl.start(killed);
       await Promise.all(probes.map((p) => p.quit().catch(() => p.disconnect())));
-      await store.close();
+      await Promise.all([store.close(), near.close()]);
     }
     const [status] = await serverControl.status(killed!);
     expect(status?.state).toBe('up');

@@ -53,6 +53,22 @@ export async function until(condition: () => boolean | Promise<boolean>, ms: num
   }
 }
 
+/**
+ * Reads `k` until a read is answered from the near cache. The first fill can be discarded on purpose: Redis's
+ * report of the write that created `k` may still be on its way, and a read it overtakes must not be cached.
+ */
+export async function fillCache(store: RedisSessionStore, k: string): Promise<void> {
+  await until(
+    async () => {
+      const hits = store.nearCacheStats.hits;
+      await store.get(k);
+      return store.nearCacheStats.hits > hits;
+    },
+    2_000,
+    'a read answered from the near cache',
+  );
+}
+
 /** A plain client on the standalone server, for raw checks. */
 export function rawStandalone(): Redis {
   return new Redis(endpoints.redis.url, { lazyConnect: false });

@@ -6,8 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, ManualClock } from '@sessionkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import type { RedisSessionStore } from '../src/index.js';
-import { openNearCachedStore, openStore, rawStandalone, session, until } from './helpers.js';
+import type { Topology } from './helpers.js';
+import { fillCache, openNearCachedStore, openStore, rawStandalone, session, until } from './helpers.js';
 
 const stores: RedisSessionStore[] = [];
 afterEach(async () => {
@@ -15,27 +18,18 @@ afterEach(async () => {
 });
 
 /** A store with the near cache (live) and a plain one on the same prefix: "this process" and "another". */
-async function pair(extra: Parameters<typeof openStore>[2] = {}): Promise<{ near: RedisSessionStore; other: RedisSessionStore }> {
+async function pair(
+  extra: Parameters<typeof openStore>[2] = {},
+  topology: Topology = 'standalone',
+): Promise<{ near: RedisSessionStore; other: RedisSessionStore }> {
   const prefix = `nc-${randomBytes(4).toString('hex')}:`;
-  const near = await openNearCachedStore('standalone', prefix, { name: `nc-test-${randomBytes(3).toString('hex')}`, ...extra });
-  const other = openStore('standalone', prefix);
+  const near = await openNearCachedStore(topology, prefix, { name: `nc-test-${randomBytes(3).toString('hex')}`, ...extra });
+  const other = openStore(topology, prefix);
   stores.push(near, other);
   return { near, other };
 }
 
 const key = () => randomBytes(32).toString('hex');
-
-/**
- * Reads `k` until a read is answered from the cache. The first fill can be discarded on purpose: Redis's
- * report of the write that created `k` may still be on its way, and a read it overtakes must not be cached.
- */
-async function fillCache(store: RedisSessionStore, k: string): Promise<void> {
-  await until(async () => {
-    const hits = store.nearCacheStats.hits;
-    await store.get(k);
-    return store.nearCacheStats.hits > hits;
-  }, 2_000, 'a read answered from the near cache');
-}
 
 describe('RedisSessionStore near cache', () => {
   it('answers a repeated eventual read from process memory, and a strong read from Redis', async () => {
@@ -51,8 +45,8 @@ describe('RedisSessionStore near cache', () => {
     expect((await near.get(k, { consistency: 'strong' }))?.version).toBe(2);
   });
 
-  it("sees another process's update, touch and delete as soon as Redis reports them", async () => {
-    const { near, other } = await pair();
+  it.each(['standalone', 'sentinel', 'cluster'] as const)("%s: sees another process's update, touch and delete as soon as Redis reports them", async (topology) => {
+    const { near, other } = await pair({}, topology);
     const k = key();
     await other.create(k, session({ version: 1, userId: 'u1' }));
     await fillCache(near, k);
@@ -151,9 +145,40 @@ describe('RedisSessionStore near cache', () => {
     expect(near.nearCacheStats).toMatchObject({ hits: hits + 1, misses: misses + 1 });
   });
 
-  it('rejects the near cache where reports could miss changes: Cluster, replica reads, bad bounds', () => {
-    expect(() => openStore('cluster', 'x:', { nearCache: true })).toThrow(ConfigurationError);
+  it('on Cluster, follows every master: a dropped feed to one of them turns the cache off until it is back', async () => {
+    const { near, other } = await pair({}, 'cluster');
+    const k = key();
+    await other.create(k, session({ version: 1 }));
+    await fillCache(near, k);
+    const nodes = (other.client as Cluster).nodes('master');
+    expect(nodes.length).toBe(3);
+    const name = `${near.name}:invalidation`;
+    let killed = 0;
+    for (const node of nodes) {
+      const admin = new Redis({ host: node.options.host, port: node.options.port });
+      try {
+        const line = ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').find((l) => l.includes(` name=${name} `));
+        const id = /^id=(\d+)/.exec(line ?? '')?.[1];
+        expect(id, `a feed on every master (${node.options.port})`).toBeDefined();
+        if (killed === 0) killed = Number(await admin.call('CLIENT', 'KILL', 'ID', id!));
+      } finally {
+        await admin.quit();
+      }
+    }
+    expect(killed).toBe(1);
+    await until(() => !near.nearCacheStats.live, 2_000, 'the cache to turn off');
+    expect(near.nearCacheStats.entries).toBe(0);
+    await other.update(k, session({ version: 2 }), 1);
+    expect((await near.get(k))?.version).toBe(2);
+    await until(() => near.nearCacheStats.live, 5_000, 'the feed to come back');
+    await fillCache(near, k);
+    await other.update(k, session({ version: 3 }), 2);
+    await until(async () => (await near.get(k))?.version === 3, 2_000, 'reports to flow again');
+  });
+
+  it('rejects the near cache where reports could miss changes: replica reads, bad bounds', () => {
     expect(() => openStore('sentinel', 'x:', { nearCache: true, readFromReplicas: true })).toThrow(ConfigurationError);
+    expect(() => openStore('cluster', 'x:', { nearCache: true, readFromReplicas: true })).toThrow(ConfigurationError);
     expect(() => openStore('standalone', 'x:', { nearCache: { maxAgeMs: 0 } })).toThrow(ConfigurationError);
     expect(() => openStore('standalone', 'x:', { nearCache: { maxEntries: 1.5 } })).toThrow(ConfigurationError);
   });
