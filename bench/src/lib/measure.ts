@@ -81,42 +81,114 @@ export async function measure(operation: (worker: number) => Promise<unknown>, o
   return { opsPerSec: ops / elapsed, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), ops };
 }
 
+/** How {@link compare} turns its alternating rounds into one result. */
+export type RoundAggregate =
+  /** Each side keeps its best round; the ratio is best / best. The default. */
+  | 'best-round'
+  /**
+   * Each round measures baseline then SessionKit back to back, after a garbage collection before each side;
+   * the ratio is the median of the per-round ratios, and each side's ops/s and latencies are the medians of
+   * its rounds. Meant for short, CPU-bound operations: a burst of load from another process lands on one
+   * round's pair rather than on one side, and the median drops the pairs it spoiled.
+   */
+  | 'paired-median';
+
+/** Options for {@link compare}. */
+export interface CompareOptions extends MeasureOptions {
+  /** Alternating rounds. Default 3. */
+  rounds?: number;
+  /** How the rounds are combined. Default `'best-round'`. */
+  aggregate?: RoundAggregate;
+}
+
 /**
- * Measures SessionKit and its baseline alternately (A, B, A, B ...) for `rounds` rounds and keeps each side's
- * best round, so slow drift on a shared machine hits both sides alike. Builds the {@link BenchResult}.
+ * Measures SessionKit and its baseline alternately (A, B, A, B ...) for `rounds` rounds, so slow drift on a
+ * shared machine hits both sides alike, and combines the rounds as `options.aggregate` says: by default each
+ * side keeps its best round. Builds the {@link BenchResult}.
  */
 export async function compare(
   spec: { name: string; baseline: string; target?: { min?: number; max?: number; label: string }; notes?: string },
   subject: (worker: number) => Promise<unknown>,
   baseline: (worker: number) => Promise<unknown>,
-  options: MeasureOptions & { rounds?: number },
+  options: CompareOptions,
 ): Promise<BenchResult> {
-  let best: Measurement | undefined;
-  let bestBaseline: Measurement | undefined;
-  for (let round = 0; round < (options.rounds ?? 3); round++) {
-    const b = await measure(baseline, options);
-    const s = await measure(subject, options);
-    if (!bestBaseline || b.opsPerSec > bestBaseline.opsPerSec) bestBaseline = b;
-    if (!best || s.opsPerSec > best.opsPerSec) best = s;
+  const rounds = options.rounds ?? 3;
+  const paired = options.aggregate === 'paired-median';
+  const subjectRounds: Measurement[] = [];
+  const baselineRounds: Measurement[] = [];
+  for (let round = 0; round < rounds; round++) {
+    // In paired mode each side starts from a collected heap, so neither pays for the other's garbage.
+    if (paired) collectGarbage();
+    baselineRounds.push(await measure(baseline, options));
+    if (paired) collectGarbage();
+    subjectRounds.push(await measure(subject, options));
   }
-  const ratio = best!.opsPerSec / bestBaseline!.opsPerSec;
-  const result: BenchResult = {
-    name: spec.name,
-    baseline: spec.baseline,
-    opsPerSec: best!.opsPerSec,
-    baselineOpsPerSec: bestBaseline!.opsPerSec,
-    ratio,
-    p50Ms: best!.p50Ms,
-    p99Ms: best!.p99Ms,
-    baselineP50Ms: bestBaseline!.p50Ms,
-    baselineP99Ms: bestBaseline!.p99Ms,
-  };
+  const result = paired ? pairedMedian(spec, subjectRounds, baselineRounds) : bestRounds(spec, subjectRounds, baselineRounds);
   if (spec.target) {
+    const ratio = result.ratio;
     result.target = spec.target.label;
     result.met = (spec.target.min === undefined || ratio >= spec.target.min) && (spec.target.max === undefined || ratio <= spec.target.max);
   }
+  return result;
+}
+
+/** Each side's best round, and the ratio of the two. */
+function bestRounds(spec: { name: string; baseline: string; notes?: string }, subject: Measurement[], baseline: Measurement[]): BenchResult {
+  const best = subject.reduce((a, b) => (b.opsPerSec > a.opsPerSec ? b : a));
+  const bestBaseline = baseline.reduce((a, b) => (b.opsPerSec > a.opsPerSec ? b : a));
+  const result: BenchResult = {
+    name: spec.name,
+    baseline: spec.baseline,
+    opsPerSec: best.opsPerSec,
+    baselineOpsPerSec: bestBaseline.opsPerSec,
+    ratio: best.opsPerSec / bestBaseline.opsPerSec,
+    p50Ms: best.p50Ms,
+    p99Ms: best.p99Ms,
+    baselineP50Ms: bestBaseline.p50Ms,
+    baselineP99Ms: bestBaseline.p99Ms,
+  };
   if (spec.notes) result.notes = spec.notes;
   return result;
+}
+
+/** The median of the per-round ratios, with each side's medians, and the ratios' spread in the notes. */
+function pairedMedian(spec: { name: string; baseline: string; notes?: string }, subject: Measurement[], baseline: Measurement[]): BenchResult {
+  const ratios = subject.map((s, i) => s.opsPerSec / baseline[i]!.opsPerSec).sort((a, b) => a - b);
+  const of = (rounds: Measurement[], field: keyof Measurement) => median(rounds.map((m) => m[field]).sort((a, b) => a - b));
+  const spread = `ratio = median of ${ratios.length} paired rounds (baseline then SessionKit, a GC before each), ` +
+    `lowest ${ratios[0]!.toFixed(2)}, quartiles ${quantile(ratios, 0.25).toFixed(2)}-${quantile(ratios, 0.75).toFixed(2)}, ` +
+    `highest ${ratios[ratios.length - 1]!.toFixed(2)}; ops/s and latencies are each side's medians`;
+  return {
+    name: spec.name,
+    baseline: spec.baseline,
+    opsPerSec: of(subject, 'opsPerSec'),
+    baselineOpsPerSec: of(baseline, 'opsPerSec'),
+    ratio: median(ratios),
+    p50Ms: of(subject, 'p50Ms'),
+    p99Ms: of(subject, 'p99Ms'),
+    baselineP50Ms: of(baseline, 'p50Ms'),
+    baselineP99Ms: of(baseline, 'p99Ms'),
+    notes: spec.notes ? `${spec.notes}; ${spread}` : spread,
+  };
+}
+
+/** The median of sorted values (the mean of the middle two for an even count). */
+function median(sorted: number[]): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The value at fraction `q` of sorted values, interpolating linearly between neighbours. */
+function quantile(sorted: number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.min(sorted.length - 1, low + 1);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
+
+/** A full collection when the process runs with `--expose-gc` (the bench scripts pass it); otherwise nothing. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** Prints results as a plain table. */

@@ -215,8 +215,10 @@ export class SessionManager<T extends SessionData = SessionData> {
    * compare-and-set (merging over concurrent commits), or touches an unchanged one when due.
    * A session destroyed meanwhile is never recreated (`'gone'`).
    */
-  async commit(session: Session<T>): Promise<CommitResult> {
-    if (session.destroyed) return { status: 'gone' };
+  commit(session: Session<T>): Promise<CommitResult> {
+    // Not async: each branch hands back the promise of the step it runs instead of wrapping it in one more
+    // promise, which would resolve only after extra microtasks.
+    if (session.destroyed) return Promise.resolve({ status: 'gone' });
     if (session.isNew) return this.#commitNew(session);
     if (session.isModified) return this.#commitChanges(session, 'merge');
     return this.#touchIfDue(session);

@@ -44,7 +44,8 @@ export class Session<T extends SessionData = SessionData> {
   #base: SessionData;
   /** Attributes as this request sees them (base plus changes); a copy is made on the first write only. */
   #current: SessionData | undefined;
-  readonly #changes = new Map<string, AttributeChange>();
+  /** Pending changes; made on the first write, so a request that only reads allocates no map. */
+  #changes: Map<string, AttributeChange> | undefined;
   #destroyed = false;
 
   /** @internal Sessions are made by `SessionManager.create` and `SessionManager.load`. */
@@ -85,7 +86,7 @@ export class Session<T extends SessionData = SessionData> {
   }
   /** Whether `set`/`unset` were called since the last load or commit. */
   get isModified(): boolean {
-    return this.#changes.size > 0;
+    return this.#changes !== undefined && this.#changes.size > 0;
   }
 
   /** Reads one attribute. */
@@ -104,15 +105,15 @@ export class Session<T extends SessionData = SessionData> {
     if (value === undefined) return this.unset(key);
     assertAttributeKey(key);
     this.#writable()[key] = value;
-    this.#changes.set(key, { kind: 'set', value });
+    (this.#changes ??= new Map()).set(key, { kind: 'set', value });
   }
 
   /** Removes one attribute. */
   unset(key: keyof T & string): void {
     assertAttributeKey(key);
-    if (!Object.hasOwn(this.currentAttributes, key) && !this.#changes.has(key)) return;
+    if (!Object.hasOwn(this.currentAttributes, key) && !this.#changes?.has(key)) return;
     delete this.#writable()[key];
-    this.#changes.set(key, { kind: 'unset' });
+    (this.#changes ??= new Map()).set(key, { kind: 'unset' });
   }
 
   /** The attribute names currently set. */
@@ -135,7 +136,7 @@ export class Session<T extends SessionData = SessionData> {
   }
   /** @internal The pending changes, for the 3-way merge. */
   get changes(): ReadonlyMap<string, AttributeChange> {
-    return this.#changes;
+    return this.#changes ?? NO_CHANGES;
   }
 
   /** @internal Records a successful write. */
@@ -145,7 +146,7 @@ export class Session<T extends SessionData = SessionData> {
     this.#current = undefined;
     this.#version = version;
     this.#expiresAt = expiresAt;
-    this.#changes.clear();
+    this.#changes = undefined;
   }
 
   /** @internal Records a successful touch. */
@@ -163,6 +164,9 @@ export class Session<T extends SessionData = SessionData> {
     this.#destroyed = true;
   }
 }
+
+/** What {@link Session.changes} reports before the first write. */
+const NO_CHANGES: ReadonlyMap<string, AttributeChange> = new Map();
 
 function assertAttributeKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0 || !isSafeKey(key)) {
