@@ -103,7 +103,10 @@ describe('jsonCodec', () => {
 
   it.each([
     ['not UTF-8', new Uint8Array([0xff, 0xfe])],
-    ['invalid UTF-8 inside a value', new Uint8Array([...new TextEncoder().encode('{"c":1,"a":{"s":"'), 0xc3, 0x28, ...new TextEncoder().encode('"}}')])],
+    [
+      'invalid UTF-8 inside a value',
+      new Uint8Array([...new TextEncoder().encode('{"c":1,"a":{"s":"'), 0xc3, 0x28, ...new TextEncoder().encode('"}}')]),
+    ],
     ['a leading byte-order mark', new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"c":1,"a":{}}')])],
     ['not JSON', new TextEncoder().encode('{oops')],
     ['no createdAt', new TextEncoder().encode('{"a":{}}')],

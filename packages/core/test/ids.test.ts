@@ -16,7 +16,8 @@ describe('session IDs', () => {
     const id = generateSessionId();
     const nonCanonical = id.slice(0, 42) + 'B'; // last char carries 4 bits: low bits must be zero
     const inner = `${id.slice(0, 10)}+${id.slice(11)}`; // a non-base64url character before the last one
-    for (const bad of [id.slice(1), `${id}=`, `${id}A`, `${id}\n`, id.replace(/.$/, '+'), nonCanonical, inner, '', ' '.repeat(43), 42, null, undefined, {}]) {
+    const malformed = [id.slice(1), `${id}=`, `${id}A`, `${id}\n`, id.replace(/.$/, '+'), nonCanonical, inner, '', ' '.repeat(43)];
+    for (const bad of [...malformed, 42, null, undefined, {}]) {
       expect(isValidSessionId(bad)).toBe(false);
     }
   });
