@@ -15,6 +15,12 @@ export interface Measurement {
   p99Ms: number;
   /** Operations completed in the measured window. */
   ops: number;
+  /**
+   * Operations per second of CPU time used by the whole process (all threads, so garbage collection counts)
+   * during the window. For an in-process, CPU-bound operation this is the work each operation costs, and it
+   * barely moves when other processes take the CPU away for a while, which wall-clock throughput does.
+   */
+  opsPerCpuSec: number;
 }
 
 /** One side-by-side comparison, as every bench module reports it. */
@@ -75,10 +81,13 @@ export async function measure(operation: (worker: number) => Promise<unknown>, o
   await runFor(operation, options.warmupMs ?? options.durationMs / 4, concurrency);
   const latencies: number[] = [];
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const ops = await runFor(operation, options.durationMs, concurrency, latencies);
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   const sorted = Float64Array.from(latencies).sort();
-  return { opsPerSec: ops / elapsed, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), ops };
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { opsPerSec: ops / elapsed, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), ops, opsPerCpuSec: ops / cpuSeconds };
 }
 
 /** How {@link compare} turns its alternating rounds into one result. */
@@ -151,13 +160,19 @@ function bestRounds(spec: { name: string; baseline: string; notes?: string }, su
   return result;
 }
 
-/** The median of the per-round ratios, with each side's medians, and the ratios' spread in the notes. */
+/**
+ * The median of the per-round ratios, with each side's medians. The notes give the ratios' spread, and the
+ * same statistics computed from CPU time instead of wall-clock time, to tell the cost of the code from the
+ * load on the machine.
+ */
 function pairedMedian(spec: { name: string; baseline: string; notes?: string }, subject: Measurement[], baseline: Measurement[]): BenchResult {
   const ratios = subject.map((s, i) => s.opsPerSec / baseline[i]!.opsPerSec).sort((a, b) => a - b);
+  const cpuRatios = subject.map((s, i) => s.opsPerCpuSec / baseline[i]!.opsPerCpuSec).sort((a, b) => a - b);
   const of = (rounds: Measurement[], field: keyof Measurement) => median(rounds.map((m) => m[field]).sort((a, b) => a - b));
-  const spread = `ratio = median of ${ratios.length} paired rounds (baseline then SessionKit, a GC before each), ` +
-    `lowest ${ratios[0]!.toFixed(2)}, quartiles ${quantile(ratios, 0.25).toFixed(2)}-${quantile(ratios, 0.75).toFixed(2)}, ` +
-    `highest ${ratios[ratios.length - 1]!.toFixed(2)}; ops/s and latencies are each side's medians`;
+  const spread =
+    `ratio = median of ${ratios.length} paired rounds (baseline then SessionKit, a GC before each), ${describe(ratios)}; ` +
+    `per CPU-second instead of per second: median ${median(cpuRatios).toFixed(2)}, ${describe(cpuRatios)}; ` +
+    `ops/s and latencies are each side's medians`;
   return {
     name: spec.name,
     baseline: spec.baseline,
@@ -170,6 +185,12 @@ function pairedMedian(spec: { name: string; baseline: string; notes?: string }, 
     baselineP99Ms: of(baseline, 'p99Ms'),
     notes: spec.notes ? `${spec.notes}; ${spread}` : spread,
   };
+}
+
+/** Lowest, quartiles and highest of sorted ratios, for the notes. */
+function describe(sorted: number[]): string {
+  const at = (q: number) => quantile(sorted, q).toFixed(2);
+  return `lowest ${at(0)}, quartiles ${at(0.25)}-${at(0.75)}, highest ${at(1)}`;
 }
 
 /** The median of sorted values (the mean of the middle two for an even count). */
