@@ -22,7 +22,7 @@ import { connect } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { printResults, type BenchResult } from './lib/measure.js';
+import { medianOf, printResults, type BenchResult } from './lib/measure.js';
 
 const REDIS_URL = process.env.SESSIONKIT_REDIS_URL ?? 'redis://127.0.0.1:16379';
 const SESSIONS = 200;
@@ -272,12 +272,6 @@ async function closeSide(side: Side): Promise<void> {
   admin.disconnect();
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 /**
  * Runs the HTTP comparison (needs the Redis from `node services/bin/services.mjs up redis`). Both servers run
  * at once in child processes and are measured in alternating windows (baseline, SessionKit, baseline, ...),
@@ -323,8 +317,8 @@ function report(
   config: { judged: boolean; label: string },
 ): BenchResult[] {
   const ratios = sessionkit.rounds.map((r, i) => r.requestsPerSec / baseline.rounds[i]!.requestsPerSec);
-  const throughputRatio = median(ratios);
-  const rps = (side: Side) => median(side.rounds.map((r) => r.requestsPerSec));
+  const throughputRatio = medianOf(ratios);
+  const rps = (side: Side) => medianOf(side.rounds.map((r) => r.requestsPerSec));
   const executedRatio = skCount.executedPerRequest / baseCount.executedPerRequest;
   const clientRatio = skCount.clientPerRequest / baseCount.clientPerRequest;
   const statsRatio = skCount.statsPerRequest / baseCount.statsPerRequest;
@@ -338,10 +332,10 @@ function report(
       baselineOpsPerSec: rps(baseline),
       ratio: throughputRatio,
       ...(config.judged ? { target: '>= 1.5x', met: throughputRatio >= 1.5 } : {}),
-      p50Ms: median(sessionkit.rounds.map((r) => r.p50)),
-      p99Ms: median(sessionkit.rounds.map((r) => r.p99)),
-      baselineP50Ms: median(baseline.rounds.map((r) => r.p50)),
-      baselineP99Ms: median(baseline.rounds.map((r) => r.p99)),
+      p50Ms: medianOf(sessionkit.rounds.map((r) => r.p50)),
+      p99Ms: medianOf(sessionkit.rounds.map((r) => r.p99)),
+      baselineP50Ms: medianOf(baseline.rounds.map((r) => r.p50)),
+      baselineP99Ms: medianOf(baseline.rounds.map((r) => r.p99)),
       notes:
         `requests/s (median of ${ratios.length} alternating ${windowSec} s autocannon windows; ${setup}); ` +
         `per-round ratios ${ratios.map(fmt).join(', ')}`,

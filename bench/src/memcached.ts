@@ -28,7 +28,8 @@ export async function runMemcachedBench(opts: { quick: boolean }): Promise<Bench
   // So the baseline puts each key on the same server as the adapter does (a precomputed map: no hashing
   // cost added to the baseline), and both sides spread the same load over the same servers.
   const placement = new Map<string, number>();
-  raw.getServer = (key: string) => placement.get(key) ?? 0;
+  // memjs returns the server's index from getServer; @types/memjs declares a string.
+  raw.getServer = ((key: string) => placement.get(key) ?? 0) as unknown as typeof raw.getServer;
   try {
     const payload = randomBytes(PAYLOAD_BYTES);
     const keys = Array.from({ length: CONCURRENCY }, () => hashSessionId(generateSessionId()));

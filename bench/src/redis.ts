@@ -23,7 +23,7 @@ import { RedisSessionStore, luaScripts } from '@sessionkit/redis';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { sampleSessionData } from './core.js';
-import { compare, measure, printResults, type BenchResult, type Measurement } from './lib/measure.js';
+import { compare, measure, medianOf, printResults, type BenchResult, type Measurement } from './lib/measure.js';
 import { getAndUpdate } from './lib/store-operations.js';
 
 const run = promisify(execFile);
@@ -66,12 +66,6 @@ async function redisBenchmarkGet(requests: number): Promise<number> {
   if (!Number.isFinite(rps)) throw new Error(`cannot parse redis-benchmark output:\n${stdout}`);
   return rps;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function usedMemory(client: Redis): Promise<number> {
   const info = await client.info('memory');
@@ -165,17 +159,17 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
     }
     await admin.del('key:__rand_int__');
     const readRatios = readRounds.map((m, i) => m.opsPerSec / serverRounds[i]!);
-    const readRatio = median(readRatios);
+    const readRatio = medianOf(readRatios);
     results.push({
       name: `RedisSessionStore get (${PAYLOAD_BYTES} B, c=${CONCURRENCY})`,
       baseline: `redis-benchmark -t get -c ${CONCURRENCY} -d ${PAYLOAD_BYTES} (same server)`,
-      opsPerSec: median(readRounds.map((m) => m.opsPerSec)),
-      baselineOpsPerSec: median(serverRounds),
+      opsPerSec: medianOf(readRounds.map((m) => m.opsPerSec)),
+      baselineOpsPerSec: medianOf(serverRounds),
       ratio: readRatio,
       target: '>= 0.8x',
       met: readRatio >= 0.8,
-      p50Ms: median(readRounds.map((m) => m.p50Ms)),
-      p99Ms: median(readRounds.map((m) => m.p99Ms)),
+      p50Ms: medianOf(readRounds.map((m) => m.p50Ms)),
+      p99Ms: medianOf(readRounds.map((m) => m.p99Ms)),
       notes:
         `median of ${readPairs} paired rounds (per-round ratios ${readRatios.map((r) => r.toFixed(2)).join(', ')}); ` +
         'redis-benchmark: 50 connections, no pipelining; the adapter: one connection, default options (no pipelining)',

@@ -194,6 +194,11 @@ function describe(sorted: number[]): string {
 }
 
 /** The median of sorted values (the mean of the middle two for an even count). */
+/** The median of `values` (any order). */
+export function medianOf(values: number[]): number {
+  return median([...values].sort((a, b) => a - b));
+}
+
 function median(sorted: number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
