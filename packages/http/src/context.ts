@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { RegenerateOptions, Session, SessionData, UserSessionInfo } from '@sessionkit/core';
+import type { RegenerateOptions, SessionData, UserSessionInfo } from '@sessionkit/core';
 import type { SessionKitError } from '@sessionkit/core';
-import { StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
+import { Session, StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
 import { HeadersSentError, SessionUnavailableError } from './errors.js';
 import type { ContextHooks, SessionHttp } from './options.js';
 import type { IncomingHeaders, PresentedToken } from './transport.js';
@@ -40,6 +40,11 @@ export interface GetOptions {
 
 const EMPTY: CommitOutcome = Object.freeze({ setCookie: [], headers: [] }) as unknown as CommitOutcome;
 
+/** Where a watched session keeps the context to tell about its first change (see `SessionContext.#watch`). */
+const WATCHER = Symbol('sessionkit.watcher');
+
+type Watched = Session<any> & { [WATCHER]: SessionContext<any> };
+
 /** Whether an error means the store is out (as opposed to an application error such as a too-large payload). */
 export function isStoreOutage(error: unknown): error is SessionKitError {
   return error instanceof StoreUnavailableError || error instanceof StoreClosedError;
@@ -53,13 +58,13 @@ export function isStoreOutage(error: unknown): error is SessionKitError {
 export class SessionContext<T extends SessionData = SessionData> {
   readonly #http: SessionHttp<T>;
   readonly #headers: IncomingHeaders;
-  readonly #headersSent: () => boolean;
-  readonly #onFirstUse: (() => void) | undefined;
+  readonly #hooks: ContextHooks;
   #token: PresentedToken | undefined;
   #load: Promise<void> | undefined;
   #loaded = false;
   #session: Session<T> | null = null;
   #used = false;
+  #armed = false;
   #clearCookie = false;
   #degraded = false;
   #transient = false;
@@ -69,9 +74,32 @@ export class SessionContext<T extends SessionData = SessionData> {
   constructor(http: SessionHttp<T>, headers: IncomingHeaders, hooks: ContextHooks = {}) {
     this.#http = http;
     this.#headers = headers;
-    this.#headersSent = hooks.headersSent ?? (() => false);
-    this.#onFirstUse = hooks.onFirstUse;
+    this.#hooks = hooks;
   }
+
+  /**
+   * The prototype a loaded, unchanged session gets while no response hook is armed: `Session`'s own, with
+   * `set`/`unset` that arm the hooks on the first change. One shared object, so watching a session costs a
+   * prototype switch and one symbol property (both cached map transitions), not a closure per request.
+   */
+  static readonly #watchedSession: object = Object.create(Session.prototype, {
+    set: {
+      writable: true,
+      configurable: true,
+      value: function set(this: Watched, key: string, value: unknown): void {
+        Session.prototype.set.call(this, key, value);
+        this[WATCHER].#arm();
+      },
+    },
+    unset: {
+      writable: true,
+      configurable: true,
+      value: function unset(this: Watched, key: string): void {
+        Session.prototype.unset.call(this, key);
+        this[WATCHER].#arm();
+      },
+    },
+  });
 
   /** The request's token, read and verified on first need (pure computation, no store call). */
   get #presented(): PresentedToken {
@@ -106,10 +134,35 @@ export class SessionContext<T extends SessionData = SessionData> {
     return verified !== undefined && !verified.stale && session.id === verified.id && !this.#http.manager.hasWorkToCommit(session);
   }
 
+  /** Marks the session used by an operation that may change it, so a commit may be due: arms the hooks now. */
   #markUsed(): void {
-    if (this.#used) return;
     this.#used = true;
-    this.#onFirstUse?.();
+    this.#arm();
+  }
+
+  /** Tells the binding, once, that a commit may be needed (it then holds the response headers for it). */
+  #arm(): void {
+    if (this.#armed) return;
+    this.#armed = true;
+    this.#hooks.onCommitPossible?.();
+  }
+
+  /**
+   * After a plain read: arms the hooks only if a commit is already due (new cookie, touch, cookie to clear).
+   * An unchanged session that is not due for a touch, the common read, is watched instead: its first
+   * `set`/`unset` arms them, while the handler still holds the response. So a read that changes nothing costs
+   * no response hooks at all.
+   */
+  #armAfterLoad(): void {
+    if (!this.#nothingToCommit()) return this.#arm();
+    const session = this.#session;
+    if (session === null || Object.getPrototypeOf(session) !== Session.prototype) return;
+    Object.setPrototypeOf(session, SessionContext.#watchedSession);
+    (session as Watched)[WATCHER] = this;
+  }
+
+  #headersSent(): boolean {
+    return this.#hooks.headersSent?.() ?? false;
   }
 
   /** The owner of the loaded session, if any (after `get()`). */
@@ -122,10 +175,11 @@ export class SessionContext<T extends SessionData = SessionData> {
    * expired session). The first call loads it from the store; later calls are free.
    * Rejects with {@link SessionUnavailableError} (503) when the store is out and the policy is `'fail'`.
    */
-  async get(options: GetOptions = {}): Promise<Session<T> | null> {
-    this.#markUsed();
-    this.#load ??= this.#loadPresented(options.consistency ?? this.#http.consistency);
+  async get(options?: GetOptions): Promise<Session<T> | null> {
+    this.#used = true;
+    this.#load ??= this.#loadPresented(options?.consistency ?? this.#http.consistency);
     await this.#load;
+    if (!this.#armed) this.#armAfterLoad();
     return this.#live();
   }
 
@@ -135,6 +189,7 @@ export class SessionContext<T extends SessionData = SessionData> {
    * is out, and with the `'anonymous'` policy returns a throw-away session that is never saved.
    */
   async session(): Promise<Session<T>> {
+    this.#markUsed();
     const current = await this.get();
     if (current) return current;
     if (this.#degraded) {
@@ -153,6 +208,7 @@ export class SessionContext<T extends SessionData = SessionData> {
    * the user). Starts a session if there was none. Never degrades: rejects 503 while the store is out.
    */
   async regenerate(options: RegenerateOptions = {}): Promise<Session<T>> {
+    this.#markUsed();
     const current = await this.get();
     this.#assertOperational('regenerate');
     if (this.#headersSent()) throw new HeadersSentError('regenerate the session');
@@ -191,6 +247,7 @@ export class SessionContext<T extends SessionData = SessionData> {
    * an anonymous request).
    */
   async destroyAllForUser(options: DestroyAllOptions = {}): Promise<number> {
+    this.#markUsed();
     const current = await this.get();
     this.#assertOperational('destroyAllForUser');
     const userId = current?.userId;
@@ -221,6 +278,7 @@ export class SessionContext<T extends SessionData = SessionData> {
    * device"). The current session's key logs this request out. Resolves whether it was destroyed.
    */
   async destroyForUser(key: string): Promise<boolean> {
+    this.#markUsed();
     const current = await this.get();
     this.#assertOperational('destroyForUser');
     const userId = current?.userId;

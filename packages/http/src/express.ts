@@ -44,7 +44,7 @@ export function sessionMiddleware<T extends SessionData = SessionData>(
   return function sessionKitMiddleware(req, res, next) {
     const ctx: SessionContext<T> = http.context(req.headers, {
       headersSent: () => res.headersSent,
-      onFirstUse: () => deferHeadersUntilCommit(res, ctx, onCommitError),
+      onCommitPossible: () => deferHeadersUntilCommit(res, ctx, onCommitError),
     });
     (req as SessionRequest<T>).session = ctx;
     attachSession(req, ctx);

@@ -49,7 +49,7 @@ export function withSession<T extends SessionData = SessionData>(
   return async function sessionKitHandler(req, res) {
     const ctx: SessionContext<T> = http.context(req.headers, {
       headersSent: () => res.headersSent,
-      onFirstUse: () => deferHeadersUntilCommit(res, ctx, onError),
+      onCommitPossible: () => deferHeadersUntilCommit(res, ctx, onError),
     });
     attachSession(req, ctx);
     try {

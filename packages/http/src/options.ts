@@ -52,10 +52,14 @@ export interface ContextHooks {
   /** Whether the response headers are already out (then no cookie can be set any more). */
   headersSent?: () => boolean;
   /**
-   * Called once, when the handler first uses the session (bindings install their commit-before-headers hooks
-   * here, so a request that never touches the session pays nothing for them).
+   * Called once, as soon as a commit may be needed: at the first session operation that can change something
+   * (`session()`, `regenerate()`, `destroy()`, ...), when a `get()` settles with a commit already due (a new
+   * or stale cookie, a touch, a cookie to clear), or at the first `set`/`unset` on a session that a `get()`
+   * loaded unchanged. Bindings install their commit-before-headers hooks here, so a request that only reads
+   * an unchanged session pays nothing for them. Always called before the operation's promise resolves, so a
+   * handler that awaits its session calls is held back in time.
    */
-  onFirstUse?: () => void;
+  onCommitPossible?: () => void;
 }
 
 /**

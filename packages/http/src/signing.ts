@@ -2,9 +2,9 @@
  * Token signing: `<id>.<sig>` where `sig` is HMAC-SHA256(secret, id) in base64url.
  *
  * A list of secrets supports rotation: the first signs, every one verifies. Verification is strict and
- * constant-time: the token must have the exact shape `<43 chars>.<43 chars>`, the ID must pass core's
- * `isValidSessionId`, and the signature is compared over its full length with `crypto.timingSafeEqual` against
- * every secret (no early exit), so a forged, tampered, truncated or padded token is rejected before any store
+ * constant-time: the token must have the exact shape `<43 chars>.<43 chars>` (the signature in canonical
+ * base64url), the ID must pass core's `isValidSessionId`, and the signature's 32 bytes are compared in full
+ * with `crypto.timingSafeEqual` against every secret's digest (no early exit), so a forged, tampered, truncated or padded token is rejected before any store
  * lookup and the comparison time does not depend on how many leading characters were right.
  *
  * @module
@@ -19,7 +19,14 @@ export const SIGNATURE_LENGTH = 43;
 /** Length of a signed token: ID, dot, signature. */
 export const TOKEN_LENGTH = SESSION_ID_LENGTH + 1 + SIGNATURE_LENGTH;
 
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/;
+/**
+ * 43 base64url characters carry 258 bits for a 256-bit digest, so the last character of a signature holds
+ * two padding bits that decoding ignores. Only the canonical form (padding bits zero, the 16 characters
+ * listed) is accepted, so exactly one string matches each digest even though the check compares bytes.
+ */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+/** Size of an HMAC-SHA256 digest in bytes. */
+const DIGEST_BYTES = 32;
 
 /** One secret or a rotation list (the first signs, all verify). Strings are used as UTF-8 bytes. */
 export type Secrets = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
@@ -59,7 +66,7 @@ export function createSigner(secrets: Secrets): TokenSigner {
   if (list.length === 0) throw new ConfigurationError('at least one signing secret is required');
   const mac = (secret: Buffer, id: string): Buffer => createHmac('sha256', secret).update(id, 'utf8').digest();
   // A fixed-size scratch value compared when the shape is wrong, so every rejection does the same work.
-  const filler = Buffer.alloc(SIGNATURE_LENGTH, 0x41);
+  const filler = Buffer.alloc(DIGEST_BYTES, 0x41);
 
   return {
     sign(id: string): string {
@@ -70,13 +77,14 @@ export function createSigner(secrets: Secrets): TokenSigner {
       const shaped = typeof token === 'string' && token.length === TOKEN_LENGTH && TOKEN_PATTERN.test(token);
       const id = shaped ? token.slice(0, SESSION_ID_LENGTH) : '';
       const valid = shaped && isValidSessionId(id);
-      // Same-length buffers: the given signature (or filler), and each expected signature in base64url.
-      const given = valid ? Buffer.from(token.slice(SESSION_ID_LENGTH + 1), 'latin1') : filler;
+      // The raw digests are compared, not their base64url text: one decode of the given signature instead of an
+      // encode and a copy per secret. The pattern admits only canonical 43-character signatures, which decode
+      // to exactly 32 bytes, so the comparison is always over the full digest.
+      const given = valid ? Buffer.from(token.slice(SESSION_ID_LENGTH + 1), 'base64url') : filler;
       let matched = -1;
       for (let index = 0; index < list.length; index++) {
-        const expected = Buffer.from(mac(list[index]!, id).toString('base64url'), 'latin1');
-        // No early exit: every secret is checked, and the comparison is always over the full 43 bytes.
-        if (timingSafeEqual(given, expected) && valid && matched === -1) matched = index;
+        // No early exit: every secret is checked, and the comparison is always over the full 32 bytes.
+        if (timingSafeEqual(given, mac(list[index]!, id)) && valid && matched === -1) matched = index;
       }
       return matched === -1 ? null : { id, stale: matched > 0 };
     },

@@ -87,6 +87,22 @@ describe.each(bindings)('$name binding', (binding) => {
     expect(again.setCookies).toEqual([]);
   });
 
+  it('a change made after a plain read of an unchanged session is committed before the headers go out', async () => {
+    const cookie = await login();
+    counting.reset();
+    const reply = await send(`${h.url}/read-then-set?k=a&v=2`, { cookie });
+    expect(reply.status).toBe(200);
+    expect(counting.counts).toMatchObject({ get: 1, update: 1 });
+    // The cookie follows the deadline the commit moved: only there if the commit finished before the headers.
+    expect(reply.setCookies).toHaveLength(1);
+    expect(cookiePair(reply)).toBe(cookie);
+    const unset = await send(`${h.url}/read-then-unset?k=name`, { cookie });
+    expect(unset.setCookies).toHaveLength(1);
+    const read = await send(`${h.url}/whoami`, { cookie });
+    expect(read.body.data).toEqual({ a: '2' });
+    expect(read.setCookies).toEqual([]);
+  });
+
   it('login regenerates the ID and the old cookie is dead', async () => {
     const anon = cookiePair(await send(`${h.url}/set?k=cart&v=book`, { method: 'POST' }))!;
     const reply = await send(`${h.url}/login?user=alice`, { method: 'POST', cookie: anon });

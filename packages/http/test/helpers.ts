@@ -46,6 +46,18 @@ export const routes: Record<string, Route> = {
     s.set(q.get('k')!, q.get('v')!);
     return { ok: true };
   },
+  '/read-then-set': async (ctx, q) => {
+    // A plain read arms no response hooks for an unchanged session; the change after it must still be saved
+    // (and its cookie sent) before the headers go out. The pause lets a binding flush anything it had queued.
+    const s = await ctx.get();
+    await sleep(1);
+    s?.set(q.get('k')!, q.get('v')!);
+    return { ok: true };
+  },
+  '/read-then-unset': async (ctx, q) => {
+    (await ctx.get())?.unset(q.get('k')!);
+    return { ok: true };
+  },
   '/slow-set': async (ctx, q) => {
     const s = await ctx.session();
     // Every request of the same barrier has loaded its session before any of them writes: a real race.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, generateSessionId } from '@sessionkit/core';
 import { MIN_SECRET_BYTES, SessionHttp, Transport, createSigner, readCookieValues, serializeCookie } from '../src/index.js';
-import { ManualClock, SessionManager } from '@sessionkit/core';
+import { ManualClock, Session, SessionManager } from '@sessionkit/core';
 
 const SECRET = 's'.repeat(MIN_SECRET_BYTES);
 
@@ -40,6 +40,33 @@ describe('createSigner', () => {
     ];
     for (const value of bad) expect(signer.verify(value), String(value)).toBeNull();
     expect(() => signer.sign('not-an-id')).toThrow(ConfigurationError);
+  });
+
+  it('accepts only the canonical spelling of a signature, though it compares digest bytes', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const signer = createSigner(SECRET);
+    for (let round = 0; round < 20; round++) {
+      const id = generateSessionId();
+      const token = signer.sign(id);
+      const last = alphabet.indexOf(token.at(-1)!);
+      expect(last % 4, 'the two padding bits of a signature are zero').toBe(0);
+      // The same 32 bytes spelled with non-zero padding bits: Buffer decoding would accept them.
+      for (let bits = 1; bits < 4; bits++) {
+        const variant = token.slice(0, -1) + alphabet[last + bits]!;
+        expect(Buffer.from(variant.slice(44), 'base64url').equals(Buffer.from(token.slice(44), 'base64url'))).toBe(true);
+        expect(signer.verify(variant), variant).toBeNull();
+      }
+      expect(signer.verify(token)).toEqual({ id, stale: false });
+    }
+  });
+
+  it('checks every secret of a rotation list', () => {
+    const old = 'o'.repeat(MIN_SECRET_BYTES);
+    const id = generateSessionId();
+    const rotated = createSigner([SECRET, old]);
+    expect(rotated.verify(createSigner(old).sign(id))).toEqual({ id, stale: true });
+    expect(rotated.verify(createSigner(SECRET).sign(id))).toEqual({ id, stale: false });
+    expect(rotated.verify(createSigner('x'.repeat(MIN_SECRET_BYTES)).sign(id))).toBeNull();
   });
 });
 
@@ -134,14 +161,68 @@ describe('Transport cookie defaults', () => {
     expect(anonymous.needsCommit, 'nothing presented, nothing loaded').toBe(false);
   });
 
-  it('a binding hooks the response only once the session is used', async () => {
+  it('a binding hooks the response only once a commit may be needed', async () => {
     const manager = new SessionManager({ idleTimeout: 60_000, absoluteTimeout: 120_000 });
     let hooked = 0;
     const http = new SessionHttp({ manager, secrets: SECRET });
-    const ctx = http.context({}, { onFirstUse: () => hooked++ });
+    const ctx = http.context({}, { onCommitPossible: () => hooked++ });
     expect(hooked).toBe(0);
     await ctx.get();
+    expect(hooked, 'an anonymous read has nothing to commit').toBe(0);
     await ctx.session();
     expect(hooked).toBe(1);
+  });
+
+  it('a read of an unchanged session arms the hooks only at its first change', async () => {
+    const clock = new ManualClock(Date.UTC(2030, 0, 1));
+    const manager = new SessionManager<{ n?: number; m?: number }>({ clock, idleTimeout: 30 * 60_000, absoluteTimeout: 8 * 3_600_000, touchAfter: 60_000 });
+    const http = new SessionHttp({ manager, secrets: SECRET, clock });
+    const seed = manager.create();
+    seed.set('n', 1);
+    seed.set('m', 1);
+    await manager.commit(seed);
+    const cookie = `__Host-sid=${createSigner(SECRET).sign(seed.id)}`;
+    const hooked = (): { count: number; ctx: ReturnType<typeof http.context> } => {
+      const probe = { count: 0, ctx: undefined as unknown as ReturnType<typeof http.context> };
+      probe.ctx = http.context({ cookie }, { onCommitPossible: () => probe.count++ });
+      return probe;
+    };
+
+    const reader = hooked();
+    const read = (await reader.ctx.get())!;
+    expect(reader.count, 'unchanged and not due: no hooks').toBe(0);
+    expect(read).toBeInstanceOf(Session);
+    expect(Object.keys(read), 'watching adds no visible property').toEqual(Object.keys(seed));
+    expect(read.get('n')).toBe(1);
+    read.set('n', 2);
+    expect(reader.count, 'the first change arms them').toBe(1);
+    expect(reader.ctx.needsCommit).toBe(true);
+    read.unset('m');
+    read.set('n', 3);
+    expect(reader.count, 'once').toBe(1);
+    await reader.ctx.commit();
+    expect((await manager.load(seed.id))?.toJSON()).toEqual({ n: 3 });
+
+    const remover = hooked();
+    (await remover.ctx.get())!.unset('n');
+    expect(remover.count, 'unset arms them too').toBe(1);
+
+    const twice = hooked();
+    await Promise.all([twice.ctx.get(), twice.ctx.get()]);
+    (await twice.ctx.get())!.set('n', 4);
+    expect(twice.count, 'concurrent reads watch the session once').toBe(1);
+
+    const lister = hooked();
+    await lister.ctx.listForUser();
+    expect(lister.count, 'listing changes nothing').toBe(0);
+
+    clock.advance(2 * 60_000);
+    const due = hooked();
+    await due.ctx.get();
+    expect(due.count, 'a touch is due: armed when the read settles').toBe(1);
+
+    const destroyer = hooked();
+    await destroyer.ctx.destroy();
+    expect(destroyer.count, 'operations arm at once').toBe(1);
   });
 });
