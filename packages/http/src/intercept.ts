@@ -3,11 +3,12 @@
  *
  * `writeHead` is synchronous but a commit is a store round trip, and the `Set-Cookie` of a new or regenerated
  * session can only be sent if the commit finishes before the headers leave. So the first call among
- * `writeHead`, `write`, `end` and `flushHeaders` on a response whose session was used is held back: the call
+ * `writeHead`, `write`, `end` and `flushHeaders` on a response whose session needs a commit is held back: the call
  * (and any that follow meanwhile) are queued, the session is committed, its `Set-Cookie` is added, and the
  * queue is replayed in order. While queued, `write` returns `false` and `'drain'` is emitted after the replay,
- * so piped streams pause instead of buffering. A response whose session was never used passes straight
- * through with no delay and no store call.
+ * so piped streams pause instead of buffering. The bindings install these hooks only once the context says a
+ * commit may be needed (`ContextHooks.onCommitPossible`): a response whose session was never used, or only
+ * read unchanged, is not wrapped at all.
  *
  * If the commit fails with a store outage (policy `'fail'`), the queued response is discarded and a 503 is
  * sent instead, so the client never sees a success that was not saved. If the handler starts using the
