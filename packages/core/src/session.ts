@@ -47,6 +47,8 @@ export class Session<T extends SessionData = SessionData> {
   /** Pending changes; made on the first write, so a request that only reads allocates no map. */
   #changes: Map<string, AttributeChange> | undefined;
   #destroyed = false;
+  /** Called once on the next `set` / `unset` (see {@link onNextChange}). */
+  #onNextChange: (() => void) | undefined;
 
   /** @internal Sessions are made by `SessionManager.create` and `SessionManager.load`. */
   constructor(state: SessionState) {
@@ -106,6 +108,7 @@ export class Session<T extends SessionData = SessionData> {
     assertAttributeKey(key);
     this.#writable()[key] = value;
     (this.#changes ??= new Map()).set(key, { kind: 'set', value });
+    this.#changed();
   }
 
   /** Removes one attribute. */
@@ -114,6 +117,7 @@ export class Session<T extends SessionData = SessionData> {
     if (!Object.hasOwn(this.currentAttributes, key) && !this.#changes?.has(key)) return;
     delete this.#writable()[key];
     (this.#changes ??= new Map()).set(key, { kind: 'unset' });
+    this.#changed();
   }
 
   /** The attribute names currently set. */
@@ -137,6 +141,22 @@ export class Session<T extends SessionData = SessionData> {
   /** @internal The pending changes, for the 3-way merge. */
   get changes(): ReadonlyMap<string, AttributeChange> {
     return this.#changes ?? NO_CHANGES;
+  }
+
+  /**
+   * @internal Calls `listener` once, after the next `set` or `unset` that records a change, then forgets it
+   * (a later call replaces a pending listener). The HTTP bindings use it to hold a response for a commit only
+   * when a read turns into a write.
+   */
+  onNextChange(listener: () => void): void {
+    this.#onNextChange = listener;
+  }
+
+  #changed(): void {
+    const listener = this.#onNextChange;
+    if (listener === undefined) return;
+    this.#onNextChange = undefined;
+    listener();
   }
 
   /** @internal Records a successful write. */

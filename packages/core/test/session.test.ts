@@ -43,3 +43,22 @@ describe('Session change tracking', () => {
     expect(loaded.currentAttributes).toEqual({ a: 5 });
   });
 });
+
+describe('Session.onNextChange', () => {
+  it('calls the listener once, after the first set or unset that records a change', async () => {
+    const { loaded: session } = await storedSession();
+    let calls = 0;
+    session.onNextChange(() => {
+      calls++;
+      expect(session.isModified, 'the change is recorded before the listener runs').toBe(true);
+    });
+    session.unset('missing' as never); // nothing to remove: no change, no call
+    expect(calls).toBe(0);
+    session.set('a', 2);
+    session.set('a', 3);
+    expect(calls).toBe(1);
+    session.onNextChange(() => calls++);
+    session.unset('a');
+    expect(calls).toBe(2);
+  });
+});

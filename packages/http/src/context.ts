@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { RegenerateOptions, SessionData, UserSessionInfo } from '@sessionkit/core';
+import type { RegenerateOptions, Session, SessionData, UserSessionInfo } from '@sessionkit/core';
 import type { SessionKitError } from '@sessionkit/core';
-import { Session, StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
+import { StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
 import { HeadersSentError, SessionUnavailableError } from './errors.js';
 import type { ContextHooks, SessionHttp } from './options.js';
 import type { IncomingHeaders, PresentedToken } from './transport.js';
@@ -40,11 +40,6 @@ export interface GetOptions {
 
 const EMPTY: CommitOutcome = Object.freeze({ setCookie: [], headers: [] }) as unknown as CommitOutcome;
 
-/** Where a watched session keeps the context to tell about its first change (see `SessionContext.#watch`). */
-const WATCHER = Symbol('sessionkit.watcher');
-
-type Watched = Session<any> & { [WATCHER]: SessionContext<any> };
-
 /** Whether an error means the store is out (as opposed to an application error such as a too-large payload). */
 export function isStoreOutage(error: unknown): error is SessionKitError {
   return error instanceof StoreUnavailableError || error instanceof StoreClosedError;
@@ -76,30 +71,6 @@ export class SessionContext<T extends SessionData = SessionData> {
     this.#headers = headers;
     this.#hooks = hooks;
   }
-
-  /**
-   * The prototype a loaded, unchanged session gets while no response hook is armed: `Session`'s own, with
-   * `set`/`unset` that arm the hooks on the first change. One shared object, so watching a session costs a
-   * prototype switch and one symbol property (both cached map transitions), not a closure per request.
-   */
-  static readonly #watchedSession: object = Object.create(Session.prototype, {
-    set: {
-      writable: true,
-      configurable: true,
-      value: function set(this: Watched, key: string, value: unknown): void {
-        Session.prototype.set.call(this, key, value);
-        this[WATCHER].#arm();
-      },
-    },
-    unset: {
-      writable: true,
-      configurable: true,
-      value: function unset(this: Watched, key: string): void {
-        Session.prototype.unset.call(this, key);
-        this[WATCHER].#arm();
-      },
-    },
-  });
 
   /** The request's token, read and verified on first need (pure computation, no store call). */
   get #presented(): PresentedToken {
@@ -150,15 +121,12 @@ export class SessionContext<T extends SessionData = SessionData> {
   /**
    * After a plain read: arms the hooks only if a commit is already due (new cookie, touch, cookie to clear).
    * An unchanged session that is not due for a touch, the common read, is watched instead: its first
-   * `set`/`unset` arms them, while the handler still holds the response. So a read that changes nothing costs
-   * no response hooks at all.
+   * `set`/`unset` arms them (`Session.onNextChange`), while the handler still holds the response. So a read
+   * that changes nothing costs no response hooks at all.
    */
   #armAfterLoad(): void {
     if (!this.#nothingToCommit()) return this.#arm();
-    const session = this.#session;
-    if (session === null || Object.getPrototypeOf(session) !== Session.prototype) return;
-    Object.setPrototypeOf(session, SessionContext.#watchedSession);
-    (session as Watched)[WATCHER] = this;
+    this.#session?.onNextChange(() => this.#arm());
   }
 
   #headersSent(): boolean {
