@@ -1,12 +1,17 @@
 /**
  * The embedded default store: the whole {@link SessionStore} contract in process memory.
  *
- * Memory is bounded by `maxSessions` (and each record by `maxPayloadBytes`). Entries are kept in a `Map`
- * ordered by last write (create, update and touch move an entry to the end), so:
+ * Memory is bounded by `maxSessions` (and each record by `maxPayloadBytes`). Entries are found through a
+ * `Map` and kept in a list ordered by last write (create, update and touch move an entry to the tail), so:
  * - expiry needs no timer: reads filter by `expiresAt`, and every write first drops up to
- *   {@link SWEEP_PER_WRITE} expired entries from the head of the map, where the oldest writes sit;
+ *   {@link SWEEP_PER_WRITE} expired entries from the head of the list, where the oldest writes sit;
  * - when the store is full, the eviction policy removes the least recently written (or touched) session,
  *   which is the one closest to its idle deadline. Each eviction is counted in {@link MemoryStore.stats}.
+ *
+ * The order is a doubly linked list through the entries rather than the `Map`'s own insertion order: moving
+ * an entry to the end of a `Map` means a delete and a set, and each delete leaves a hole that the table
+ * carries until its next rehash, which with a million sessions copies a million entries. Relinking costs a
+ * few pointer writes whatever the size.
  *
  * @module
  */
@@ -67,10 +72,14 @@ export interface MemoryStoreStats {
 }
 
 interface Entry {
+  readonly key: string;
   data: Uint8Array;
   version: number;
   expiresAt: number;
   userId: string | undefined;
+  /** Neighbours in write order (`undefined` at the ends). */
+  older: Entry | undefined;
+  newer: Entry | undefined;
 }
 
 /** In-process {@link SessionStore}: the default store of {@link SessionManager}. Not shared between processes. */
@@ -78,6 +87,9 @@ export class MemoryStore implements SessionStore {
   readonly name: string;
   readonly capabilities: StoreCapabilities;
   readonly #entries = new Map<string, Entry>();
+  /** The least recently written entry, and the most recently written one. */
+  #oldest: Entry | undefined;
+  #newest: Entry | undefined;
   readonly #byUser = new Map<string, Set<string>>();
   readonly #maxSessions: number;
   readonly #clock: Clock;
@@ -119,16 +131,17 @@ export class MemoryStore implements SessionStore {
     if (!isLive(session.expiresAt, this.#clock.now())) return true; // born dead: nothing to keep
     this.#sweep();
     while (this.#entries.size >= this.#maxSessions) this.#evictOldest();
-    this.#put(key, this.#copy(session, session.userId));
+    this.#put(this.#copy(key, session, session.userId));
     return true;
   }
 
   async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
     this.#checkWrite('update', key, session);
+    // Sweep first: a sweep after the liveness check could purge the very entry about to be updated, if its
+    // deadline passed in between.
+    this.#sweep();
     const current = this.#live(key, 'update');
     if (!current || current.version !== expectedVersion) return false;
-    this.#sweep();
-    this.#entries.delete(key);
     // The owner is fixed at create (see StoredSession.userId): keep the indexed one. The entry and, when the
     // size is unchanged (a counter, a cart item swapped), its bytes are reused: the stored bytes never leave
     // the store (`get` copies), so nothing else can observe them change, and no new ArrayBuffer is made.
@@ -136,7 +149,7 @@ export class MemoryStore implements SessionStore {
     else current.data = Uint8Array.prototype.slice.call(session.data);
     current.version = session.version;
     current.expiresAt = session.expiresAt;
-    this.#entries.set(key, current);
+    this.#moveToNewest(current);
     return true;
   }
 
@@ -145,13 +158,12 @@ export class MemoryStore implements SessionStore {
     assertValidKey(this.name, 'touch', key);
     const current = this.#live(key, 'touch');
     if (!current) return false;
-    this.#entries.delete(key);
     if (!isLive(expiresAt, this.#clock.now())) {
-      this.#unindex(key, current.userId);
+      this.#remove(current);
       return true;
     }
     current.expiresAt = expiresAt;
-    this.#entries.set(key, current);
+    this.#moveToNewest(current);
     return true;
   }
 
@@ -160,7 +172,7 @@ export class MemoryStore implements SessionStore {
     assertValidKey(this.name, 'delete', key);
     const current = this.#live(key, 'delete');
     if (!current) return false;
-    this.#remove(key, current);
+    this.#remove(current);
     return true;
   }
 
@@ -180,7 +192,7 @@ export class MemoryStore implements SessionStore {
     for (const key of [...(this.#byUser.get(userId) ?? [])]) {
       const entry = this.#live(key, 'deleteByUser');
       if (entry) {
-        this.#remove(key, entry);
+        this.#remove(entry);
         deleted++;
       }
     }
@@ -190,6 +202,7 @@ export class MemoryStore implements SessionStore {
   async close(): Promise<void> {
     this.#closed = true;
     this.#entries.clear();
+    this.#oldest = this.#newest = undefined;
     this.#byUser.clear();
   }
 
@@ -199,22 +212,24 @@ export class MemoryStore implements SessionStore {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (isLive(entry.expiresAt, this.#clock.now())) return entry;
-    this.#remove(key, entry);
+    this.#remove(entry);
     this.#expired++;
     return undefined;
   }
 
-  #put(key: string, entry: Entry): void {
-    this.#entries.set(key, entry);
+  #put(entry: Entry): void {
+    this.#entries.set(entry.key, entry);
+    this.#linkNewest(entry);
     if (entry.userId === undefined) return;
     let keys = this.#byUser.get(entry.userId);
     if (!keys) this.#byUser.set(entry.userId, (keys = new Set()));
-    keys.add(key);
+    keys.add(entry.key);
   }
 
-  #remove(key: string, entry: Entry): void {
-    this.#entries.delete(key);
-    this.#unindex(key, entry.userId);
+  #remove(entry: Entry): void {
+    this.#entries.delete(entry.key);
+    this.#unlink(entry);
+    this.#unindex(entry.key, entry.userId);
   }
 
   #unindex(key: string, userId: string | undefined): void {
@@ -225,33 +240,58 @@ export class MemoryStore implements SessionStore {
     if (keys.size === 0) this.#byUser.delete(userId);
   }
 
-  /** Purges a few expired entries from the head (least recently written) of the map. */
+  /** Makes `entry` the most recently written. */
+  #moveToNewest(entry: Entry): void {
+    if (entry === this.#newest) return;
+    this.#unlink(entry);
+    this.#linkNewest(entry);
+  }
+
+  #linkNewest(entry: Entry): void {
+    entry.older = this.#newest;
+    entry.newer = undefined;
+    if (this.#newest) this.#newest.newer = entry;
+    else this.#oldest = entry;
+    this.#newest = entry;
+  }
+
+  #unlink(entry: Entry): void {
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.#oldest = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.#newest = entry.older;
+    entry.older = entry.newer = undefined;
+  }
+
+  /** Purges a few expired entries from the head (least recently written) of the list. */
   #sweep(): void {
     const now = this.#clock.now();
-    let budget = SWEEP_PER_WRITE;
-    for (const [key, entry] of this.#entries) {
-      if (budget-- === 0 || isLive(entry.expiresAt, now)) return;
-      this.#remove(key, entry);
+    for (let budget = SWEEP_PER_WRITE; budget > 0; budget--) {
+      const entry = this.#oldest;
+      if (entry === undefined || isLive(entry.expiresAt, now)) return;
+      this.#remove(entry);
       this.#expired++;
     }
   }
 
   #evictOldest(): void {
-    const oldest = this.#entries.entries().next();
-    if (oldest.done) return;
-    const [key, entry] = oldest.value;
-    this.#remove(key, entry);
+    const entry = this.#oldest;
+    if (entry === undefined) return;
+    this.#remove(entry);
     if (isLive(entry.expiresAt, this.#clock.now())) this.#evictions++;
     else this.#expired++;
   }
 
   /** The entry to keep for a written record: a private copy of the bytes, and the given owner. */
-  #copy(session: StoredSession, userId: string | undefined): Entry {
+  #copy(key: string, session: StoredSession, userId: string | undefined): Entry {
     return {
+      key,
       data: Uint8Array.prototype.slice.call(session.data),
       version: session.version,
       expiresAt: session.expiresAt,
       userId,
+      older: undefined,
+      newer: undefined,
     };
   }
 

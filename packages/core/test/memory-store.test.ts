@@ -16,6 +16,37 @@ describe('MemoryStore specifics', () => {
     expect((await store.listByUser('u')).map((e) => e.key).sort()).toEqual(['a', 'c', 'd']);
   });
 
+  it('keeps write order through updates, touches and deletes anywhere in it: evicts oldest-written first', async () => {
+    const clock = new ManualClock(0);
+    const store = new MemoryStore({ maxSessions: 5, clock });
+    for (const key of ['a', 'b', 'c', 'd', 'e']) await store.create(key, record(1000));
+    expect(await store.update('a', { data: new Uint8Array([2]), version: 2, expiresAt: 1000 }, 1)).toBe(true);
+    await store.touch('c', 1500);
+    await store.delete('d'); // from the middle
+    await store.delete('e'); // the newest at the time
+    // Write order now, oldest first: b, a, c. Three creates fill the two free places and evict one.
+    for (const key of ['f', 'g', 'h']) await store.create(key, record(1000));
+    expect(await store.get('b')).toBeNull();
+    await store.create('i', record(1000));
+    expect(await store.get('a')).toBeNull();
+    expect((await Promise.all(['c', 'f', 'g', 'h', 'i'].map((k) => store.get(k)))).every((r) => r !== null)).toBe(true);
+    expect(store.stats).toMatchObject({ entries: 5, evictions: 2 });
+    // Deleting everything and starting over leaves a consistent, empty order.
+    for (const key of ['c', 'f', 'g', 'h', 'i']) await store.delete(key);
+    await store.create('j', record(1000));
+    expect(store.stats).toMatchObject({ entries: 1, evictions: 2 });
+  });
+
+  it('an update racing its own deadline never brings an expired entry back', async () => {
+    const clock = new ManualClock(0);
+    const store = new MemoryStore({ clock });
+    await store.create('k', record(100, 'u'));
+    clock.advance(100);
+    expect(await store.update('k', { data: new Uint8Array([2]), version: 2, expiresAt: 1000 }, 1)).toBe(false);
+    expect(await store.get('k')).toBeNull();
+    expect(await store.listByUser('u')).toEqual([]);
+  });
+
   it('copies handed out by get stay as they were read, whatever is written or read next', async () => {
     const clock = new ManualClock(0);
     const store = new MemoryStore({ clock });
