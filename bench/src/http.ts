@@ -32,8 +32,11 @@ const IDLE_MS = 30 * 60_000;
 /** A fixed, long-enough secret for the benchmark only. */
 const SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
-/** The SessionKit side with and without the Redis store's near cache, and the express-session baseline. */
-type Variant = 'sessionkit' | 'sessionkit-near' | 'express-session';
+/**
+ * The SessionKit side with and without the Redis store's near cache, the express-session baseline, and Express
+ * alone with the same routes and no session at all (the floor, used by `http-cpu.ts`).
+ */
+export type Variant = 'sessionkit' | 'sessionkit-near' | 'express-session' | 'bare';
 
 // ---------------------------------------------------------------------------------------------------------
 // Server side (child process)
@@ -74,6 +77,19 @@ async function serve(variant: Variant, prefix: string): Promise<void> {
       res.json({ count });
     });
     close = () => store.close();
+  } else if (variant === 'bare') {
+    let count = 0;
+    app.post('/login', (_req, res) => {
+      res.setHeader('set-cookie', 'sid=none; Path=/; HttpOnly');
+      res.json({ ok: true });
+    });
+    app.get('/read', (_req, res) => {
+      res.json({ user: 'user0', count });
+    });
+    app.post('/write', (_req, res) => {
+      res.json({ count: ++count });
+    });
+    close = async () => {};
   } else {
     const { default: session } = await import('express-session');
     const { RedisStore } = await import('connect-redis');
@@ -151,7 +167,8 @@ async function login(port: number, count: number): Promise<string[]> {
   return cookies;
 }
 
-interface LoadResult {
+/** What one autocannon window measured. */
+export interface LoadResult {
   requestsPerSec: number;
   total: number;
   non2xx: number;
@@ -160,7 +177,13 @@ interface LoadResult {
   p99: number;
 }
 
-async function load(port: number, cookies: string[], limit: { durationSec?: number; amount?: number }): Promise<LoadResult> {
+/** Drives the 90/10 mix (or `writeShare`) at `port` with autocannon for a duration or a number of requests. */
+export async function load(
+  port: number,
+  cookies: string[],
+  limit: { durationSec?: number; amount?: number },
+  writeShare = WRITE_SHARE,
+): Promise<LoadResult> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
@@ -170,7 +193,7 @@ async function load(port: number, cookies: string[], limit: { durationSec?: numb
         method: 'GET',
         path: '/read',
         setupRequest: (request: Record<string, unknown>) => {
-          const write = Math.random() < WRITE_SHARE;
+          const write = Math.random() < writeShare;
           const cookie = cookies[Math.floor(Math.random() * cookies.length)]!;
           return { ...request, method: write ? 'POST' : 'GET', path: write ? '/write' : '/read', headers: { cookie } };
         },
@@ -245,7 +268,8 @@ async function countCommands(port: number, cookies: string[], prefix: string, am
   };
 }
 
-interface Side {
+/** One server under test: its child process, its key prefix, its logged-in cookies and measured rounds. */
+export interface Side {
   variant: Variant;
   prefix: string;
   port: number;
@@ -254,13 +278,15 @@ interface Side {
   rounds: LoadResult[];
 }
 
-async function openSide(variant: Variant): Promise<Side> {
+/** Starts a server in a child process and logs in the benchmark's users. */
+export async function openSide(variant: Variant): Promise<Side> {
   const prefix = `bench-http-${variant}-${randomBytes(4).toString('hex')}:`;
   const { port, child } = await startServer(variant, prefix);
   return { variant, prefix, port, child, cookies: await login(port, SESSIONS), rounds: [] };
 }
 
-async function closeSide(side: Side): Promise<void> {
+/** Stops a server and deletes its keys from Redis. */
+export async function closeSide(side: Side): Promise<void> {
   await stopServer(side.child);
   const admin = new Redis(REDIS_URL);
   let cursor = '0';
