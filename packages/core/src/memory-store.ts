@@ -21,7 +21,7 @@ import { ConfigurationError, StoreClosedError } from './errors.js';
 import type { ReadOptions, StoreCapabilities, StoredSession, SessionStore, UserSessionEntry } from './store.js';
 import { assertPayloadFits, assertValidKey, assertValidRecord, isLive } from './store-helpers.js';
 
-/** Expired entries a single write may purge from the head of the map. */
+/** Expired entries a single write may purge from the head of the write-order list. */
 const SWEEP_PER_WRITE = 8;
 /** Size of the shared blocks that the copies handed out by `get` are cut from (see {@link copyOut}). */
 const SLAB_BYTES = 64 * 1024;

@@ -77,10 +77,7 @@ export class NearCache {
       return undefined;
     }
     this.#stats.hits++;
-    const { session } = entry;
-    const copy: StoredSession = { data: session.data.slice(), version: session.version, expiresAt: session.expiresAt };
-    if (session.userId !== undefined) copy.userId = session.userId;
-    return copy;
+    return copyOf(entry.session);
   }
 
   /**
@@ -142,9 +139,7 @@ export class NearCache {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
-    const stored: StoredSession = { data: session.data.slice(), version: session.version, expiresAt: session.expiresAt };
-    if (session.userId !== undefined) stored.userId = session.userId;
-    this.#entries.set(ticket.key, { session: stored, validUntil });
+    this.#entries.set(ticket.key, { session: copyOf(session), validUntil });
   }
 
   /** Forgets `key`, and keeps the reads of it now in flight from filling the cache. */
@@ -170,4 +165,11 @@ export class NearCache {
   get stats(): NearCacheStats {
     return { ...this.#stats, entries: this.#entries.size };
   }
+}
+
+/** A copy of `session` with bytes of its own, so neither the cache nor its callers share a buffer. */
+function copyOf(session: StoredSession): StoredSession {
+  const copy: StoredSession = { data: session.data.slice(), version: session.version, expiresAt: session.expiresAt };
+  if (session.userId !== undefined) copy.userId = session.userId;
+  return copy;
 }

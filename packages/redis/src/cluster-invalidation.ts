@@ -51,10 +51,10 @@ export class ClusterInvalidation implements Invalidation {
     this.#closed = true;
     for (const event of ['refresh', 'ready', '+node', '-node']) this.#cluster.off(event, this.#sync);
     clearTimeout(this.#refreshTimer);
+    // Each feed clears the cache as it closes; the cache is only ever filled while every feed is live.
     for (const feed of this.#feeds.values()) feed.close();
     this.#feeds.clear();
     this.#update();
-    this.#settings.cache.clear();
   }
 
   #syncMasters(): void {
