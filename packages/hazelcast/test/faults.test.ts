@@ -179,6 +179,10 @@ describe.skipIf(reason !== undefined)(`faults (kill and restart members)${reason
       // Recovery: reads succeed again. (A create retried through a timeout could find its own earlier attempt,
       // whose outcome was unknown, so the first successful call is a read.)
       expect(await eventually(`${name}: get after restart`, 90_000, () => store.get('before'))).toBeNull();
+      // The restarted members may still be assigning partitions when reads already work: wait until a write
+      // lands too, on fresh keys (a retried create could otherwise meet its own earlier, timed-out attempt).
+      let probe = 0;
+      expect(await eventually(`${name}: write after restart`, 90_000, () => store.create(`probe-${name}-${probe++}`, rec(3, 1)))).toBe(true);
       expect(await store.create(key, rec(3, 1, 'u2'))).toBe(true);
       expect((await store.get(key))?.version).toBe(1);
       expect(await store.update(key, rec(3, 2, 'u2'), 1)).toBe(true);
