@@ -5,7 +5,8 @@ import { sleep, uniqueKey } from './helpers.js';
 
 // The 2-node cluster is opt-in (it costs ~1 GiB and ~25 s): `SESSIONKIT_CASSANDRA_CLUSTER=1 npm test` starts
 // and tests it. When opted in, a cluster that is down fails here.
-describe.runIf(process.env.SESSIONKIT_CASSANDRA_CLUSTER === '1')('cassandra 2-node cluster', () => {
+const optedIn = process.env.SESSIONKIT_CASSANDRA_CLUSTER === '1';
+describe.runIf(optedIn)(`cassandra 2-node cluster${optedIn ? '' : ' [skipped: opt-in, SESSIONKIT_CASSANDRA_CLUSTER=1 starts and tests it]'}`, () => {
   const ALL = cassandra.types.consistencies.all;
   const client = new cassandra.Client({
     contactPoints: endpoints.cassandraCluster.contactPoints,
