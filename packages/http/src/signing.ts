@@ -4,13 +4,15 @@
  * A list of secrets supports rotation: the first signs, every one verifies. Verification is strict and
  * constant-time: the token must have the exact shape `<43 chars>.<43 chars>` (the signature in canonical
  * base64url), the ID must pass core's `isValidSessionId`, and the signature's 32 bytes are compared in full
- * with `crypto.timingSafeEqual` against every secret's digest (no early exit), so a forged, tampered, truncated or padded token is rejected before any store
- * lookup and the comparison time does not depend on how many leading characters were right.
+ * with `crypto.timingSafeEqual` against every secret's digest (no early exit), so a forged, tampered, truncated
+ * or padded token is rejected before any store lookup and the comparison time does not depend on how many
+ * leading characters were right.
  *
  * @module
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { ConfigurationError, SESSION_ID_LENGTH, isValidSessionId } from '@sessionkit/core';
+import { DIGEST_BYTES, SessionIdMac } from './session-id-mac.js';
 
 /** Shortest secret accepted, in bytes (256 bits, the HMAC-SHA256 output size). */
 export const MIN_SECRET_BYTES = 32;
@@ -25,9 +27,8 @@ export const TOKEN_LENGTH = SESSION_ID_LENGTH + 1 + SIGNATURE_LENGTH;
  * listed) is accepted, so exactly one string matches each digest even though the check compares bytes.
  */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
-/** Size of an HMAC-SHA256 digest in bytes. */
-const DIGEST_BYTES = 32;
-
+/** A well-formed ID hashed when the token is rejected, so a rejection costs the same as a check. */
+const FILLER_ID = 'A'.repeat(SESSION_ID_LENGTH);
 /** One secret or a rotation list (the first signs, all verify). Strings are used as UTF-8 bytes. */
 export type Secrets = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
@@ -64,27 +65,29 @@ export function createSigner(secrets: Secrets): TokenSigner {
     },
   );
   if (list.length === 0) throw new ConfigurationError('at least one signing secret is required');
-  const mac = (secret: Buffer, id: string): Buffer => createHmac('sha256', secret).update(id, 'utf8').digest();
-  // A fixed-size scratch value compared when the shape is wrong, so every rejection does the same work.
-  const filler = Buffer.alloc(DIGEST_BYTES, 0x41);
-
+  const macs = list.map((secret) => new SessionIdMac(secret));
+  // Scratch buffers for verification (synchronous, so reused): the presented signature and one computed digest.
+  const given = Buffer.alloc(DIGEST_BYTES);
+  const expected = Buffer.alloc(DIGEST_BYTES);
   return {
     sign(id: string): string {
       if (!isValidSessionId(id)) throw new ConfigurationError('refusing to sign a malformed session ID');
-      return `${id}.${mac(list[0]!, id).toString('base64url')}`;
+      return `${id}.${macs[0]!.digest(id, 'base64url')}`;
     },
     verify(token: unknown): VerifiedToken | null {
       const shaped = typeof token === 'string' && token.length === TOKEN_LENGTH && TOKEN_PATTERN.test(token);
       const id = shaped ? token.slice(0, SESSION_ID_LENGTH) : '';
       const valid = shaped && isValidSessionId(id);
-      // The raw digests are compared, not their base64url text: one decode of the given signature instead of an
-      // encode and a copy per secret. The pattern admits only canonical 43-character signatures, which decode
-      // to exactly 32 bytes, so the comparison is always over the full digest.
-      const given = valid ? Buffer.from(token.slice(SESSION_ID_LENGTH + 1), 'base64url') : filler;
+      // The raw digests are compared, not their base64url text. The pattern admits only canonical 43-character
+      // signatures, which decode to exactly 32 bytes, so the comparison is always over the full digest. A
+      // rejected shape compares a fixed filler instead, so every rejection does the same work.
+      if (valid) given.write(token.slice(SESSION_ID_LENGTH + 1), 'base64url');
+      else given.fill(0x41);
       let matched = -1;
-      for (let index = 0; index < list.length; index++) {
+      for (let index = 0; index < macs.length; index++) {
         // No early exit: every secret is checked, and the comparison is always over the full 32 bytes.
-        if (timingSafeEqual(given, mac(list[index]!, id)) && valid && matched === -1) matched = index;
+        expected.write(macs[index]!.digest(valid ? id : FILLER_ID, 'binary'), 'latin1');
+        if (timingSafeEqual(given, expected) && valid && matched === -1) matched = index;
       }
       return matched === -1 ? null : { id, stale: matched > 0 };
     },
