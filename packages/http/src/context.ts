@@ -115,7 +115,7 @@ export class SessionContext<T extends SessionData = SessionData> {
   #arm(): void {
     if (this.#armed) return;
     this.#armed = true;
-    this.#hooks.onCommitPossible?.();
+    this.#hooks.onCommitPossible?.(this);
   }
 
   /**

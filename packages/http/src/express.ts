@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionData } from '@sessionkit/core';
 import { attachSession } from './attach.js';
 import type { SessionContext } from './context.js';
-import { deferHeadersUntilCommit } from './intercept.js';
+import { ResponseCommitHooks } from './intercept.js';
 import type { SessionHttpOptions } from './options.js';
 import { SessionHttp } from './options.js';
 
@@ -42,10 +42,7 @@ export function sessionMiddleware<T extends SessionData = SessionData>(
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
   const onCommitError = options instanceof SessionHttp ? undefined : options.onCommitError;
   return function sessionKitMiddleware(req, res, next) {
-    const ctx: SessionContext<T> = http.context(req.headers, {
-      headersSent: () => res.headersSent,
-      onCommitPossible: () => deferHeadersUntilCommit(res, ctx, onCommitError),
-    });
+    const ctx: SessionContext<T> = http.context(req.headers, new ResponseCommitHooks(res, onCommitError));
     (req as SessionRequest<T>).session = ctx;
     attachSession(req, ctx);
     next();

@@ -20,6 +20,7 @@
 import type { ServerResponse } from 'node:http';
 import type { CommitOutcome } from './context.js';
 import { SessionUnavailableError } from './errors.js';
+import type { ContextHooks } from './options.js';
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type AnyFn = (...args: unknown[]) => unknown;
@@ -130,6 +131,32 @@ export function deferHeadersUntilCommit(
   res.write = hook('write') as unknown as ServerResponse['write'];
   res.end = hook('end') as unknown as ServerResponse['end'];
   res.flushHeaders = hook('flushHeaders') as unknown as ServerResponse['flushHeaders'];
+}
+
+/**
+ * The {@link ContextHooks} of a `node:http` response (Express's `res` is one): tells whether its headers went
+ * out, and installs {@link deferHeadersUntilCommit} once the context says a commit may be needed. One object
+ * per request with its methods on the prototype, rather than two closures (and their scope) per request.
+ */
+export class ResponseCommitHooks implements ContextHooks {
+  readonly #res: ServerResponse;
+  readonly #onError: ((error: unknown) => void) | undefined;
+
+  /** `onError` receives commit failures after the failure response was sent. */
+  constructor(res: ServerResponse, onError?: (error: unknown) => void) {
+    this.#res = res;
+    this.#onError = onError;
+  }
+
+  /** Whether the response headers are already out. */
+  headersSent(): boolean {
+    return this.#res.headersSent;
+  }
+
+  /** Holds the response's headers until `ctx` has committed. */
+  onCommitPossible(ctx: CommittingContext): void {
+    deferHeadersUntilCommit(this.#res, ctx, this.#onError);
+  }
 }
 
 /** `writeHead(status, { 'set-cookie': ... })` would overwrite the session cookie: merge it in instead. */

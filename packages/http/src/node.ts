@@ -9,7 +9,7 @@ import type { SessionData } from '@sessionkit/core';
 import { attachSession } from './attach.js';
 import type { SessionContext } from './context.js';
 import { SessionUnavailableError } from './errors.js';
-import { deferHeadersUntilCommit } from './intercept.js';
+import { ResponseCommitHooks } from './intercept.js';
 import type { SessionHttpOptions } from './options.js';
 import { SessionHttp } from './options.js';
 
@@ -47,10 +47,7 @@ export function withSession<T extends SessionData = SessionData>(
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
   const onError = (options instanceof SessionHttp ? undefined : options.onError) ?? ((error: unknown) => console.error(error));
   return async function sessionKitHandler(req, res) {
-    const ctx: SessionContext<T> = http.context(req.headers, {
-      headersSent: () => res.headersSent,
-      onCommitPossible: () => deferHeadersUntilCommit(res, ctx, onError),
-    });
+    const ctx: SessionContext<T> = http.context(req.headers, new ResponseCommitHooks(res, onError));
     attachSession(req, ctx);
     try {
       await handler(req, res, ctx);

@@ -57,9 +57,9 @@ export interface ContextHooks {
    * or stale cookie, a touch, a cookie to clear), or at the first `set`/`unset` on a session that a `get()`
    * loaded unchanged. Bindings install their commit-before-headers hooks here, so a request that only reads
    * an unchanged session pays nothing for them. Always called before the operation's promise resolves, so a
-   * handler that awaits its session calls is held back in time.
+   * handler that awaits its session calls is held back in time. Receives the context that asks.
    */
-  onCommitPossible?: () => void;
+  onCommitPossible?: (ctx: SessionContext<any>) => void;
 }
 
 /**
