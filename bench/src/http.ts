@@ -3,6 +3,9 @@
  * connect-redis 9 (redis 5 client), same routes, same Redis (127.0.0.1:16379 unless SESSIONKIT_REDIS_URL),
  * read-mostly load (90% GET /read, 10% POST /write) from autocannon over 200 logged-in sessions.
  *
+ * Express alone with the same routes and no sessions runs in the same rounds, reported as the ceiling of the
+ * requests/s ratio (no session middleware can be faster than none).
+ *
  * SessionKit runs twice: with the Redis store's near cache (`nearCache: true`, Redis-invalidated, see
  * docs/redis.md), which is the configuration judged against the targets, and with the store's defaults,
  * reported next to it. Each server runs in its own child process (so the load generator does not share its
@@ -308,7 +311,7 @@ export async function runHttpBench(opts: { quick: boolean }): Promise<BenchResul
   const windowSec = opts.quick ? 3 : 8;
   const sides: Side[] = [];
   try {
-    for (const variant of ['express-session', 'sessionkit', 'sessionkit-near'] as const) sides.push(await openSide(variant));
+    for (const variant of ['express-session', 'sessionkit', 'sessionkit-near', 'bare'] as const) sides.push(await openSide(variant));
     for (const side of sides) await load(side.port, side.cookies, { durationSec: 1 }); // warm-up
     for (let round = 0; round < rounds; round++) {
       for (const side of sides) {
@@ -321,16 +324,40 @@ export async function runHttpBench(opts: { quick: boolean }): Promise<BenchResul
     }
     const amount = opts.quick ? 2000 : 5000;
     const counts: CommandCount[] = [];
-    for (const side of sides) counts.push(await countCommands(side.port, side.cookies, side.prefix, amount));
-    const [baseline, plain, near] = sides as [Side, Side, Side];
+    // Express alone makes no Redis calls: nothing to count.
+    for (const side of sides.slice(0, 3)) counts.push(await countCommands(side.port, side.cookies, side.prefix, amount));
+    const [baseline, plain, near, bare] = sides as [Side, Side, Side, Side];
     const [baseCount, plainCount, nearCount] = counts as [CommandCount, CommandCount, CommandCount];
     return [
       ...report(baseline, near, baseCount, nearCount, windowSec, { judged: true, label: 'RedisSessionStore with nearCache' }),
       ...report(baseline, plain, baseCount, plainCount, windowSec, { judged: false, label: 'RedisSessionStore (defaults, no near cache)' }),
+      ceiling(baseline, bare, windowSec),
     ];
   } finally {
     for (const side of sides) await closeSide(side);
   }
+}
+
+/**
+ * Express alone, with the same routes and no session at all, against the baseline in the same rounds: the
+ * requests/s ratio no session middleware can exceed on this machine and load generator (informational).
+ */
+function ceiling(baseline: Side, bare: Side, windowSec: number): BenchResult {
+  const ratios = bare.rounds.map((r, i) => r.requestsPerSec / baseline.rounds[i]!.requestsPerSec);
+  return {
+    name: 'Express alone, same routes, no session middleware (the ceiling of the requests/s ratio)',
+    baseline: 'Express + express-session + connect-redis 9 (redis 5)',
+    opsPerSec: medianOf(bare.rounds.map((r) => r.requestsPerSec)),
+    baselineOpsPerSec: medianOf(baseline.rounds.map((r) => r.requestsPerSec)),
+    ratio: medianOf(ratios),
+    p50Ms: medianOf(bare.rounds.map((r) => r.p50)),
+    p99Ms: medianOf(bare.rounds.map((r) => r.p99)),
+    baselineP50Ms: medianOf(baseline.rounds.map((r) => r.p50)),
+    baselineP99Ms: medianOf(baseline.rounds.map((r) => r.p99)),
+    notes:
+      `requests/s of an Express app with no sessions, measured in the same alternating ${windowSec} s windows: ` +
+      `what a session middleware that cost nothing would reach; per-round ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
+  };
 }
 
 /** The two rows (throughput, commands) of one SessionKit configuration against the baseline. */
