@@ -179,10 +179,21 @@ describe.skipIf(reason !== undefined)(`faults (kill and restart members)${reason
       // Recovery: reads succeed again. (A create retried through a timeout could find its own earlier attempt,
       // whose outcome was unknown, so the first successful call is a read.)
       expect(await eventually(`${name}: get after restart`, 90_000, () => store.get('before'))).toBeNull();
-      // The restarted members may still be assigning partitions when reads already work: wait until a write
-      // lands too, on fresh keys (a retried create could otherwise meet its own earlier, timed-out attempt).
+      // The restarted members may still be assigning partitions when reads already work, and their JVMs are
+      // cold: the first write that files a session under a user loads the index's code paths, which has taken
+      // over the 1 s operation timeout on a slow machine. So wait until one round of the writes asserted below
+      // (create with an owner, update, list) lands, each attempt on fresh keys (a retried create could otherwise
+      // meet its own earlier, timed-out attempt).
       let probe = 0;
-      expect(await eventually(`${name}: write after restart`, 90_000, () => store.create(`probe-${name}-${probe++}`, rec(3, 1)))).toBe(true);
+      const round = await eventually(`${name}: writes after restart`, 90_000, async () => {
+        const probeKey = `probe-${name}-${probe++}`;
+        const owner = `probe-owner-${name}`;
+        const created = await store.create(probeKey, rec(3, 1, owner));
+        const updated = await store.update(probeKey, rec(3, 2, owner), 1);
+        const listed = (await store.listByUser(owner)).map((e) => e.key);
+        return { created, updated, listed: listed.includes(probeKey) };
+      });
+      expect(round).toEqual({ created: true, updated: true, listed: true });
       expect(await store.create(key, rec(3, 1, 'u2'))).toBe(true);
       expect((await store.get(key))?.version).toBe(1);
       expect(await store.update(key, rec(3, 2, 'u2'), 1)).toBe(true);
