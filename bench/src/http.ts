@@ -338,26 +338,44 @@ export async function runHttpBench(opts: { quick: boolean }): Promise<BenchResul
   }
 }
 
+/** The baseline every row of this benchmark is measured against. */
+const BASELINE = 'Express + express-session + connect-redis 9 (redis 5)';
+
+/**
+ * A requests/s row: `side` against the baseline over the same alternating rounds, the ratio being the median
+ * of the per-round ratios (listed in the notes after `method`).
+ */
+function throughputRow(baseline: Side, side: Side, name: string, method: string, target?: number): BenchResult {
+  const ratios = side.rounds.map((r, i) => r.requestsPerSec / baseline.rounds[i]!.requestsPerSec);
+  const ratio = medianOf(ratios);
+  const median = (of: Side, pick: (r: LoadResult) => number) => medianOf(of.rounds.map(pick));
+  return {
+    name,
+    baseline: BASELINE,
+    opsPerSec: median(side, (r) => r.requestsPerSec),
+    baselineOpsPerSec: median(baseline, (r) => r.requestsPerSec),
+    ratio,
+    ...(target !== undefined ? { target: `>= ${target}x`, met: ratio >= target } : {}),
+    p50Ms: median(side, (r) => r.p50),
+    p99Ms: median(side, (r) => r.p99),
+    baselineP50Ms: median(baseline, (r) => r.p50),
+    baselineP99Ms: median(baseline, (r) => r.p99),
+    notes: `${method}; per-round ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
+  };
+}
+
 /**
  * Express alone, with the same routes and no session at all, against the baseline in the same rounds: the
  * requests/s ratio no session middleware can exceed on this machine and load generator (informational).
  */
 function ceiling(baseline: Side, bare: Side, windowSec: number): BenchResult {
-  const ratios = bare.rounds.map((r, i) => r.requestsPerSec / baseline.rounds[i]!.requestsPerSec);
-  return {
-    name: 'Express alone, same routes, no session middleware (the ceiling of the requests/s ratio)',
-    baseline: 'Express + express-session + connect-redis 9 (redis 5)',
-    opsPerSec: medianOf(bare.rounds.map((r) => r.requestsPerSec)),
-    baselineOpsPerSec: medianOf(baseline.rounds.map((r) => r.requestsPerSec)),
-    ratio: medianOf(ratios),
-    p50Ms: medianOf(bare.rounds.map((r) => r.p50)),
-    p99Ms: medianOf(bare.rounds.map((r) => r.p99)),
-    baselineP50Ms: medianOf(baseline.rounds.map((r) => r.p50)),
-    baselineP99Ms: medianOf(baseline.rounds.map((r) => r.p99)),
-    notes:
-      `requests/s of an Express app with no sessions, measured in the same alternating ${windowSec} s windows: ` +
-      `what a session middleware that cost nothing would reach; per-round ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
-  };
+  return throughputRow(
+    baseline,
+    bare,
+    'Express alone, same routes, no session middleware (the ceiling of the requests/s ratio)',
+    `requests/s of an Express app with no sessions, measured in the same alternating ${windowSec} s windows: ` +
+      'what a session middleware that cost nothing would reach',
+  );
 }
 
 /** The two rows (throughput, commands) of one SessionKit configuration against the baseline. */
@@ -369,30 +387,19 @@ function report(
   windowSec: number,
   config: { judged: boolean; label: string },
 ): BenchResult[] {
-  const ratios = sessionkit.rounds.map((r, i) => r.requestsPerSec / baseline.rounds[i]!.requestsPerSec);
-  const throughputRatio = medianOf(ratios);
-  const rps = (side: Side) => medianOf(side.rounds.map((r) => r.requestsPerSec));
   const executedRatio = skCount.executedPerRequest / baseCount.executedPerRequest;
   const clientRatio = skCount.clientPerRequest / baseCount.clientPerRequest;
   const statsRatio = skCount.statsPerRequest / baseCount.statsPerRequest;
   const fmt = (n: number) => n.toFixed(2);
   const setup = `${CONNECTIONS} connections, ${SESSIONS} sessions, ${Math.round(WRITE_SHARE * 100)}% writes`;
   return [
-    {
-      name: `Express + @sessionkit/http + ${config.label}`,
-      baseline: 'Express + express-session + connect-redis 9 (redis 5)',
-      opsPerSec: rps(sessionkit),
-      baselineOpsPerSec: rps(baseline),
-      ratio: throughputRatio,
-      ...(config.judged ? { target: '>= 1.5x', met: throughputRatio >= 1.5 } : {}),
-      p50Ms: medianOf(sessionkit.rounds.map((r) => r.p50)),
-      p99Ms: medianOf(sessionkit.rounds.map((r) => r.p99)),
-      baselineP50Ms: medianOf(baseline.rounds.map((r) => r.p50)),
-      baselineP99Ms: medianOf(baseline.rounds.map((r) => r.p99)),
-      notes:
-        `requests/s (median of ${ratios.length} alternating ${windowSec} s autocannon windows; ${setup}); ` +
-        `per-round ratios ${ratios.map(fmt).join(', ')}`,
-    },
+    throughputRow(
+      baseline,
+      sessionkit,
+      `Express + @sessionkit/http + ${config.label}`,
+      `requests/s (median of ${sessionkit.rounds.length} alternating ${windowSec} s autocannon windows; ${setup})`,
+      config.judged ? 1.5 : undefined,
+    ),
     {
       name: `Redis commands per request (SessionKit, ${config.label})`,
       baseline: 'Redis commands per request (express-session + connect-redis)',

@@ -20,8 +20,8 @@ const BLOCK_BYTES = 64;
  * per call; under load that object, and the garbage it leaves, cost several times the hashing itself. The two
  * buffers are reused: a call is synchronous, so nothing else can write them in between. Digests come back as
  * `'binary'` (latin1) strings, one character per byte: the cheapest output `crypto.hash` has (asking it for a
- * Buffer costs more than the hash). Tested against
- * `createHmac` for keys shorter than, equal to and longer than a block.
+ * Buffer costs more than the hash). Tested against `createHmac` for keys shorter than, equal to and longer
+ * than a block.
  */
 export class SessionIdMac {
   /** `key ^ ipad` followed by room for the ID. */
@@ -45,4 +45,3 @@ export class SessionIdMac {
     return hash('sha256', this.#outer, encoding);
   }
 }
-
