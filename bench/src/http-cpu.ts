@@ -16,7 +16,7 @@ function cpuMs(pid: number): number {
 }
 
 const writeShare = Number(process.env.WRITES ?? '0.1');
-const variants = (process.argv[2] ?? 'bare,express-session,sessionkit,sessionkit-near').split(',') as Variant[];
+const variants = (process.argv[2] ?? 'bare,lazy-floor,express-session,sessionkit,sessionkit-near').split(',') as Variant[];
 for (const variant of variants) {
   const side = await openSide(variant);
   try {

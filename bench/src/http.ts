@@ -3,13 +3,14 @@
  * connect-redis 9 (redis 5 client), same routes, same Redis (127.0.0.1:16379 unless SESSIONKIT_REDIS_URL),
  * read-mostly load (90% GET /read, 10% POST /write) from autocannon over 200 logged-in sessions.
  *
- * Express alone with the same routes and no sessions runs in the same rounds, reported as the ceiling of the
- * requests/s ratio (no session middleware can be faster than none).
+ * Two ceilings of the requests/s ratio run in the same rounds: Express alone with the same routes and no
+ * sessions (no session middleware can be faster than none), and Express behind a lazy session middleware that
+ * does nothing but cost what lazy loading costs in Express (one middleware layer, one `await` per handler).
  *
  * SessionKit runs twice: with the Redis store's near cache (`nearCache: true`, Redis-invalidated, see
  * docs/redis.md), which is the configuration judged against the targets, and with the store's defaults,
  * reported next to it. Each server runs in its own child process (so the load generator does not share its
- * event loop); all three run at once and are measured in alternating windows. Two numbers per side:
+ * event loop); all five run at once and are measured in alternating windows. Two numbers per side:
  * - throughput: autocannon requests/s over a fixed window (target >= 1.5x);
  * - Redis commands per request (target <= 0.5x): a separate fixed-size phase. INFO commandstats counts
  *   every executed command, including those a Lua script runs, but it is global and the shared test server
@@ -36,10 +37,11 @@ const IDLE_MS = 30 * 60_000;
 const SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 /**
- * The SessionKit side with and without the Redis store's near cache, the express-session baseline, and Express
- * alone with the same routes and no session at all (the floor, used by `http-cpu.ts`).
+ * The SessionKit side with and without the Redis store's near cache, the express-session baseline, Express
+ * alone with the same routes and no session at all, and Express with a do-nothing lazy session middleware (one
+ * layer, one `await` per handler): the last two bound the requests/s ratio.
  */
-export type Variant = 'sessionkit' | 'sessionkit-near' | 'express-session' | 'bare';
+export type Variant = 'sessionkit' | 'sessionkit-near' | 'express-session' | 'bare' | 'lazy-floor';
 
 // ---------------------------------------------------------------------------------------------------------
 // Server side (child process)
@@ -80,18 +82,37 @@ async function serve(variant: Variant, prefix: string): Promise<void> {
       res.json({ count });
     });
     close = () => store.close();
-  } else if (variant === 'bare') {
+  } else if (variant === 'bare' || variant === 'lazy-floor') {
     let count = 0;
     app.post('/login', (_req, res) => {
       res.setHeader('set-cookie', 'sid=none; Path=/; HttpOnly');
       res.json({ ok: true });
     });
-    app.get('/read', (_req, res) => {
-      res.json({ user: 'user0', count });
-    });
-    app.post('/write', (_req, res) => {
-      res.json({ count: ++count });
-    });
+    if (variant === 'bare') {
+      app.get('/read', (_req, res) => {
+        res.json({ user: 'user0', count });
+      });
+      app.post('/write', (_req, res) => {
+        res.json({ count: ++count });
+      });
+    } else {
+      // The least any lazily loading session middleware adds to Express: one middleware layer that puts a
+      // handle on `req.session`, and one `await` in each handler (where SessionKit's routes await
+      // `getSession(req).get()`). The handle does no work at all.
+      const handle = { get: () => Promise.resolve(count) };
+      app.use(function lazyFloor(req, _res, next) {
+        (req as { session?: unknown }).session = handle;
+        next();
+      });
+      const floor = (req: unknown) => (req as { session: typeof handle }).session;
+      app.get('/read', async (req, res) => {
+        res.json({ user: 'user0', count: await floor(req).get() });
+      });
+      app.post('/write', async (req, res) => {
+        await floor(req).get();
+        res.json({ count: ++count });
+      });
+    }
     close = async () => {};
   } else {
     const { default: session } = await import('express-session');
@@ -311,7 +332,9 @@ export async function runHttpBench(opts: { quick: boolean }): Promise<BenchResul
   const windowSec = opts.quick ? 3 : 8;
   const sides: Side[] = [];
   try {
-    for (const variant of ['express-session', 'sessionkit', 'sessionkit-near', 'bare'] as const) sides.push(await openSide(variant));
+    for (const variant of ['express-session', 'sessionkit', 'sessionkit-near', 'bare', 'lazy-floor'] as const) {
+      sides.push(await openSide(variant));
+    }
     for (const side of sides) await load(side.port, side.cookies, { durationSec: 1 }); // warm-up
     for (let round = 0; round < rounds; round++) {
       for (const side of sides) {
@@ -324,14 +347,14 @@ export async function runHttpBench(opts: { quick: boolean }): Promise<BenchResul
     }
     const amount = opts.quick ? 2000 : 5000;
     const counts: CommandCount[] = [];
-    // Express alone makes no Redis calls: nothing to count.
+    // The two ceilings make no Redis calls: nothing to count.
     for (const side of sides.slice(0, 3)) counts.push(await countCommands(side.port, side.cookies, side.prefix, amount));
-    const [baseline, plain, near, bare] = sides as [Side, Side, Side, Side];
+    const [baseline, plain, near, bare, lazyFloor] = sides as [Side, Side, Side, Side, Side];
     const [baseCount, plainCount, nearCount] = counts as [CommandCount, CommandCount, CommandCount];
     return [
       ...report(baseline, near, baseCount, nearCount, windowSec, { judged: true, label: 'RedisSessionStore with nearCache' }),
       ...report(baseline, plain, baseCount, plainCount, windowSec, { judged: false, label: 'RedisSessionStore (defaults, no near cache)' }),
-      ceiling(baseline, bare, windowSec),
+      ...ceilings(baseline, bare, lazyFloor, windowSec),
     ];
   } finally {
     for (const side of sides) await closeSide(side);
@@ -365,17 +388,28 @@ function throughputRow(baseline: Side, side: Side, name: string, method: string,
 }
 
 /**
- * Express alone, with the same routes and no session at all, against the baseline in the same rounds: the
- * requests/s ratio no session middleware can exceed on this machine and load generator (informational).
+ * The two ceilings of the requests/s ratio on this machine and load generator, measured against the baseline in
+ * the same rounds (informational): Express alone, with the same routes and no session at all (what a session
+ * middleware that cost nothing would reach), and Express with a lazy session middleware that does nothing (one
+ * middleware layer and one `await` per handler, the least that lazy loading costs in Express).
  */
-function ceiling(baseline: Side, bare: Side, windowSec: number): BenchResult {
-  return throughputRow(
-    baseline,
-    bare,
-    'Express alone, same routes, no session middleware (the ceiling of the requests/s ratio)',
-    `requests/s of an Express app with no sessions, measured in the same alternating ${windowSec} s windows: ` +
-      'what a session middleware that cost nothing would reach',
-  );
+function ceilings(baseline: Side, bare: Side, lazyFloor: Side, windowSec: number): BenchResult[] {
+  const windows = `measured in the same alternating ${windowSec} s windows`;
+  return [
+    throughputRow(
+      baseline,
+      bare,
+      'Express alone, same routes, no session middleware (the ceiling of the requests/s ratio)',
+      `requests/s of an Express app with no sessions, ${windows}: what a session middleware that cost nothing would reach`,
+    ),
+    throughputRow(
+      baseline,
+      lazyFloor,
+      'Express + a lazy session middleware that does nothing (the ceiling for lazy loading)',
+      `requests/s of the same routes behind a middleware that only sets req.session, each handler awaiting it once, ${windows}: ` +
+        'what a lazily loading session middleware whose store and token work cost nothing would reach',
+    ),
+  ];
 }
 
 /** The two rows (throughput, commands) of one SessionKit configuration against the baseline. */

@@ -9,7 +9,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionData } from '@sessionkit/core';
-import { attachSession } from './attach.js';
 import type { SessionContext } from './context.js';
 import { ResponseCommitHooks } from './intercept.js';
 import type { SessionHttpOptions } from './options.js';
@@ -33,7 +32,7 @@ export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next
  * app.use(sessionMiddleware<MyData>({ manager, secrets: [process.env.SESSION_SECRET!] }));
  * app.get('/', async (req, res) => { const s = await getSession<MyData>(req).get(); ... });
  * ```
- * `req.session` holds the same {@link SessionContext}; for typed access use {@link getSession} or
+ * `req.session` holds the {@link SessionContext}; for typed access use {@link getSession} (which reads it) or
  * {@link SessionRequest}. Store outages reject with a 503 error that Express's error handling sends as 503.
  */
 export function sessionMiddleware<T extends SessionData = SessionData>(
@@ -44,7 +43,6 @@ export function sessionMiddleware<T extends SessionData = SessionData>(
   return function sessionKitMiddleware(req, res, next) {
     const ctx: SessionContext<T> = http.context(req.headers, new ResponseCommitHooks(res, onCommitError));
     (req as SessionRequest<T>).session = ctx;
-    attachSession(req, ctx);
     next();
   };
 }
