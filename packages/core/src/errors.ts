@@ -10,6 +10,7 @@ export type SessionKitErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_TIMEOUT'
   | 'CONFLICT'
+  | 'CONTENTION'
   | 'PAYLOAD_TOO_LARGE'
   | 'SERIALIZATION'
   | 'CONFIGURATION'
@@ -66,10 +67,35 @@ export class StoreTimeoutError extends StoreUnavailableError {
   }
 }
 
-/** A compare-and-set kept failing, or a same-key conflict hit the `'reject'` policy. */
+/** Options of a {@link ConflictError}. */
+export interface ConflictErrorOptions extends SessionKitErrorOptions {
+  /** The attributes whose concurrent change decided the conflict, if known. */
+  attributes?: readonly string[];
+}
+
+/**
+ * A concurrent request changed what this one read and then wrote (a stale read-then-write), or a same-key
+ * conflict hit the `'reject'` policy. Nothing of the failed commit was written. The HTTP bindings answer 409:
+ * the client should reload and try again.
+ */
 export class ConflictError extends SessionKitError {
-  constructor(message: string, options: SessionKitErrorOptions = {}) {
-    super('CONFLICT', message, options, true);
+  /** The attributes both requests changed (empty when the conflict is not about attributes). */
+  readonly attributes: readonly string[];
+  constructor(message: string, options: ConflictErrorOptions = {}, code: SessionKitErrorCode = 'CONFLICT') {
+    super(code, message, options, true);
+    this.attributes = options.attributes ?? [];
+  }
+}
+
+/**
+ * Concurrent writers kept winning the compare-and-set on one session until the commit's retry deadline ran
+ * out, or the store could not settle a conditional write under contention. Nothing of the failed commit was
+ * written, and nothing is wrong with the request itself: retrying shortly succeeds. The HTTP bindings answer
+ * 503 with `Retry-After`.
+ */
+export class ContentionError extends ConflictError {
+  constructor(message: string, options: ConflictErrorOptions = {}) {
+    super(message, options, 'CONTENTION');
   }
 }
 

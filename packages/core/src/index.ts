@@ -17,3 +17,5 @@ export * from './manager.js';
 export * from './store-helpers.js';
 export * from './memory-store.js';
 export * from './near-cache.js';
+export * from './backoff.js';
+export * from './write-lanes.js';

@@ -1,6 +1,7 @@
 /**
  * The session lifecycle on top of any {@link SessionStore}: creation, lazy writes, sliding and absolute
- * expiry, throttled touches, compare-and-set commits with a 3-way merge, regeneration, per-user listing and
+ * expiry, throttled touches, compare-and-set commits with a 3-way merge (ordered and batched per session within
+ * a process, retried with jittered backoff against other processes), regeneration, per-user listing and
  * revocation, and an optional per-user session limit. All policy lives here; stores only keep records.
  *
  * @module
@@ -9,11 +10,14 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Codec, SessionData, SessionRecord } from './codec.js';
 import { jsonCodec } from './codec.js';
+import type { ResolvedRetryOptions, RetryOptions } from './backoff.js';
+import { backoffDelay, resolveRetryOptions, sleep } from './backoff.js';
 import {
   ConfigurationError,
   ConflictError,
+  ContentionError,
   PayloadTooLargeError,
-  type SessionKitError,
+  SessionKitError,
   SessionLimitError,
   toSessionKitError,
 } from './errors.js';
@@ -21,11 +25,13 @@ import type { SessionEventName, SessionEvents } from './events.js';
 import { SessionEventEmitter } from './events.js';
 import { generateSessionId, hashSessionId, isValidSessionId } from './ids.js';
 import { MemoryStore } from './memory-store.js';
-import type { ConflictPolicy } from './merge.js';
-import { mergeChanges } from './merge.js';
+import type { ConflictPolicies, ResolvedConflictPolicies } from './merge.js';
+import { mergeChanges, resolveConflictPolicies } from './merge.js';
 import type { ExpiryPolicy } from './presets.js';
 import { Session } from './session.js';
 import type { Consistency, ReadOptions, SessionStore, StoredSession } from './store.js';
+import type { Lane, LaneEntry } from './write-lanes.js';
+import { WriteLanes } from './write-lanes.js';
 
 /** What to do when a user who already holds `max` sessions logs in again. */
 export interface UserSessionLimit {
@@ -50,10 +56,17 @@ export interface SessionManagerOptions extends ExpiryPolicy {
   clock?: Clock;
   /** Largest encoded session accepted, in bytes. Default: the store's `capabilities.maxPayloadBytes`. */
   maxPayloadBytes?: number;
-  /** How a same-key conflict between concurrent commits is decided. Default `'last-write-wins'`. */
-  conflictPolicy?: ConflictPolicy;
-  /** Compare-and-set attempts per commit or `update` before {@link ConflictError}. Default 5. */
-  maxAttempts?: number;
+  /**
+   * How an attribute that a concurrent request also changed is decided when a commit loses its
+   * compare-and-set. Default: a stale read-then-write is rejected ({@link ConflictError}, HTTP 409), a blind
+   * write wins. `Session.update` changes never conflict: they are re-applied to the other writer's value.
+   */
+  conflicts?: ConflictPolicies;
+  /**
+   * How long a commit (or {@link SessionManager.update}) keeps retrying a compare-and-set lost to another
+   * process, with jittered backoff, before {@link ContentionError}. Default 5 s, backoff 2-100 ms.
+   */
+  retry?: RetryOptions;
   /** Read consistency when a call does not say. Default `'eventual'`. */
   defaultConsistency?: Consistency;
   /** Optional cap on concurrent sessions per user (needs a store with a user index). */
@@ -123,8 +136,9 @@ export class SessionManager<T extends SessionData = SessionData> {
   readonly #codec: Codec;
   readonly #clock: Clock;
   readonly #maxPayloadBytes: number;
-  readonly #conflictPolicy: ConflictPolicy;
-  readonly #maxAttempts: number;
+  readonly #conflicts: ResolvedConflictPolicies;
+  readonly #retry: ResolvedRetryOptions;
+  readonly #lanes = new WriteLanes<CommitEntry<T>>((key, batch, lane) => this.#writeBatch(key, batch, lane));
   readonly #defaultConsistency: Consistency;
   readonly #userSessionLimit: UserSessionLimit | undefined;
   readonly #events = new SessionEventEmitter();
@@ -144,9 +158,8 @@ export class SessionManager<T extends SessionData = SessionData> {
       options.maxPayloadBytes ?? Number.POSITIVE_INFINITY,
       this.store.capabilities.maxPayloadBytes,
     );
-    this.#conflictPolicy = options.conflictPolicy ?? 'last-write-wins';
-    this.#maxAttempts = options.maxAttempts ?? 5;
-    requirePositive('maxAttempts', this.#maxAttempts);
+    this.#conflicts = resolveConflictPolicies(options.conflicts);
+    this.#retry = resolveRetryOptions(options.retry);
     this.#defaultConsistency = options.defaultConsistency ?? 'eventual';
     this.#userSessionLimit = options.userSessionLimit;
     if (this.#userSessionLimit) {
@@ -220,7 +233,7 @@ export class SessionManager<T extends SessionData = SessionData> {
     // promise, which would resolve only after extra microtasks.
     if (session.destroyed) return Promise.resolve({ status: 'gone' });
     if (session.isNew) return this.#commitNew(session);
-    if (session.isModified) return this.#commitChanges(session, 'merge');
+    if (session.isModified) return this.#commitChanges(session);
     return this.#touchIfDue(session);
   }
 
@@ -285,25 +298,34 @@ export class SessionManager<T extends SessionData = SessionData> {
   }
 
   /**
-   * Atomic read-modify-write: loads the session with strong consistency, runs `mutate`, and commits with
-   * compare-and-set; on a conflict it reloads and runs `mutate` again on the fresh data (so counters and carts
-   * never lose increments). Resolves the committed session, or `null` if the session does not exist.
+   * Atomic whole-session read-modify-write: loads the session with strong consistency, runs `mutate`, and
+   * commits with compare-and-set; when another writer got there first it reloads and runs `mutate` again on the
+   * fresh data (so counters and carts never lose increments), with jittered backoff until the retry deadline
+   * ({@link ContentionError} after it). Runs after the commits this process already queued for the session.
+   * Resolves the committed session, or `null` if the session does not exist.
    */
   async update(id: string, mutate: (session: Session<T>) => void | Promise<void>): Promise<Session<T> | null> {
-    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      const session = await this.load(id, { consistency: 'strong' });
-      if (!session) return null;
-      await mutate(session);
-      if (!session.isModified) {
-        await this.#touchIfDue(session);
-        return session.destroyed ? null : session;
+    if (!isValidSessionId(id)) return null;
+    return this.#lanes.exclusive(hashSessionId(id), async (lane) => {
+      const deadline = performance.now() + this.#retry.timeoutMs;
+      for (let attempt = 1; ; attempt++) {
+        const session = await this.load(id, { consistency: 'strong' });
+        if (!session) return null;
+        await mutate(session);
+        if (!session.isModified) {
+          await this.#touchIfDue(session);
+          return session.destroyed ? null : session;
+        }
+        const status = await this.#compareAndSet([session], session.currentAttributes, session.version);
+        if (status === 'gone') return null;
+        if (status === 'updated') {
+          lane.known = { version: session.version, attributes: session.baseAttributes };
+          return session;
+        }
+        this.#events.emit('conflict', { key: session.key, keys: [], attempt });
+        await this.#backOff(attempt, deadline, 'update');
       }
-      const result = await this.#commitChanges(session, 'report');
-      if (result.status === 'updated') return session;
-      if (result.status === 'gone') return null;
-      this.#events.emit('conflict', { key: session.key, keys: [], attempt });
-    }
-    throw new ConflictError(`gave up after ${this.#maxAttempts} attempts`, { operation: 'update' });
+    });
   }
 
   /** The live sessions of one user, with their metadata and attributes. */
@@ -359,53 +381,130 @@ export class SessionManager<T extends SessionData = SessionData> {
     return { status: 'created' };
   }
 
+  /** Queues changed attributes on the session's write lane (see {@link WriteLanes}). */
+  #commitChanges(session: Session<T>): Promise<CommitResult> {
+    return new Promise((resolve, reject) => this.#lanes.submit(session.key, { session, resolve, reject }));
+  }
+
   /**
-   * Compare-and-set loop. With `'merge'` (for `commit`), a lost race reloads and re-applies this request's
-   * changes over the winner's (3-way merge); with `'report'` (for `update`), it reports the conflict so the
-   * caller re-runs.
+   * Writes one batch of commits to the same session: merges each request's changes, in arrival order, onto the
+   * newest state known (3-way merge per request, against the attributes that request loaded), then writes the
+   * result with one compare-and-set. A lost race reloads the winner's state, backs off, and merges again, until
+   * the retry deadline. A request whose change the conflict policy rejects fails alone; the others are written.
    */
-  #commitChanges(session: Session<T>, onConflict: 'merge'): Promise<CommitResult>;
-  #commitChanges(session: Session<T>, onConflict: 'report'): Promise<CommitResult | { status: 'conflict' }>;
-  async #commitChanges(
-    session: Session<T>,
-    onConflict: 'merge' | 'report',
-  ): Promise<CommitResult | { status: 'conflict' }> {
-    const base = session.baseAttributes;
-    let theirs = base;
-    let version = session.version;
-    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
-      // First attempt: nobody else wrote, so the session's own current attributes are what to store (no merge,
-      // no copy). Later attempts merge this request's changes onto what the winner stored.
-      let attributes = session.currentAttributes;
-      if (attempt > 1) {
-        const merged = mergeChanges(base, theirs, session.changes, this.#conflictPolicy);
-        attributes = merged.attributes;
-        this.#events.emit('conflict', { key: session.key, keys: merged.conflicts, attempt });
+  async #writeBatch(key: string, batch: CommitEntry<T>[], lane: Lane): Promise<void> {
+    const deadline = performance.now() + this.#retry.timeoutMs;
+    let basis = lane.known;
+    for (const { session } of batch) {
+      if (basis === undefined || session.version > basis.version) {
+        basis = { version: session.version, attributes: session.baseAttributes };
       }
-      const now = this.#clock.now();
-      const expiresAt = this.#deadline(session.createdAt, now);
-      if (expiresAt <= now) return this.#gone(session);
-      const stored = this.#encode('update', session.createdAt, attributes, version + 1, expiresAt, session.userId);
-      // Called directly, as in `load`: this is the write of every request that changed something.
-      let written: boolean;
-      try {
-        written = await this.store.update(session.key, stored, version);
-      } catch (error) {
-        throw this.#storeFailure('update', error);
-      }
-      if (written) {
-        session.markStored(attributes, version + 1, expiresAt);
-        return { status: 'updated' };
-      }
-      if (onConflict === 'report') return { status: 'conflict' };
-      const latest = await this.#call('get', () => this.store.get(session.key, STRONG_READ));
-      const current = this.#readStored(session.key, latest);
-      if (!current) return this.#gone(session);
-      // 3-way merge: our changes were made against `base`; `theirs` is what the winner stored.
-      theirs = current.attributes;
-      version = latest!.version;
     }
-    throw new ConflictError(`gave up after ${this.#maxAttempts} compare-and-set attempts`, { operation: 'commit' });
+    for (let attempt = 1; ; attempt++) {
+      const { version, attributes: theirs } = basis!;
+      const accepted: CommitEntry<T>[] = [];
+      const rejected: Array<[CommitEntry<T>, unknown]> = [];
+      let attributes = theirs;
+      const only = batch.length === 1 ? batch[0]!.session : undefined;
+      if (only !== undefined && only.version === version && only.baseAttributes === theirs) {
+        // The common case: one request, nobody else wrote. Its own attributes are what to store (no merge, no copy).
+        attributes = only.currentAttributes;
+        accepted.push(batch[0]!);
+      } else {
+        for (const entry of batch) {
+          try {
+            const merged = mergeChanges(entry.session.baseAttributes, attributes, entry.session.changes, this.#conflicts);
+            if (merged.conflicts.length > 0 || attempt > 1) {
+              this.#events.emit('conflict', { key, keys: merged.conflicts, attempt });
+            }
+            attributes = merged.attributes;
+            accepted.push(entry);
+          } catch (error) {
+            if (error instanceof ConflictError) this.#events.emit('conflict', { key, keys: [...error.attributes], attempt });
+            rejected.push([entry, error]);
+          }
+        }
+      }
+      const settleRejected = (): void => {
+        for (const [entry, error] of rejected) entry.reject(error);
+      };
+      if (accepted.length === 0) return settleRejected();
+      let status: 'updated' | 'conflict' | 'gone';
+      try {
+        status = await this.#compareAndSet(
+          accepted.map((entry) => entry.session),
+          attributes,
+          version,
+        );
+      } catch (error) {
+        if (accepted.length > 1 && !isStoreError(error)) {
+          // The merged session failed to encode (too large, unserializable): write the requests one by one, so
+          // only the one that caused it fails.
+          for (const entry of accepted) await this.#writeBatch(key, [entry], lane);
+          return settleRejected();
+        }
+        for (const entry of batch) entry.reject(error);
+        return;
+      }
+      if (status === 'updated') {
+        lane.known = { version: version + 1, attributes };
+        for (const entry of accepted) entry.resolve(UPDATED);
+        return settleRejected();
+      }
+      if (status === 'gone') {
+        for (const entry of batch) entry.resolve(this.#gone(entry.session));
+        return;
+      }
+      try {
+        await this.#backOff(attempt, deadline, 'commit');
+        const latest = await this.#call('get', () => this.store.get(key, STRONG_READ));
+        const current = this.#readStored(key, latest);
+        if (!current) {
+          for (const entry of batch) entry.resolve(this.#gone(entry.session));
+          return;
+        }
+        basis = { version: latest!.version, attributes: current.attributes };
+        lane.known = basis;
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+        return;
+      }
+    }
+  }
+
+  /**
+   * One compare-and-set of `attributes` over `version`: `'updated'` (and every session in `sessions` marked
+   * stored), `'conflict'` if another writer got there first, `'gone'` if the session expired. Encoding errors
+   * are thrown before anything is written; store failures are thrown typed.
+   */
+  async #compareAndSet(sessions: Session<T>[], attributes: SessionData, version: number): Promise<'updated' | 'conflict' | 'gone'> {
+    const { createdAt, userId } = sessions[0]!;
+    const now = this.#clock.now();
+    const expiresAt = this.#deadline(createdAt, now);
+    if (expiresAt <= now) return 'gone';
+    const stored = this.#encode('update', createdAt, attributes, version + 1, expiresAt, userId);
+    // Called directly, as in `load`: this is the write of every request that changed something.
+    let written: boolean;
+    try {
+      written = await this.store.update(sessions[0]!.key, stored, version);
+    } catch (error) {
+      throw this.#storeFailure('update', error);
+    }
+    if (!written) return 'conflict';
+    for (const session of sessions) session.markStored(attributes, version + 1, expiresAt);
+    return 'updated';
+  }
+
+  /** Waits before retry `attempt`, or throws {@link ContentionError} if the retry deadline has passed. */
+  async #backOff(attempt: number, deadline: number, operation: string): Promise<void> {
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) {
+      throw new ContentionError(
+        `concurrent writers kept winning the compare-and-set for ${this.#retry.timeoutMs} ms (${attempt} attempts)`,
+        { store: this.store.name, operation },
+      );
+    }
+    await sleep(Math.min(remaining, backoffDelay(attempt, this.#retry)));
   }
 
   async #touchIfDue(session: Session<T>): Promise<CommitResult> {
@@ -522,13 +621,31 @@ export class SessionManager<T extends SessionData = SessionData> {
   }
 
   #storeFailure(operation: string, error: unknown): SessionKitError {
-    const typed = toSessionKitError(error, 'STORE_UNAVAILABLE', `store "${this.store.name}" failed`, {
-      store: this.store.name,
-      operation,
-    });
+    // A store that could not settle a conditional write under contention (e.g. Cassandra's Paxos rounds kept
+    // colliding) throws a ConflictError; its outcome is for a retry to decide, not the client: contention.
+    const typed =
+      error instanceof ConflictError && !(error instanceof ContentionError)
+        ? new ContentionError(error.message, { store: this.store.name, operation, cause: error })
+        : toSessionKitError(error, 'STORE_UNAVAILABLE', `store "${this.store.name}" failed`, {
+            store: this.store.name,
+            operation,
+          });
     this.#events.emit('storeError', { operation, error: typed });
     return typed;
   }
+}
+
+/** A commit waiting on its session's write lane. */
+interface CommitEntry<T extends SessionData> extends LaneEntry {
+  session: Session<T>;
+  resolve(result: CommitResult): void;
+}
+
+const UPDATED: CommitResult = Object.freeze({ status: 'updated' });
+
+/** Whether an error came from the store (as opposed to encoding the session). */
+function isStoreError(error: unknown): boolean {
+  return error instanceof SessionKitError && (error.store !== undefined || error.code === 'STORE_UNAVAILABLE');
 }
 
 function requirePositive(name: string, value: number): void {

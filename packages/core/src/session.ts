@@ -8,8 +8,25 @@ import type { SessionData } from './codec.js';
 import { isSafeKey } from './codec.js';
 import { SerializationError } from './errors.js';
 
-/** A pending change to one attribute: the new value, or removal. */
-export type AttributeChange = { readonly kind: 'set'; readonly value: unknown } | { readonly kind: 'unset' };
+/**
+ * A function that computes an attribute's next value from its current one (`undefined` when absent; return
+ * `undefined` to remove it). It must be pure and synchronous: when the commit loses a race it runs again on the
+ * value the other writer stored.
+ */
+export type AttributeUpdater<V = unknown> = (current: V | undefined) => V | undefined;
+
+/**
+ * A pending change to one attribute.
+ * - `'set'` / `'unset'`: a new value or removal. `readFirst` says whether this request read the stored value
+ *   of the attribute before writing it (then the write was computed from what it read, and is stale if
+ *   another request changed the attribute meanwhile); a write without a prior read is blind.
+ * - `'update'`: only {@link Session.update} calls changed it: `value` is their result here (`undefined` =
+ *   removed), and `updaters` run again, in order, on another writer's value when the commit loses a race.
+ */
+export type AttributeChange =
+  | { readonly kind: 'set'; readonly value: unknown; readonly readFirst: boolean }
+  | { readonly kind: 'unset'; readonly readFirst: boolean }
+  | { readonly kind: 'update'; readonly value: unknown; readonly updaters: readonly AttributeUpdater[] };
 
 /** State the manager hands to a {@link Session}; not part of the public surface. */
 export interface SessionState {
@@ -29,6 +46,12 @@ export interface SessionState {
  *
  * Change tracking is per top-level key and explicit: after mutating a nested object obtained from `get`,
  * call `set` with it again so the change is saved (the same rule as Spring Session's `setAttribute`).
+ *
+ * Reads are tracked too, so a commit that loses a race knows what each write was computed from: a `set`
+ * after a `get`/`has`/`toJSON` of the same attribute is a read-then-write (rejected with a `ConflictError` if
+ * another request changed that attribute meanwhile, by default); a `set` without a prior read is a blind write
+ * (last write wins, by default); {@link update} records a function that is re-applied to the other
+ * writer's value, so counters, carts and lists never lose a change.
  */
 export class Session<T extends SessionData = SessionData> {
   /** The raw session ID: goes into the cookie, never into the store or logs. */
@@ -46,6 +69,8 @@ export class Session<T extends SessionData = SessionData> {
   #current: SessionData | undefined;
   /** Pending changes; made on the first write, so a request that only reads allocates no map. */
   #changes: Map<string, AttributeChange> | undefined;
+  /** Attributes whose stored value this request has read (made on the first read). */
+  #reads: Set<string> | undefined;
   #destroyed = false;
   /** Called once on the next `set` / `unset` (see {@link onNextChange}). */
   #onNextChange: (() => void) | undefined;
@@ -91,23 +116,29 @@ export class Session<T extends SessionData = SessionData> {
     return this.#changes !== undefined && this.#changes.size > 0;
   }
 
-  /** Reads one attribute. */
+  /** Reads one attribute (a read of the stored value, for conflict detection: see the class notes). */
   get<K extends keyof T & string>(key: K): T[K] | undefined {
+    this.#noteRead(key);
     const attributes = this.currentAttributes;
     return Object.hasOwn(attributes, key) ? (attributes[key] as T[K]) : undefined;
   }
 
-  /** Whether the attribute is set. */
+  /** Whether the attribute is set (counts as a read of it). */
   has(key: keyof T & string): boolean {
+    this.#noteRead(key);
     return Object.hasOwn(this.currentAttributes, key);
   }
 
-  /** Sets one attribute; `undefined` removes it. Throws for keys that could pollute prototypes. */
+  /**
+   * Sets one attribute; `undefined` removes it. Throws for keys that could pollute prototypes. After a read of
+   * the same attribute in this request this is a read-then-write; for values computed from the current one
+   * prefer {@link update}, which survives concurrent requests.
+   */
   set<K extends keyof T & string>(key: K, value: T[K] | undefined): void {
     if (value === undefined) return this.unset(key);
     assertAttributeKey(key);
     this.#writable()[key] = value;
-    (this.#changes ??= new Map()).set(key, { kind: 'set', value });
+    (this.#changes ??= new Map()).set(key, { kind: 'set', value, readFirst: this.#reads?.has(key) === true });
     this.#changed();
   }
 
@@ -116,8 +147,36 @@ export class Session<T extends SessionData = SessionData> {
     assertAttributeKey(key);
     if (!Object.hasOwn(this.currentAttributes, key) && !this.#changes?.has(key)) return;
     delete this.#writable()[key];
-    (this.#changes ??= new Map()).set(key, { kind: 'unset' });
+    (this.#changes ??= new Map()).set(key, { kind: 'unset', readFirst: this.#reads?.has(key) === true });
     this.#changed();
+  }
+
+  /**
+   * Read-modify-write of one attribute: applies `updater` to the current value now (the request sees the
+   * result at once, and it is returned) and records it, so that a commit that loses a race to another request
+   * applies it again to the value that request stored. Counters, carts and lists updated this way never lose
+   * a change. `updater` must be pure and synchronous. After a `set`/`unset` of the same attribute in this
+   * request the result is just a new value for that write.
+   */
+  update<K extends keyof T & string>(key: K, updater: AttributeUpdater<T[K]>): T[K] | undefined {
+    assertAttributeKey(key);
+    const next = updater(this.get(key));
+    if (typeof (next as { then?: unknown } | undefined)?.then === 'function') {
+      throw new TypeError(`the updater of "${key}" returned a promise; updaters must be synchronous`);
+    }
+    if (next === undefined) delete this.#writable()[key];
+    else this.#writable()[key] = next;
+    const changes = (this.#changes ??= new Map());
+    const previous = changes.get(key);
+    if (previous === undefined || previous.kind === 'update') {
+      const updaters = previous === undefined ? [updater] : [...previous.updaters, updater];
+      changes.set(key, { kind: 'update', value: next, updaters: updaters as AttributeUpdater[] });
+    } else {
+      const readFirst = previous.readFirst;
+      changes.set(key, next === undefined ? { kind: 'unset', readFirst } : { kind: 'set', value: next, readFirst });
+    }
+    this.#changed();
+    return next;
   }
 
   /** The attribute names currently set. */
@@ -125,9 +184,19 @@ export class Session<T extends SessionData = SessionData> {
     return Object.keys(this.currentAttributes);
   }
 
-  /** A shallow copy of all attributes. */
+  /** A shallow copy of all attributes (counts as a read of each of them). */
   toJSON(): Partial<T> {
+    for (const key of Object.keys(this.currentAttributes)) this.#noteRead(key);
     return { ...this.currentAttributes } as Partial<T>;
+  }
+
+  /**
+   * Records a read of the stored value of `key`: only while this request has not replaced it (`set`/`unset`);
+   * reading back a value this request wrote depends on nothing stored.
+   */
+  #noteRead(key: string): void {
+    const change = this.#changes?.get(key);
+    if (change === undefined || change.kind === 'update') (this.#reads ??= new Set()).add(key);
   }
 
   /** @internal The attributes as loaded, for the 3-way merge. */
@@ -167,6 +236,7 @@ export class Session<T extends SessionData = SessionData> {
     this.#version = version;
     this.#expiresAt = expiresAt;
     this.#changes = undefined;
+    this.#reads = undefined;
   }
 
   /** @internal Records a successful touch. */

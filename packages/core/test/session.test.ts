@@ -20,8 +20,8 @@ describe('Session change tracking', () => {
     loaded.unset('a');
     expect(loaded.isModified).toBe(true);
     expect([...loaded.changes]).toEqual([
-      ['b', { kind: 'set', value: 2 }],
-      ['a', { kind: 'unset' }],
+      ['b', { kind: 'set', value: 2, readFirst: false }],
+      ['a', { kind: 'unset', readFirst: false }],
     ]);
     expect(await manager.commit(loaded)).toEqual({ status: 'updated' });
     expect(loaded.isModified).toBe(false);
