@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { ConfigurationError } from './errors.js';
+import type { SessionKitErrorOptions } from './errors.js';
+import { ConfigurationError, ContentionError } from './errors.js';
 
 /** How a commit retries a lost compare-and-set against other processes. */
 export interface RetryOptions {
@@ -47,4 +48,24 @@ export function backoffDelay(attempt: number, options: ResolvedRetryOptions, ran
 /** Resolves after `ms` milliseconds (at once for 0). */
 export function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Waits before retry `attempt` of a compare-and-set lost to another writer (never past `deadline`, a
+ * `performance.now()` reading), or throws {@link ContentionError} if the deadline has passed.
+ */
+export async function waitBeforeRetry(
+  attempt: number,
+  deadline: number,
+  options: ResolvedRetryOptions,
+  errorOptions: SessionKitErrorOptions,
+): Promise<void> {
+  const remaining = deadline - performance.now();
+  if (remaining <= 0) {
+    throw new ContentionError(
+      `concurrent writers kept winning the compare-and-set for ${options.timeoutMs} ms (${attempt} attempts)`,
+      errorOptions,
+    );
+  }
+  await sleep(Math.min(remaining, backoffDelay(attempt, options)));
 }

@@ -16,7 +16,11 @@ export interface SessionEvents {
   destroyed: { key: string; reason: 'destroy' | 'user' | 'limit' };
   /** A session was found past its deadline (observed on read; stores purge expired records themselves). */
   expired: { key: string };
-  /** A commit lost its compare-and-set and merged; `keys` lists same-key conflicts resolved by the policy. */
+  /**
+   * A commit was merged over changes another request stored after this one loaded the session (in this
+   * process's batch, or after losing a compare-and-set: `attempt` > 1); `keys` lists the attributes both
+   * changed outright (resolved by the policy, or rejected).
+   */
   conflict: { key: string; keys: string[]; attempt: number };
   /** A stored record could not be decoded; it reads as missing. */
   corrupt: { key: string; error: unknown };

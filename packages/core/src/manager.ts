@@ -11,7 +11,7 @@ import { systemClock } from './clock.js';
 import type { Codec, SessionData, SessionRecord } from './codec.js';
 import { jsonCodec } from './codec.js';
 import type { ResolvedRetryOptions, RetryOptions } from './backoff.js';
-import { backoffDelay, resolveRetryOptions, sleep } from './backoff.js';
+import { resolveRetryOptions, waitBeforeRetry } from './backoff.js';
 import {
   ConfigurationError,
   ConflictError,
@@ -414,7 +414,7 @@ export class SessionManager<T extends SessionData = SessionData> {
         for (const entry of batch) {
           try {
             const merged = mergeChanges(entry.session.baseAttributes, attributes, entry.session.changes, this.#conflicts);
-            if (merged.conflicts.length > 0 || attempt > 1) {
+            if (merged.conflicts.length > 0 || entry.session.version !== version) {
               this.#events.emit('conflict', { key, keys: merged.conflicts, attempt });
             }
             attributes = merged.attributes;
@@ -496,15 +496,8 @@ export class SessionManager<T extends SessionData = SessionData> {
   }
 
   /** Waits before retry `attempt`, or throws {@link ContentionError} if the retry deadline has passed. */
-  async #backOff(attempt: number, deadline: number, operation: string): Promise<void> {
-    const remaining = deadline - performance.now();
-    if (remaining <= 0) {
-      throw new ContentionError(
-        `concurrent writers kept winning the compare-and-set for ${this.#retry.timeoutMs} ms (${attempt} attempts)`,
-        { store: this.store.name, operation },
-      );
-    }
-    await sleep(Math.min(remaining, backoffDelay(attempt, this.#retry)));
+  #backOff(attempt: number, deadline: number, operation: string): Promise<void> {
+    return waitBeforeRetry(attempt, deadline, this.#retry, { store: this.store.name, operation });
   }
 
   async #touchIfDue(session: Session<T>): Promise<CommitResult> {

@@ -6,9 +6,8 @@
  * @module
  */
 import type { RegenerateOptions, Session, SessionData, UserSessionInfo } from '@sessionkit/core';
-import type { SessionKitError } from '@sessionkit/core';
-import { StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
-import { HeadersSentError, SessionUnavailableError } from './errors.js';
+import { StoreUnavailableError } from '@sessionkit/core';
+import { HeadersSentError, isStoreOutage, SessionUnavailableError, toHttpError } from './errors.js';
 import type { ContextHooks, SessionHttp } from './options.js';
 import type { IncomingHeaders, PresentedToken } from './transport.js';
 
@@ -39,11 +38,6 @@ export interface GetOptions {
 }
 
 const EMPTY: CommitOutcome = Object.freeze({ setCookie: [], headers: [] }) as unknown as CommitOutcome;
-
-/** Whether an error means the store is out (as opposed to an application error such as a too-large payload). */
-export function isStoreOutage(error: unknown): error is SessionKitError {
-  return error instanceof StoreUnavailableError || error instanceof StoreClosedError;
-}
 
 /**
  * The session of one request. Nothing touches the store until the first `get()`/`session()`/operation; a
@@ -258,7 +252,10 @@ export class SessionContext<T extends SessionData = SessionData> {
   /**
    * Saves the session and computes the cookie/header to send. Bindings call it once, before the response
    * headers are flushed; later calls resolve to nothing to send. Rejects with {@link SessionUnavailableError}
-   * when the store fails and the policy is `'fail'` (the binding then answers 503 instead of the response).
+   * when the store fails and the policy is `'fail'`, {@link SessionConflictError} when a concurrent request
+   * changed what this one read and then wrote, and {@link SessionBusyError} when concurrent writers kept
+   * winning until the retry deadline: the binding then answers 503, 409 or 503 instead of the response, and
+   * nothing of the commit was saved.
    */
   commit(): Promise<CommitOutcome> {
     if (this.#commit) return this.#commit.then(() => EMPTY, () => EMPTY);
@@ -336,9 +333,12 @@ export class SessionContext<T extends SessionData = SessionData> {
     this.#loaded = true;
   }
 
-  /** Applies the outage policy: throws 503 for `'fail'`, marks the request degraded for `'anonymous'`. */
+  /**
+   * Applies the outage policy: throws 503 for `'fail'`, marks the request degraded for `'anonymous'`. A
+   * concurrent change or contention is no outage: it throws 409 or 503 whatever the policy.
+   */
   #policy(error: unknown, phase: 'load' | 'commit'): void {
-    if (!isStoreOutage(error)) throw error;
+    if (!isStoreOutage(error)) throw toHttpError(error, phase);
     const { onStoreError } = this.#http;
     const action = typeof onStoreError === 'function' ? onStoreError(error, phase) : onStoreError;
     if (action !== 'anonymous') throw new SessionUnavailableError(phase, error);
@@ -350,7 +350,7 @@ export class SessionContext<T extends SessionData = SessionData> {
     try {
       return await run();
     } catch (error) {
-      throw isStoreOutage(error) ? new SessionUnavailableError(name, error) : error;
+      throw toHttpError(error, name);
     }
   }
 

@@ -1,25 +1,47 @@
 /**
- * HTTP-facing errors. A {@link SessionUnavailableError} carries `status`/`statusCode` 503, which Express's
- * final handler and Fastify's default error handler both turn into a 503 response (fail closed).
+ * HTTP-facing errors. Each carries its status as `status`/`statusCode` and its response headers as `headers`,
+ * which Express's final handler and Fastify's default error handler both honour; the bindings answer them
+ * with {@link errorResponse} where they write the response themselves (a failed commit). Expected conditions
+ * (store out, concurrent change, contention) therefore never become a 500.
+ *
+ * | error | status | when |
+ * | --- | --- | --- |
+ * | {@link SessionUnavailableError} | 503, `Retry-After: 5` | the store failed (policy `'fail'`) |
+ * | {@link SessionConflictError} | 409 | a concurrent request changed what this one read and then wrote |
+ * | {@link SessionBusyError} | 503, `Retry-After: 1` | concurrent writers kept winning until the retry deadline |
  *
  * @module
  */
 import type { SessionKitError } from '@sessionkit/core';
+import { ConflictError, ContentionError, StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
+
+/** Base class of the errors the bindings answer with their own status instead of 500. */
+export abstract class SessionHttpError extends Error {
+  /** HTTP status for Express (`err.status`). */
+  abstract readonly status: number;
+  /** Stable code to branch on; also the `error.code` of the JSON body. */
+  abstract readonly code: string;
+  /** The short text sent to the client (never the cause's message, which names stores and keys). */
+  abstract readonly publicMessage: string;
+  /** Response headers (Express's final handler and Fastify's error handler add them). */
+  abstract readonly headers: Record<string, string>;
+  /** Tells error handlers not to show `message` to clients: {@link publicMessage} is what they may show. */
+  readonly expose = false;
+
+  /** HTTP status for Fastify and others (`err.statusCode`). */
+  get statusCode(): number {
+    return this.status;
+  }
+}
 
 /**
  * The session store failed while this request needed it. The request is answered 503 instead of silently
  * continuing without the user's session. The store error is the `cause`; no session ID is ever included.
  */
-export class SessionUnavailableError extends Error {
-  /** HTTP status for Express (`err.status`). */
+export class SessionUnavailableError extends SessionHttpError {
   readonly status = 503;
-  /** HTTP status for Fastify and others (`err.statusCode`). */
-  readonly statusCode = 503;
-  /** Tells error handlers not to show the message to clients. */
-  readonly expose = false;
-  /** Stable code to branch on. */
   readonly code = 'SESSION_UNAVAILABLE';
-  /** Response headers Express's final handler adds (a hint to retry shortly). */
+  readonly publicMessage = 'The session service is unavailable. Please try again shortly.';
   readonly headers: Record<string, string> = { 'retry-after': '5', 'cache-control': 'no-store' };
   /** What the request was doing: loading, committing, or an explicit operation such as `regenerate`. */
   readonly phase: string;
@@ -27,6 +49,49 @@ export class SessionUnavailableError extends Error {
   constructor(phase: string, cause: SessionKitError) {
     super(`session store unavailable during ${phase}`, { cause });
     this.name = 'SessionUnavailableError';
+    this.phase = phase;
+  }
+}
+
+/**
+ * A concurrent request changed a session attribute that this request read and then wrote (or that a
+ * `'reject'` policy guards), so this request's changes were not saved: answered 409. Reloading and repeating
+ * the action applies it to the current state. The core {@link ConflictError} is the `cause`.
+ */
+export class SessionConflictError extends SessionHttpError {
+  readonly status = 409;
+  readonly code = 'SESSION_CONFLICT';
+  readonly publicMessage = 'Your session was changed by another request at the same time. Nothing was saved; please reload and try again.';
+  readonly headers: Record<string, string> = { 'cache-control': 'no-store' };
+  /** What the request was doing (`commit`, or an explicit operation). */
+  readonly phase: string;
+  /** The attributes both requests changed. */
+  readonly attributes: readonly string[];
+
+  constructor(phase: string, cause: ConflictError) {
+    super(`concurrent change to the session during ${phase}`, { cause });
+    this.name = 'SessionConflictError';
+    this.phase = phase;
+    this.attributes = cause.attributes;
+  }
+}
+
+/**
+ * Other requests kept winning the writes to this session until the retry deadline ran out: nothing was
+ * saved, and repeating the request shortly succeeds. Answered 503 with `Retry-After: 1`. The core
+ * {@link ContentionError} is the `cause`.
+ */
+export class SessionBusyError extends SessionHttpError {
+  readonly status = 503;
+  readonly code = 'SESSION_BUSY';
+  readonly publicMessage = 'Your session is busy with other requests. Nothing was saved; please try again in a moment.';
+  readonly headers: Record<string, string> = { 'retry-after': '1', 'cache-control': 'no-store' };
+  /** What the request was doing (`commit`, or an explicit operation). */
+  readonly phase: string;
+
+  constructor(phase: string, cause: ContentionError) {
+    super(`session writes kept colliding during ${phase}`, { cause });
+    this.name = 'SessionBusyError';
     this.phase = phase;
   }
 }
@@ -39,4 +104,66 @@ export class HeadersSentError extends Error {
     super(`cannot ${action}: the response headers were already sent, so the session cookie cannot be set`);
     this.name = 'HeadersSentError';
   }
+}
+
+/** Whether an error means the store is out (as opposed to an application error such as a too-large payload). */
+export function isStoreOutage(error: unknown): error is SessionKitError {
+  return error instanceof StoreUnavailableError || error instanceof StoreClosedError;
+}
+
+/**
+ * The HTTP error for a core error met during `phase`: contention (503), a concurrent change (409) or a store
+ * outage (503); anything else (a bug, a too-large payload, an app error) is returned unchanged.
+ */
+export function toHttpError(error: unknown, phase: string): unknown {
+  if (error instanceof SessionHttpError) return error;
+  if (error instanceof ContentionError) return new SessionBusyError(phase, error);
+  if (error instanceof ConflictError) return new SessionConflictError(phase, error);
+  if (isStoreOutage(error)) return new SessionUnavailableError(phase, error);
+  return error;
+}
+
+/** A complete error response: status, headers and body. */
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string | number>;
+  body: string;
+}
+
+/**
+ * The response the bindings send for `error` when they answer it themselves: its status, headers and a short
+ * body, JSON (`{"error":{"code":"SESSION_CONFLICT","message":"..."}}`) when `accept` asks for JSON, plain text
+ * otherwise. Anything that is not a {@link SessionHttpError} is a 500 with a generic body.
+ */
+export function errorResponse(error: unknown, accept: string | undefined): ErrorResponse {
+  const known = error instanceof SessionHttpError ? error : undefined;
+  const status = known?.status ?? 500;
+  const code = known?.code ?? 'INTERNAL_ERROR';
+  const message = known?.publicMessage ?? 'Internal Server Error';
+  const json = wantsJson(accept);
+  const body = json ? JSON.stringify({ error: { code, message } }) : message;
+  return {
+    status,
+    headers: {
+      'cache-control': 'no-store',
+      ...known?.headers,
+      'content-type': json ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    },
+    body,
+  };
+}
+
+/** Whether an `Accept` header prefers JSON to HTML and plain text (e.g. `fetch` with `application/json`). */
+function wantsJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  let json = -1;
+  let text = -1;
+  for (const part of accept.toLowerCase().split(',')) {
+    const [type = '', ...params] = part.trim().split(';');
+    const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    if (type === 'application/json' || type.endsWith('+json')) json = Math.max(json, q);
+    else if (type === 'text/html' || type === 'text/plain' || type === 'text/*') text = Math.max(text, q);
+  }
+  return json > 0 && json >= text;
 }

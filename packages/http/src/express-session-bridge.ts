@@ -9,9 +9,14 @@
  *   printable string.
  * - The session object (JSON, with its `cookie` field) is stored as UTF-8 bytes; reading drops
  *   `__proto__`/`constructor`/`prototype` keys (express-session copies stored keys onto its Session object).
- * - `set` is a compare-and-set on the record version: create if absent, else update the version just read
- *   (read-modify-write, retried on a lost race). The version seen by `get` is remembered briefly so the usual
- *   get-then-set of one request costs a single conditional write.
+ * - `set` writes the whole session object, last write wins, as every express-session store does: two
+ *   requests that changed the same session concurrently keep only the later one's object (docs/concurrency.md
+ *   measures what that loses; `@sessionkit/http`'s own middleware merges per attribute instead). The write is
+ *   a compare-and-set on the record version (create if absent, else update the version just read), so a
+ *   destroyed session is never recreated by it; the `set`s of one process to one session run one at a time,
+ *   and a set that loses to another process retries with jittered backoff until `retry.timeoutMs`, then fails
+ *   with a 503 ({@link SessionBusyError}), never a 500. The version seen by `get` is remembered briefly so the
+ *   usual get-then-set of one request costs a single conditional write.
  * - The record expires at `cookie.expires` (or after `ttl` for browser-session cookies); `touch` moves it.
  * - `all`, `length` and `clear` are not supported: the SessionKit store contract has no enumeration, by
  *   design (backends expire records natively and are never scanned). They call back an
@@ -21,10 +26,17 @@
  */
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import type { SessionStore, StoredSession, Clock } from '@sessionkit/core';
-import { ConfigurationError, ConflictError, UnsupportedOperationError, hashSessionId, systemClock } from '@sessionkit/core';
-import { isStoreOutage } from './context.js';
-import { SessionUnavailableError } from './errors.js';
+import type { Clock, RetryOptions, SessionStore, StoredSession } from '@sessionkit/core';
+import {
+  ConfigurationError,
+  UnsupportedOperationError,
+  WriteLanes,
+  hashSessionId,
+  resolveRetryOptions,
+  systemClock,
+  waitBeforeRetry,
+} from '@sessionkit/core';
+import { toHttpError } from './errors.js';
 
 /** The express-session session object as the store sees it (JSON with a `cookie` field). */
 export interface ExpressSessionData {
@@ -57,8 +69,8 @@ export interface ExpressSessionStore extends EventEmitter {
 export interface ExpressSessionStoreOptions {
   /** Lifetime of sessions whose cookie has no expiry (browser-session cookies), in ms. Default one day. */
   ttl?: number;
-  /** Compare-and-set attempts per `set`. Default 10. */
-  maxAttempts?: number;
+  /** How long a `set` that keeps losing to other processes retries, with jittered backoff. Default 5 s. */
+  retry?: RetryOptions;
   /** Longest sid accepted. Default 256. */
   maxSidLength?: number;
   /** Versions remembered between `get` and `set` (per process). Default 10,000; 0 disables. */
@@ -98,15 +110,17 @@ function resolveBaseStore(): new () => EventEmitter {
  */
 export function expressSessionStore(store: SessionStore, options: ExpressSessionStoreOptions = {}): ExpressSessionStore {
   const ttl = options.ttl ?? 24 * 60 * 60 * 1000;
-  const maxAttempts = options.maxAttempts ?? 10;
+  const retry = resolveRetryOptions(options.retry);
   const maxSidLength = options.maxSidLength ?? 256;
   const cacheSize = options.versionCacheSize ?? 10_000;
   const clock = options.clock ?? systemClock;
-  if (!(ttl > 0) || !(maxAttempts >= 1) || !(maxSidLength >= 1) || !(cacheSize >= 0)) {
-    throw new ConfigurationError('expressSessionStore: ttl, maxAttempts and maxSidLength must be positive');
+  if (!(ttl > 0) || !(maxSidLength >= 1) || !(cacheSize >= 0)) {
+    throw new ConfigurationError('expressSessionStore: ttl and maxSidLength must be positive, versionCacheSize >= 0');
   }
   const Base = options.Store ?? resolveBaseStore();
   const versions = new Map<string, number>();
+  // Only exclusive work runs on these lanes (one `set` at a time per session); nothing is ever batched.
+  const lanes = new WriteLanes<never>(async () => undefined);
 
   const remember = (key: string, version: number | undefined): void => {
     if (cacheSize === 0) return;
@@ -153,24 +167,29 @@ export function expressSessionStore(store: SessionStore, options: ExpressSession
       return;
     }
     const data = encoder.encode(JSON.stringify(session));
-    let known = versions.get(key);
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      let current: StoredSession | null | undefined;
-      if (known === undefined) {
-        current = await store.get(key, { consistency: 'strong' });
-        if (!current) {
-          if (await store.create(key, { data, version: 1, expiresAt })) return remember(key, 1);
-          continue;
+    await lanes.exclusive(key, async () => {
+      const deadline = performance.now() + retry.timeoutMs;
+      let known = versions.get(key);
+      for (let attempt = 1; ; attempt++) {
+        let current: StoredSession | null | undefined;
+        if (known === undefined) {
+          current = await store.get(key, { consistency: 'strong' });
+          if (!current) {
+            if (await store.create(key, { data, version: 1, expiresAt })) return remember(key, 1);
+          } else {
+            known = current.version;
+          }
         }
-        known = current.version;
+        if (known !== undefined) {
+          const next: StoredSession = { data, version: known + 1, expiresAt };
+          if (current?.userId !== undefined) next.userId = current.userId;
+          if (await store.update(key, next, known)) return remember(key, known + 1);
+          known = undefined;
+          remember(key, undefined);
+        }
+        await waitBeforeRetry(attempt, deadline, retry, { store: store.name, operation: 'set' });
       }
-      const next: StoredSession = { data, version: known + 1, expiresAt };
-      if (current?.userId !== undefined) next.userId = current.userId;
-      if (await store.update(key, next, known)) return remember(key, known + 1);
-      known = undefined;
-      remember(key, undefined);
-    }
-    throw new ConflictError(`gave up after ${maxAttempts} compare-and-set attempts`, { operation: 'set' });
+    });
   }
 
   async function destroy(sid: string): Promise<void> {
@@ -195,7 +214,7 @@ export function expressSessionStore(store: SessionStore, options: ExpressSession
   /** Runs an operation with an optional callback; outages become 503 errors for Express's error handling. */
   function settle<R>(work: Promise<R>, callback: StoreCallback<R> | undefined): Promise<R> {
     const mapped = work.catch((error: unknown) => {
-      throw isStoreOutage(error) ? new SessionUnavailableError('express-session store call', error) : error;
+      throw toHttpError(error, 'express-session store call');
     });
     if (callback) {
       mapped.then(

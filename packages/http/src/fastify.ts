@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { SessionData } from '@sessionkit/core';
 import { attachSession } from './attach.js';
 import type { SessionContext } from './context.js';
+import { errorResponse, SessionHttpError } from './errors.js';
 import type { SessionHttpOptions } from './options.js';
 import { SessionHttp } from './options.js';
 
@@ -28,7 +29,9 @@ export type SessionPlugin = FastifyPluginAsync;
  * await app.register(fastifySession<MyData>({ manager, secrets }));
  * app.get('/', async (request) => (await request.session.get())?.get('cart') ?? []);
  * ```
- * A store outage rejects with a 503 error, which Fastify's error handling sends as 503.
+ * A store outage rejects with a 503 error, which Fastify's error handling sends as 503. A commit that fails
+ * (store outage, concurrent change, contention) replaces the reply with the error's response (503, 409, 503;
+ * JSON or text by `Accept`), so the client never sees a success that was not saved.
  */
 export function fastifySession<T extends SessionData = SessionData>(options: SessionHttpOptions<T> | SessionHttp<T>): SessionPlugin {
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
@@ -42,7 +45,16 @@ export function fastifySession<T extends SessionData = SessionData>(options: Ses
     fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const ctx = request.session;
       if (!ctx?.needsCommit) return payload;
-      const outcome = await ctx.commit();
+      let outcome;
+      try {
+        outcome = await ctx.commit();
+      } catch (error) {
+        if (!(error instanceof SessionHttpError)) throw error;
+        const response = errorResponse(error, request.headers.accept);
+        reply.removeHeader('set-cookie');
+        reply.code(response.status).headers(response.headers);
+        return response.body;
+      }
       for (const cookie of outcome.setCookie) reply.header('set-cookie', cookie);
       for (const [name, value] of outcome.headers) reply.header(name, value);
       return payload;

@@ -10,8 +10,9 @@
  * commit may be needed (`ContextHooks.onCommitPossible`): a response whose session was never used, or only
  * read unchanged, is not wrapped at all.
  *
- * If the commit fails with a store outage (policy `'fail'`), the queued response is discarded and a 503 is
- * sent instead, so the client never sees a success that was not saved. If the handler starts using the
+ * If the commit fails (a store outage under policy `'fail'`: 503; a concurrent change: 409; contention: 503),
+ * the queued response is discarded and the error's response is sent instead, so the client never sees a
+ * success that was not saved. If the handler starts using the
  * session only after the headers went out, the changes are committed when `end` is called; a failure then
  * aborts the connection (the status line is already gone).
  *
@@ -19,7 +20,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { CommitOutcome } from './context.js';
-import { SessionUnavailableError } from './errors.js';
+import { errorResponse } from './errors.js';
 import type { ContextHooks } from './options.js';
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
@@ -43,19 +44,21 @@ export function applyOutcome(res: ServerResponse, outcome: CommitOutcome): void 
   for (const [name, value] of outcome.headers) res.setHeader(name, value);
 }
 
-/** Replaces a not-yet-sent response with a bare error response. */
-export function sendFailure(res: ServerResponse, error: unknown, end: AnyFn, writeHead: AnyFn): void {
-  const status = error instanceof SessionUnavailableError ? 503 : 500;
+/**
+ * Replaces a not-yet-sent response with the error's own response ({@link errorResponse}: 503, 409, or 500 for
+ * anything unexpected), JSON or text by the request's `Accept`. `writeHead` and `end` are the response's
+ * original methods (the hooked ones would queue the call).
+ */
+export function sendFailure(
+  res: ServerResponse,
+  error: unknown,
+  end: AnyFn = res.end as unknown as AnyFn,
+  writeHead: AnyFn = res.writeHead as unknown as AnyFn,
+): void {
+  const response = errorResponse(error, res.req?.headers.accept);
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  const body = status === 503 ? 'Service Unavailable' : 'Internal Server Error';
-  const headers: Record<string, string | number> = {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  };
-  if (status === 503) headers['retry-after'] = '5';
-  writeHead.call(res, status, headers);
-  end.call(res, body);
+  writeHead.call(res, response.status, response.headers);
+  end.call(res, response.body);
 }
 
 /**

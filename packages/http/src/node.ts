@@ -8,8 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionData } from '@sessionkit/core';
 import { attachSession } from './attach.js';
 import type { SessionContext } from './context.js';
-import { SessionUnavailableError } from './errors.js';
-import { ResponseCommitHooks } from './intercept.js';
+import { SessionHttpError, toHttpError } from './errors.js';
+import { ResponseCommitHooks, sendFailure } from './intercept.js';
 import type { SessionHttpOptions } from './options.js';
 import { SessionHttp } from './options.js';
 
@@ -38,7 +38,8 @@ export interface NodeSessionOptions<T extends SessionData = SessionData> extends
  *   res.end('ok');
  * }, { manager, secrets }));
  * ```
- * A handler that throws gets a 503 ({@link SessionUnavailableError}) or 500 if nothing was sent yet.
+ * A handler that throws gets, if nothing was sent yet, the response of a session error (503 for a store
+ * outage or contention, 409 for a concurrent change; see {@link errorResponse}) or a 500.
  */
 export function withSession<T extends SessionData = SessionData>(
   handler: SessionHandler<T>,
@@ -51,19 +52,11 @@ export function withSession<T extends SessionData = SessionData>(
     attachSession(req, ctx);
     try {
       await handler(req, res, ctx);
-    } catch (error) {
-      if (!res.headersSent && !res.writableEnded) {
-        const unavailable = error instanceof SessionUnavailableError;
-        const body = unavailable ? 'Service Unavailable' : 'Internal Server Error';
-        res.statusCode = unavailable ? 503 : 500;
-        res.setHeader('content-type', 'text/plain; charset=utf-8');
-        res.setHeader('cache-control', 'no-store');
-        if (unavailable) res.setHeader('retry-after', '5');
-        res.end(body);
-      } else if (!res.writableEnded) {
-        res.destroy();
-      }
-      if (!(error instanceof SessionUnavailableError)) onError(error);
+    } catch (thrown) {
+      const error = toHttpError(thrown, 'handler');
+      if (!res.headersSent && !res.writableEnded) sendFailure(res, error);
+      else if (!res.writableEnded) res.destroy();
+      if (!(error instanceof SessionHttpError)) onError(error);
     }
   };
 }

@@ -176,9 +176,69 @@ describe.each(bindings)('$name binding', (binding) => {
       send(`${h.url}/slow-set?k=y&v=2&barrier=${binding.name}&parties=2`, { method: 'POST', cookie }),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
-    expect(conflicts.length).toBeGreaterThan(0); // they really raced
+    expect(conflicts.length, 'the second commit was merged over the first').toBeGreaterThan(0);
     const read = await send(`${h.url}/whoami`, { cookie });
     expect(read.body.data).toMatchObject({ x: '1', y: '2', name: 'alice' });
+  });
+
+  it('concurrent read-then-writes: the stale ones answer 409 (JSON or text by Accept) and none is lost', async () => {
+    const cookie = await login();
+    const parties = 6;
+    const replies = await Promise.all(
+      Array.from({ length: parties }, (_, i) =>
+        send(`${h.url}/naive-increment?barrier=naive-${binding.name}&parties=${parties}`, {
+          method: 'POST',
+          cookie,
+          headers: { accept: i % 2 === 0 ? 'application/json' : 'text/html,*/*;q=0.8' },
+        }),
+      ),
+    );
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((status) => status !== 200 && status !== 409), 'only 200 or 409').toEqual([]);
+    // All loaded the same version before any wrote: exactly one write can be based on a fresh read.
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    for (const [i, reply] of replies.entries()) {
+      if (reply.status !== 409) continue;
+      expect(reply.headers.get('cache-control')).toBe('no-store');
+      if (i % 2 === 0) {
+        expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(reply.body.error.code).toBe('SESSION_CONFLICT');
+      } else {
+        expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
+        expect(reply.body).toMatch(/changed by another request/);
+      }
+      expect(reply.setCookies, 'a failed commit issues no cookie').toEqual([]);
+    }
+    const read = await send(`${h.url}/whoami`, { cookie });
+    expect(read.body.data.n, 'the final value counts exactly the acknowledged increments').toBe(1);
+  });
+
+  it('concurrent Session.update increments all answer 200 and all persist', async () => {
+    const cookie = await login();
+    const parties = 10;
+    const replies = await Promise.all(
+      Array.from({ length: parties }, () =>
+        send(`${h.url}/increment?barrier=inc-${binding.name}&parties=${parties}`, { method: 'POST', cookie }),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array.from({ length: parties }, () => 200));
+    expect((await send(`${h.url}/whoami`, { cookie })).body.data.n).toBe(parties);
+  });
+
+  it('a commit that keeps losing to other writers until the deadline answers 503 with Retry-After: 1', async () => {
+    const cookie = await login();
+    const beaten = { ...store, update: async () => false } as typeof store;
+    const busy = new SessionManager<Data>({ store: beaten, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 2 * HOUR, retry: { timeoutMs: 30, baseDelayMs: 1, maxDelayMs: 4 } });
+    const other = await binding.start({ manager: busy, secrets: [SECRET], clock });
+    try {
+      const reply = await send(`${other.url}/set?k=a&v=1`, { method: 'POST', cookie, headers: { accept: 'application/json' } });
+      expect(reply.status).toBe(503);
+      expect(reply.headers.get('retry-after')).toBe('1');
+      expect(reply.body).toEqual({ error: { code: 'SESSION_BUSY', message: expect.stringMatching(/try again/) } });
+      expect((await send(`${h.url}/whoami`, { cookie })).body.data.a, 'nothing was written').toBeUndefined();
+    } finally {
+      await other.close();
+    }
   });
 
   it('the absolute timeout logs out even an active user', async () => {

@@ -65,6 +65,21 @@ export const routes: Record<string, Route> = {
     s.set(q.get('k')!, q.get('v')!);
     return { ok: true };
   },
+  '/naive-increment': async (ctx, q) => {
+    // Read, then write a value computed from what was read, without Session.update: stale if another
+    // request of the same barrier committed first.
+    const s = await ctx.session();
+    const n = Number(s.get('n') ?? 0);
+    await arrive(q.get('barrier') ?? '', Number(q.get('parties') ?? 1));
+    s.set('n', n + 1);
+    return { ok: true };
+  },
+  '/increment': async (ctx, q) => {
+    const s = await ctx.session();
+    await arrive(q.get('barrier') ?? '', Number(q.get('parties') ?? 1));
+    s.update('n', (n) => Number(n ?? 0) + 1);
+    return { ok: true };
+  },
   '/login': async (ctx, q) => {
     const s = await ctx.regenerate({ userId: q.get('user')! });
     s.set('name', q.get('user')!);

@@ -1,7 +1,8 @@
 /**
  * `session writes`: a {@link SessionManager} on the store under test writes only when needed and never loses
- * a concurrent change: anonymous visits store nothing, touches are throttled, disjoint-key commits both
- * survive, `update()` counters lose no increment, a destroyed session is not recreated.
+ * a concurrent change: anonymous visits store nothing, touches are throttled, commits racing from several
+ * processes (managers) merge disjoint keys, re-apply `Session.update` functions and reject stale
+ * read-then-writes, `update()` counters lose no increment, a destroyed session is not recreated.
  *
  * The manager runs with a {@link ManualClock} that starts at the wall clock and only moves forward by seconds,
  * while its timeouts are long, so every deadline it hands the store stays in the real future.
@@ -9,7 +10,7 @@
  * @module
  */
 import { expect } from 'vitest';
-import { ManualClock, SessionManager, generateSessionId } from '@sessionkit/core';
+import { ConflictError, ManualClock, SessionManager, generateSessionId } from '@sessionkit/core';
 import type { SessionManagerOptions } from '@sessionkit/core';
 import type { Check, CheckContext, Feature } from '../types.js';
 import { countingStore } from '../counting-store.js';
@@ -83,42 +84,107 @@ export const touchThrottledCheck: Check = {
   },
 };
 
-/** Two requests change different keys of one session at the same time: both changes survive. */
+/**
+ * `count` managers over this store, sharing one clock: each stands for one app process (its own write lanes),
+ * so their commits race each other on the store's compare-and-set as separate processes' would.
+ */
+export function processesFor(context: CheckContext, count: number): SessionManager[] {
+  const { manager, store, clock } = managerFor(context);
+  const others = Array.from(
+    { length: count - 1 },
+    () => new SessionManager({ store, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 2 * 60 * MINUTE, touchAfter: MINUTE }),
+  );
+  return [manager, ...others];
+}
+
+/** One session, `writers` requests spread over `processes` that each loaded it, ready to change it. */
+async function loadedByConcurrentRequests(context: CheckContext, initial: Record<string, unknown>) {
+  const writers = Math.min(12, context.concurrency);
+  const processes = processesFor(context, 3);
+  const s = processes[0]!.create();
+  for (const [key, value] of Object.entries(initial)) s.set(key, value);
+  await processes[0]!.commit(s);
+  const requests = await Promise.all(
+    Array.from({ length: writers }, async (_, i) => {
+      const manager = processes[i % processes.length]!;
+      return { manager, session: (await manager.load(s.id))! };
+    }),
+  );
+  return { id: s.id, processes, requests, writers };
+}
+
+/** Requests in several processes change different keys of one session at the same time: every change survives. */
 export const disjointCommitsCheck: Check = {
   id: 'disjoint-commits',
-  title: 'concurrent commits that change different keys all survive (3-way merge over compare-and-set)',
+  title: 'concurrent commits from 3 processes that change different keys all survive (3-way merge over compare-and-set)',
   async run(context) {
-    const writers = Math.min(10, context.concurrency);
-    const { manager } = managerFor(context, { maxAttempts: writers + 2 });
-    const s = manager.create();
-    s.set('base', 'kept');
-    await manager.commit(s);
-    const loaded = await Promise.all(Array.from({ length: writers }, () => manager.load(s.id)));
-    loaded.forEach((l, i) => l!.set(`k${i}`, i));
-    const results = await Promise.all(loaded.map((l) => manager.commit(l!)));
+    const { id, processes, requests, writers } = await loadedByConcurrentRequests(context, { base: 'kept' });
+    requests.forEach(({ session }, i) => session.set(`k${i}`, i));
+    const results = await Promise.all(requests.map(({ manager, session }) => manager.commit(session)));
     expect(results.map((r) => r.status)).toEqual(Array.from({ length: writers }, () => 'updated'));
-    const final = await manager.load(s.id, { consistency: 'strong' });
+    const final = await processes[1]!.load(id, { consistency: 'strong' });
     expect(final?.get('base')).toBe('kept');
     for (let i = 0; i < writers; i++) expect(final?.get(`k${i}`), `key k${i}`).toBe(i);
   },
 };
 
-/** `update(id, fn)` is an atomic read-modify-write: concurrent increments are all counted. */
+/** `Session.update(key, fn)` from several processes: every increment is counted (re-applied on a lost race). */
+export const attributeUpdateCheck: Check = {
+  id: 'attribute-update',
+  title: 'concurrent Session.update(key, fn) from 3 processes loses no increment and no list item',
+  async run(context) {
+    const { id, processes, requests, writers } = await loadedByConcurrentRequests(context, { n: 0, items: [] });
+    requests.forEach(({ session }, i) => {
+      session.update('n', (n) => (n as number) + 1);
+      session.update('items', (items) => [...(items as number[]), i]);
+    });
+    const results = await Promise.all(requests.map(({ manager, session }) => manager.commit(session)));
+    expect(results.map((r) => r.status)).toEqual(Array.from({ length: writers }, () => 'updated'));
+    const final = await processes[2]!.load(id, { consistency: 'strong' });
+    expect(final?.get('n'), 'increments').toBe(writers);
+    expect([...(final?.get('items') as number[])].sort((a, b) => a - b), 'list items').toEqual(Array.from({ length: writers }, (_, i) => i));
+  },
+};
+
+/**
+ * A naive read-then-write (`set('n', get('n') + 1)`) from several processes: the stale ones fail with a
+ * `ConflictError` and every acknowledged one is counted: never a silently lost increment.
+ */
+export const staleReadThenWriteCheck: Check = {
+  id: 'stale-read-then-write',
+  title: 'a stale read-then-write from 3 processes fails with ConflictError; the final value equals the commits acknowledged',
+  async run(context) {
+    const { id, processes, requests, writers } = await loadedByConcurrentRequests(context, { n: 0 });
+    for (const { session } of requests) session.set('n', (session.get('n') as number) + 1);
+    const results = await Promise.allSettled(requests.map(({ manager, session }) => manager.commit(session)));
+    const acknowledged = results.filter((r) => r.status === 'fulfilled').length;
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason, 'a rejected commit').toBeInstanceOf(ConflictError);
+      else expect(r.value.status).toBe('updated');
+    }
+    // Every request loaded the same version before any commit: exactly one compare-and-set over it can win,
+    // and every other commit finds `n` changed since its read.
+    expect(acknowledged, 'commits acknowledged').toBe(1);
+    expect((await processes[0]!.load(id, { consistency: 'strong' }))?.get('n'), 'final value').toBe(acknowledged);
+  },
+};
+
+/** `update(id, fn)` is an atomic read-modify-write: concurrent increments from several processes are all counted. */
 export const atomicUpdateCheck: Check = {
   id: 'atomic-update',
-  title: 'concurrent update(id, fn) increments lose nothing',
+  title: 'concurrent update(id, fn) increments from 3 processes lose nothing',
   async run(context) {
     const writers = Math.min(10, context.concurrency);
-    const { manager } = managerFor(context, { maxAttempts: writers + 2 });
-    const s = manager.create();
+    const processes = processesFor(context, 3);
+    const s = processes[0]!.create();
     s.set('n', 0);
-    await manager.commit(s);
+    await processes[0]!.commit(s);
     await Promise.all(
-      Array.from({ length: writers }, () =>
-        manager.update(s.id, (x) => x.set('n', ((x.get('n') as number) ?? 0) + 1)),
+      Array.from({ length: writers }, (_, i) =>
+        processes[i % 3]!.update(s.id, (x) => x.set('n', ((x.get('n') as number) ?? 0) + 1)),
       ),
     );
-    expect((await manager.load(s.id, { consistency: 'strong' }))?.get('n')).toBe(writers);
+    expect((await processes[1]!.load(s.id, { consistency: 'strong' }))?.get('n')).toBe(writers);
   },
 };
 
@@ -151,6 +217,8 @@ export const sessionWrites: Feature = {
     anonymousWritesNothingCheck,
     touchThrottledCheck,
     disjointCommitsCheck,
+    attributeUpdateCheck,
+    staleReadThenWriteCheck,
     atomicUpdateCheck,
     destroyedNotRecreatedCheck,
   ],
