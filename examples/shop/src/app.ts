@@ -9,7 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { SessionManager } from '@sessionkit/core';
 import type { Secrets } from '@sessionkit/http';
-import { sessionMiddleware } from '@sessionkit/http';
+import { SessionHttpError, sessionMiddleware } from '@sessionkit/http';
 import type { ShopDeps } from './request.js';
 import { bareContext, sendPage } from './request.js';
 import { authRoutes } from './routes/auth.js';
@@ -86,9 +86,11 @@ export function createShopApp(options: ShopAppOptions): express.Express {
     if (status === 403) {
       return sendPage(res, errorPage(bareContext(deps), 403, 'Please try again', (error as Error).message), 403);
     }
-    if (status === 503) {
-      res.set('Retry-After', '5');
-      return sendPage(res, errorPage(bareContext(deps), 503, 'Temporarily unavailable', 'The session store cannot be reached. Please retry in a few seconds.'), 503);
+    if (error instanceof SessionHttpError) {
+      // A store outage or contention (503 with Retry-After) or a concurrent change (409): expected, no 500.
+      res.set(error.headers);
+      const title = error.status === 409 ? 'Changed in another tab' : 'Temporarily unavailable';
+      return sendPage(res, errorPage(bareContext(deps), error.status, title, error.publicMessage), error.status);
     }
     if (status >= 400 && status < 500) {
       return sendPage(res, errorPage(bareContext(deps), status, 'Bad request', 'The shop could not understand this request.'), status);

@@ -11,6 +11,7 @@ import type { SessionStore } from '@sessionkit/core';
 import { createShopApp } from './app.js';
 import type { ShopConfig } from './config.js';
 import type { ShopSession } from './shop-session.js';
+import { SHOP_CONFLICT_POLICIES } from './shop-session.js';
 import { describeStore, openStore } from './store-from-url.js';
 import { DEMO_ACCOUNTS, UserDirectory } from './users.js';
 
@@ -27,7 +28,7 @@ export interface RunningShop {
 /** Opens the configured store and serves the shop. */
 export async function startShop(config: ShopConfig): Promise<RunningShop> {
   const [store, users] = await Promise.all([openStore(config.store), UserDirectory.create(DEMO_ACCOUNTS)]);
-  const manager = new SessionManager<ShopSession>({ ...expiryPresets.nistAal2, store });
+  const manager = new SessionManager<ShopSession>({ ...expiryPresets.nistAal2, store, conflicts: SHOP_CONFLICT_POLICIES });
   // Store errors carry hashed store keys at most, never raw session IDs.
   manager.on('storeError', ({ operation, error }) => console.error(`[${config.instance}] session store ${operation} failed: ${error.message}`));
   const app = createShopApp({

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { SessionData } from '@sessionkit/core';
+import type { ConflictPolicies, SessionData } from '@sessionkit/core';
 import type { Product } from './catalog.js';
 import { findProduct } from './catalog.js';
 
@@ -39,6 +39,16 @@ export interface ShopSession extends SessionData {
   /** A one-shot message shown on the next page. */
   flash?: string;
 }
+
+/**
+ * How the shop settles an attribute two concurrent requests changed (the cart needs no entry: it is only
+ * changed through `Session.update`, which is re-applied to the other request's cart). The flash message is
+ * written blind by one request and read-then-cleared by the next page: whichever message is still there is
+ * kept, so a page view never answers 409 because an add-to-cart set a new message meanwhile.
+ */
+export const SHOP_CONFLICT_POLICIES: ConflictPolicies = {
+  attributes: { flash: ({ ours, theirs }) => ours ?? theirs },
+};
 
 /** Most of one product per cart. */
 export const MAX_QUANTITY = 20;

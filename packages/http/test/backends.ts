@@ -10,7 +10,8 @@ import { openTestStore, TEST_BACKENDS } from '@sessionkit/test-stores';
 /** A backend under test. */
 export interface Backend {
   name: string;
-  open(): Promise<{ store: SessionStore; close(): Promise<void> }>;
+  /** Opens a store; `prefix` defaults to a fresh one (processes that must share sessions pass the same). */
+  open(options?: { prefix?: string }): Promise<{ store: SessionStore; close(): Promise<void> }>;
 }
 
 const prefix = () => `test:http:${randomBytes(4).toString('hex')}:`;
@@ -18,15 +19,15 @@ const prefix = () => `test:http:${randomBytes(4).toString('hex')}:`;
 export const backends: Backend[] = [
   ...TEST_BACKENDS.map((name) => ({
     name,
-    async open() {
-      const store = await openTestStore(name, { prefix: prefix() });
+    async open(options = {}) {
+      const store = await openTestStore(name, { prefix: options.prefix ?? prefix() });
       return { store, close: () => store.close() };
     },
   })),
   {
     name: 'tiered(redis+cassandra)',
-    async open() {
-      const p = prefix();
+    async open(options = {}) {
+      const p = options.prefix ?? prefix();
       const store = new TieredStore({
         cache: await openTestStore('redis', { prefix: p }),
         durable: await openTestStore('cassandra', { prefix: p }),

@@ -32,7 +32,9 @@ export function shopRoutes(deps: ShopDeps): Router {
     const session = await verifiedPost(req);
     const product = findProduct(field(req, 'product'));
     if (session && product) {
-      session.set('cart', changeQuantity(session.get('cart'), product.id, 1));
+      // A read-modify-write that survives concurrent requests: if another request (another tab, a double
+      // click, another instance) saved the cart first, this change is applied again to the cart it saved.
+      session.update('cart', (cart) => changeQuantity(cart, product.id, 1));
       session.set('flash', `${product.name} added to your cart.`);
     }
     redirect(res, '/cart');
@@ -43,7 +45,7 @@ export function shopRoutes(deps: ShopDeps): Router {
     const product = findProduct(field(req, 'product'));
     const delta = Number(field(req, 'delta'));
     if (session && product && (delta === 1 || delta === -1)) {
-      session.set('cart', changeQuantity(session.get('cart'), product.id, delta));
+      session.update('cart', (cart) => changeQuantity(cart, product.id, delta));
     }
     redirect(res, '/cart');
   });
@@ -54,6 +56,9 @@ export function shopRoutes(deps: ShopDeps): Router {
     if (!session || !currentUser(deps, session)) return redirect(res, '/login?next=/cart');
     const cart = cartLines(session.get('cart'));
     if (cart.lines.length === 0) return redirect(res, '/cart');
+    // The cart was read to compute the order, so unsetting it is a read-then-write: if another request
+    // changed the cart meanwhile, this commit fails with 409 instead of charging a stale cart and dropping
+    // the new item.
     session.set('lastOrder', {
       number: `SK-${randomBytes(4).toString('hex').toUpperCase()}`,
       totalCents: cart.totalCents,
