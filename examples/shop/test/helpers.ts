@@ -8,6 +8,22 @@ import { endpoints } from '@sessionkit/test-servers';
 /** The Redis the services start (127.0.0.1:16379 unless SESSIONKIT_REDIS_URL says otherwise). */
 export const REDIS_STORE = endpoints.redis.url;
 
+const hostList = (entries: readonly string[]) => entries.join(',');
+const redis = endpoints.redis.url.replace(/\/$/, '');
+const cassandra = `cassandra://${hostList(endpoints.cassandra.contactPoints)}/sessionkit_shop?dc=${endpoints.cassandra.localDataCenter}`;
+
+/** Every `SESSIONKIT_STORE` form the docs show, on the real test servers: `[name, url]`. */
+export const STORE_URLS: Array<[name: string, url: string]> = [
+  ['memory', 'memory'],
+  ['redis', redis],
+  ['redis-cluster', `redis-cluster://${endpoints.redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`],
+  ['memcached', `memcached://${hostList(endpoints.memcached.servers)}`],
+  ['dynamodb', `dynamodb://${new URL(endpoints.dynamodb.endpoint).host}/sessionkit_shop`],
+  ['hazelcast', `hazelcast://${hostList(endpoints.hazelcast.members)}/${endpoints.hazelcast.clusterName}`],
+  ['cassandra', cassandra],
+  ['tiered', `tiered:${redis}|${cassandra}`],
+];
+
 /** Signs in through the login form and waits for the signed-in page. */
 export async function login(page: Page, baseUrl: string, username: string, password = username): Promise<void> {
   await page.goto(`${baseUrl}/login`);

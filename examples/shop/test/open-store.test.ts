@@ -5,25 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { SessionStore } from '@sessionkit/core';
 import { describe, expect, it } from 'vitest';
-import { endpoints } from '@sessionkit/test-servers';
 import { openStore } from '../src/store-from-url.js';
+import { STORE_URLS } from './helpers.js';
 
-const hostList = (entries: readonly string[]) => entries.join(',');
-const redis = endpoints.redis.url.replace(/\/$/, '');
-const cassandra = `cassandra://${hostList(endpoints.cassandra.contactPoints)}/sessionkit_shop?dc=${endpoints.cassandra.localDataCenter}`;
-
-const URLS: Array<[string, string]> = [
-  ['memory', 'memory'],
-  ['redis', redis],
-  ['redis-cluster', `redis-cluster://${endpoints.redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`],
-  ['memcached', `memcached://${hostList(endpoints.memcached.servers)}`],
-  ['dynamodb', `dynamodb://${new URL(endpoints.dynamodb.endpoint).host}/sessionkit_shop`],
-  ['hazelcast', `hazelcast://${hostList(endpoints.hazelcast.members)}/${endpoints.hazelcast.clusterName}`],
-  ['cassandra', cassandra],
-  ['tiered', `tiered:${redis}|${cassandra}`],
-];
-
-describe.each(URLS)('openStore(%s)', (_name, url) => {
+describe.each(STORE_URLS)('openStore(%s)', (_name, url) => {
   it(`opens ${url} and round-trips a record`, async () => {
     let store: SessionStore | undefined;
     try {
