@@ -19,14 +19,14 @@ const prefix = () => `test:http:${randomBytes(4).toString('hex')}:`;
 export const backends: Backend[] = [
   ...TEST_BACKENDS.map((name) => ({
     name,
-    async open(options = {}) {
+    async open(options: { prefix?: string } = {}) {
       const store = await openTestStore(name, { prefix: options.prefix ?? prefix() });
       return { store, close: () => store.close() };
     },
   })),
   {
     name: 'tiered(redis+cassandra)',
-    async open(options = {}) {
+    async open(options: { prefix?: string } = {}) {
       const p = options.prefix ?? prefix();
       const store = new TieredStore({
         cache: await openTestStore('redis', { prefix: p }),
