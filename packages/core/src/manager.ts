@@ -252,8 +252,30 @@ export class SessionManager<T extends SessionData = SessionData> {
   /**
    * Gives the session a new ID (call it on login and on every privilege change). The new record is written at
    * once and the old ID is dead when this resolves. Returns the new handle; the old one is destroyed.
+   * The new session starts from the latest stored attributes with this handle's changes merged on top (as a
+   * commit would merge them), so a change another request saved after this one loaded the session is kept. A
+   * commit that another process lands on the old ID between that read and the delete (one store round trip)
+   * is not carried over.
    */
   async regenerate(session: Session<T>, options: RegenerateOptions = {}): Promise<Session<T>> {
+    if (session.isNew) return this.#regenerate(session, session.currentAttributes, options);
+    // On the old session's write lane, after the commits this process queued for it, and from its latest
+    // stored state: a change another request saved since this one loaded the session moves to the new ID
+    // instead of being dropped with the old one.
+    return this.#lanes.exclusive(session.key, async () => {
+      let attributes = session.currentAttributes;
+      if (options.keepData !== false) {
+        const latest = await this.#call('get', () => this.store.get(session.key, STRONG_READ));
+        const current = this.#readStored(session.key, latest);
+        if (current && latest!.version !== session.version) {
+          attributes = mergeChanges(session.baseAttributes, current.attributes, session.changes, this.#conflicts).attributes;
+        }
+      }
+      return this.#regenerate(session, attributes, options);
+    });
+  }
+
+  async #regenerate(session: Session<T>, attributes: SessionData, options: RegenerateOptions): Promise<Session<T>> {
     const now = this.#clock.now();
     const userId = options.userId === undefined ? session.userId : (options.userId ?? undefined);
     const authenticated = typeof options.userId === 'string';
@@ -270,7 +292,7 @@ export class SessionManager<T extends SessionData = SessionData> {
       attributes: {},
     });
     if (options.keepData !== false) {
-      for (const [name, value] of Object.entries(session.currentAttributes)) next.set(name as keyof T & string, value as T[keyof T & string]);
+      for (const [name, value] of Object.entries(attributes)) next.set(name as keyof T & string, value as T[keyof T & string]);
     }
     const result = await this.#commitNew(next);
     if (!session.isNew) await this.#call('delete', () => this.store.delete(session.key));

@@ -276,6 +276,18 @@ describe('concurrent commits to one session', () => {
     expect(await manager.load(id)).toBeNull();
   });
 
+  it('regenerates from the latest stored state: a change saved after this request loaded moves to the new ID', async () => {
+    const { manager } = setup();
+    const { handles: [other, login] } = await loadedTwice(manager, { cart: ['book'] });
+    other!.update('cart', (cart) => [...(cart as string[]), 'pen']);
+    await manager.commit(other!);
+    login!.set('csrf', 'rotated');
+    const next = await manager.regenerate(login!, { userId: 'ada' });
+    expect(next.toJSON()).toEqual({ cart: ['book', 'pen'], csrf: 'rotated' });
+    expect((await manager.load(next.id))!.toJSON()).toEqual({ cart: ['book', 'pen'], csrf: 'rotated' });
+    expect(await manager.load(login!.id)).toBeNull();
+  });
+
   it('runs update(id, fn) after the commits this process already queued', async () => {
     const { manager } = setup();
     const { id, handles } = await loadedTwice(manager, { log: [] }, 3);
