@@ -1,13 +1,14 @@
 /**
- * `npm run bench`: runs every comparison (core, each adapter, tiered, HTTP), the scale runs and the memory
- * measurements against the real servers, one after the other in one process, then writes docs/benchmarks.md
- * and docs/images/bench-*.svg.
+ * `npm run bench`: runs every comparison (core, each adapter, tiered, HTTP), the same-session write burst, the
+ * scale runs and the memory measurements against the real servers, one after the other in one process, then
+ * writes docs/benchmarks.md and docs/images/bench-*.svg.
  *
  * Flags:
  *   --quick          short windows and fewer rounds; scale at 10k and 100k only (about 3 minutes)
  *   --only=a,b       run only these modules (core, redis, memcached, cassandra, dynamodb, hazelcast, tiered,
- *                    http, scale, memory); the docs are then left alone unless --write is given
- *   --write          write the docs even with --only
+ *                    http, burst, scale, memory); the docs are then left alone unless --write is given
+ *   --write          write the docs even with --only: the whole page from this run's results, except that
+ *                    --only=burst replaces only the burst's section of the existing page
  *   --render=FILE    only re-render the docs from a saved run (bench/.last-run.json is written by every run)
  *   --strict         exit 1 when a module failed (default: the failure is an error row and the exit code is 0)
  *
@@ -19,7 +20,8 @@ import { performance } from 'node:perf_hooks';
 import type { BenchResult } from './lib/measure.js';
 import { printResults } from './lib/measure.js';
 import { describeMachine, loadAverage } from './report/machine.js';
-import { REPO, writeReport, type ModuleOutcome, type RunReport } from './report/markdown.js';
+import { REPO, writeBurstSection, writeReport, type ModuleOutcome, type RunReport } from './report/markdown.js';
+import type { BurstReport } from './burst.js';
 import type { MemoryRow } from './memory.js';
 import type { ScaleReport } from './scale.js';
 
@@ -128,6 +130,39 @@ for (const module of MODULES.filter((m) => wanted(m.name))) {
 }
 
 const extraSeconds: Record<string, number> = {};
+let burst: BurstReport | undefined;
+let burstError: string | undefined;
+if (wanted('burst')) {
+  log('\n== burst');
+  const started = performance.now();
+  try {
+    const { runBurstBench } = await import('./burst.js');
+    let retried: string | undefined;
+    burst = await retryOnce('burst', () => limited('burst', quick ? 90 : 300, () => runBurstBench({ quick, log })), (first) => {
+      retried = first;
+    });
+    if (retried) burst.retried = retried;
+    console.table(
+      burst.sides.map((s) => ({
+        side: s.side,
+        acknowledged: s.acknowledged,
+        persisted: s.persisted,
+        lost: s.lost,
+        'answers 409': s.conflicts,
+        'answers >= 500': s.serverErrors,
+        'drain p50 ms': s.drainP50Ms.toFixed(1),
+        'drain p99 ms': s.drainP99Ms.toFixed(1),
+      })),
+    );
+    log(`${burst.target.label}: ${burst.target.met ? 'met' : 'NOT met'}`);
+  } catch (error) {
+    burstError = message(error);
+    log(`ERROR in burst: ${burstError}`);
+  }
+  extraSeconds.burst = (performance.now() - started) / 1000;
+  log(`(burst: ${extraSeconds.burst.toFixed(1)} s)`);
+}
+
 let scale: ScaleReport | undefined;
 let scaleError: string | undefined;
 let scaleRetried: string | undefined;
@@ -182,6 +217,8 @@ const report: RunReport = {
   extraSeconds,
   command: `npm run bench${quick ? ' -- --quick' : ''}`,
 };
+if (burst) report.burst = burst;
+if (burstError) report.burstError = burstError;
 if (scale) report.scale = scale;
 if (scaleError) report.scaleError = scaleError;
 if (memory) report.memory = memory;
@@ -190,7 +227,11 @@ if (memoryError) report.memoryError = memoryError;
 // The raw results, for re-rendering the page without measuring again: `--render=bench/.last-run.json`.
 await writeFile(join(REPO, 'bench', '.last-run.json'), JSON.stringify(report, null, 1));
 
-if (writeDocs) {
+if (writeDocs && only?.length === 1 && only[0] === 'burst') {
+  // The burst has a section of its own: replace it and keep the other parts' figures on the page.
+  const files = await writeBurstSection(report);
+  log(`wrote the burst section of ${files.map((f) => relative(REPO, f)).join(', ')}`);
+} else if (writeDocs) {
   const expected = MODULES.flatMap((m) => m.targets.map((target) => ({ module: m.name, target })));
   const files = await writeReport(report, expected);
   log(`wrote ${files.map((f) => relative(REPO, f)).join(', ')}`);
@@ -198,6 +239,7 @@ if (writeDocs) {
   log('(--only without --write: docs/benchmarks.md left unchanged)');
 }
 const targeted = [...modules.flatMap((m) => m.results), ...(scale?.results ?? [])].filter((r) => r.target);
-log(`${targeted.filter((r) => r.met).length} of ${targeted.length} targets met; ${modules.filter((m) => m.error).length} module error(s)`);
+const verdicts = [...targeted.map((r) => r.met), ...(burst ? [burst.target.met] : [])];
+log(`${verdicts.filter(Boolean).length} of ${verdicts.length} targets met; ${modules.filter((m) => m.error).length} module error(s)`);
 // Clients of abandoned modules may still hold sockets open: exit explicitly.
-process.exit(strict && (modules.some((m) => m.error) || scaleError || memoryError) ? 1 : 0);
+process.exit(strict && (modules.some((m) => m.error) || burstError || scaleError || memoryError) ? 1 : 0);

@@ -193,12 +193,17 @@ function describe(sorted: number[]): string {
   return `lowest ${at(0)}, quartiles ${at(0.25)}-${at(0.75)}, highest ${at(1)}`;
 }
 
-/** The median of sorted values (the mean of the middle two for an even count). */
 /** The median of `values` (any order). */
 export function medianOf(values: number[]): number {
   return median([...values].sort((a, b) => a - b));
 }
 
+/** The value at percentile `p` (0-100) of `values` (any order), by the rule {@link measure} uses. */
+export function percentileOf(values: number[], p: number): number {
+  return percentile(Float64Array.from(values).sort(), p);
+}
+
+/** The median of sorted values (the mean of the middle two for an even count). */
 function median(sorted: number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

@@ -1,0 +1,87 @@
+/**
+ * The same-session write burst's section of docs/benchmarks.md (`bench/src/burst.ts`). The section sits between
+ * two HTML comment markers, so a run of the burst alone (`--only=burst --write`) can replace it in the existing
+ * page and keep every other part's figures ({@link spliceBurstSection}).
+ */
+import type { BurstReport, BurstSideResult } from '../burst.js';
+
+const START = '<!-- section: burst (bench/src/burst.ts) -->';
+const END = '<!-- /section: burst -->';
+/** Where a page without the section gets it: before this heading if present, else at the end. */
+const BEFORE = '## Scale:';
+
+/** How the run that measured the burst is named in a section written into a page from another run. */
+export interface SeparateRun {
+  date: string;
+  command: string;
+  mode: string;
+  machine: string;
+  load: string;
+}
+
+const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+const share = (part: number, whole: number) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)} %`);
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The section's markdown lines, markers included: both sides side by side, the persisted / acknowledged ratio,
+ * the target and how it was measured. With `separate`, it also says which run measured it.
+ */
+export function burstSection(burst: BurstReport | undefined, error: string | undefined, separate?: SeparateRun): string[] {
+  const lines = [START, '## Same-session write burst: acknowledged vs persisted', ''];
+  if (separate) {
+    lines.push(
+      `> Measured separately by \`${separate.command}\` on ${separate.date} (${separate.mode}; ${separate.machine}; load average ${separate.load}). ` +
+        'The rest of this page comes from the run named at the top, whose summary does not count this target.',
+      '',
+    );
+  }
+  if (error || !burst) return [...lines, `**Burst run error:** ${error ?? 'no result'}`, '', END];
+  const [es, sk] = (['express-session', 'sessionkit'] as const).map((side) => burst.sides.find((s) => s.side === side)!) as [BurstSideResult, BurstSideResult];
+  const row = (label: string, value: (s: BurstSideResult) => string) => `| ${label} | ${value(sk)} | ${value(es)} |`;
+  const n = burst.requestsPerRound;
+  lines.push(
+    `${n} concurrent \`POST /cart/add?item=<i>\` (distinct items) on one session, spread round-robin over ${burst.processes} Express 5 app processes`,
+    `on one Redis, ${burst.rounds} rounds per side, each on a fresh session, the two sides' rounds alternating. Afterwards the cart is read back`,
+    `through each of the ${burst.processes} processes (they agree). Acknowledged: answered 2xx/3xx. Persisted: acknowledged and in the cart. Lost:`,
+    'acknowledged and not in the cart.',
+    '',
+    '| | SessionKit | express-session + connect-redis |',
+    '| --- | ---: | ---: |',
+    '| handler | `session.update(\'cart\', (cart) => [...(cart ?? []), item])` | `req.session.cart.push(item)` |',
+    row('writes sent', (s) => count(s.requests)),
+    row('acknowledged (2xx/3xx)', (s) => count(s.acknowledged)),
+    row('persisted', (s) => count(s.persisted)),
+    row('**persisted / acknowledged**', (s) => `**${share(s.persisted, s.acknowledged)}**`),
+    row('lost (acknowledged, not in the cart)', (s) => count(s.lost)),
+    row('answers 409', (s) => count(s.conflicts)),
+    row('answers >= 500', (s) => count(s.serverErrors)),
+    row('other failures (other 4xx, no answer)', (s) => count(s.otherFailures)),
+    row(`persisted per round (of ${n})`, (s) => s.rounds.map((r) => r.persisted).join(', ')),
+    row(`per-request latency p50 / p99, ms (over all ${count(sk.requests)} requests)`, (s) => `${ms(s.latencyP50Ms)} / ${ms(s.latencyP99Ms)}`),
+    row(`time to drain a burst p50 / p99, ms (over the ${burst.rounds} rounds)`, (s) => `${ms(s.drainP50Ms)} / ${ms(s.drainP99Ms)}`),
+    '',
+    `**Target: ${burst.target.label}: ${burst.target.met ? 'met' : 'NOT met'}** (${count(sk.persisted)} of ${count(sk.acknowledged)}).`,
+    '',
+    `- SessionKit: ${sk.label}. In each process the commits of a burst run on one write lane and are written with one`,
+    '  compare-and-set; a process that loses the compare-and-set to another reloads the winner\'s cart and re-applies its updaters on it.',
+    `- express-session: ${es.label}. It saves the whole session object at the end of each request, so requests that`,
+    '  loaded the same cart overwrite each other\'s adds; every one of them is answered 204.',
+    '- Drain time: first request sent to last answer of one burst. The client opens one keep-alive socket per request before each burst,',
+    `  so all ${n} are in flight at once and no TCP handshake is timed.${burst.rounds < 100 ? ` With ${burst.rounds} rounds, p99 is the slowest round.` : ''}`,
+  );
+  if (burst.retried) lines.push(`- Retried once after: ${burst.retried}. The figures are from the second attempt.`);
+  const odd = burst.sides.filter((s) => s.unexpected > 0);
+  for (const s of odd) lines.push(`- ${s.side}: ${s.unexpected} item(s) in the cart that were not acknowledged, or found twice.`);
+  return [...lines, '', END];
+}
+
+/** `page` with its burst section replaced by `section`, or the section inserted where a full run puts it. */
+export function spliceBurstSection(page: string, section: string[]): string {
+  const text = section.join('\n');
+  const start = page.indexOf(START);
+  const end = page.indexOf(END);
+  if (start !== -1 && end > start) return page.slice(0, start) + text + page.slice(end + END.length);
+  const before = page.indexOf(`\n${BEFORE}`);
+  return before === -1 ? `${page.trimEnd()}\n\n${text}\n` : `${page.slice(0, before + 1)}${text}\n\n${page.slice(before + 1)}`;
+}
