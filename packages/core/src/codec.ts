@@ -30,14 +30,34 @@ export interface SessionRecord {
   attributes: SessionData;
 }
 
-/** Turns a {@link SessionRecord} into bytes and back. `decode` throws on input it did not produce. */
+/** What the manager tells a codec about the record it encodes or decodes. */
+export interface CodecContext {
+  /**
+   * The store key the record is written under or was read from (the SHA-256 hash of the session ID). A codec
+   * may bind its output to it, as `encryptedCodec` does, so a record copied under another key is refused.
+   */
+  readonly key: string;
+}
+
+/**
+ * Turns a {@link SessionRecord} into bytes and back. `decode` throws on input it did not produce; the manager
+ * then reports a `corrupt` event and reads the session as missing.
+ */
 export interface Codec {
   /** Name used in errors. */
   readonly name: string;
   /** Encodes a record; throws {@link SerializationError} for values it cannot represent faithfully. */
-  encode(record: SessionRecord): Uint8Array;
-  /** Decodes bytes produced by `encode`; throws on anything else. */
-  decode(data: Uint8Array): SessionRecord;
+  encode(record: SessionRecord, context: CodecContext): Uint8Array;
+  /** Decodes bytes produced by `encode` with the same context; throws on anything else. */
+  decode(data: Uint8Array, context: CodecContext): SessionRecord;
+}
+
+/** A {@link Codec} whose output does not depend on the store key, so it can be called without a context. */
+export interface ContextFreeCodec extends Codec {
+  /** Encodes a record; the context, if given, is ignored. */
+  encode(record: SessionRecord, context?: CodecContext): Uint8Array;
+  /** Decodes bytes produced by `encode`; the context, if given, is ignored. */
+  decode(data: Uint8Array, context?: CodecContext): SessionRecord;
 }
 
 /** Keys that are never read from stored data, so a crafted record cannot pollute prototypes. */
@@ -209,7 +229,7 @@ function decodeUtf8(data: Uint8Array): string {
  * The default codec: UTF-8 JSON `{"c": createdAt, "a": attributes}` with `Date` values tagged as
  * `{"$date": epochMs}`. Safe against prototype pollution; strict about what it accepts.
  */
-export const jsonCodec: Codec = {
+export const jsonCodec: ContextFreeCodec = {
   name: 'json',
   encode(record: SessionRecord): Uint8Array {
     // Fast path: plain JSON data (the common case) is stringified natively; cycles cannot pass the depth cap.

@@ -16,7 +16,8 @@ export type SessionKitErrorCode =
   | 'CONFIGURATION'
   | 'SESSION_LIMIT'
   | 'UNSUPPORTED'
-  | 'STORE_CLOSED';
+  | 'STORE_CLOSED'
+  | 'DECRYPTION';
 
 /** Options common to every SessionKit error. */
 export interface SessionKitErrorOptions {
@@ -168,4 +169,36 @@ export function toSessionKitError(
   return code === 'SERIALIZATION'
     ? new SerializationError(detail, '', { ...options, cause: error })
     : new StoreUnavailableError(detail, { ...options, cause: error });
+}
+
+/** Why a record could not be decrypted (see {@link DecryptionError}). */
+export type DecryptionFailure =
+  /** Too short, or a format version this code does not write: not a record of the encryption layer. */
+  | 'malformed'
+  /** Written under a key id that is not in the key ring: a retired key, or a ring from another deployment. */
+  | 'unknown-key'
+  /** The authentication tag does not match: the record was altered, or copied from under another store key. */
+  | 'authentication';
+
+/** Options of a {@link DecryptionError}. */
+export interface DecryptionErrorOptions extends SessionKitErrorOptions {
+  /** The key id named in the record's header, when it could be read. */
+  keyId?: string;
+}
+
+/**
+ * A stored record failed to decrypt. The manager reports it as a `corrupt` event and reads the session as
+ * missing (the user starts a new session); nothing is thrown to the request. The message and fields never
+ * contain key material or plaintext.
+ */
+export class DecryptionError extends SessionKitError {
+  /** What went wrong. */
+  readonly reason: DecryptionFailure;
+  /** The key id in the record's header, if it could be read (ids are not secret). */
+  readonly keyId: string | undefined;
+  constructor(reason: DecryptionFailure, message: string, options: DecryptionErrorOptions = {}) {
+    super('DECRYPTION', message, options);
+    this.reason = reason;
+    this.keyId = options.keyId;
+  }
 }

@@ -393,7 +393,7 @@ export class SessionManager<T extends SessionData = SessionData> {
     const now = this.#clock.now();
     const expiresAt = this.#deadline(session.createdAt, now);
     const attributes = { ...session.currentAttributes };
-    const stored = this.#encode('create', session.createdAt, attributes, 1, expiresAt, session.userId);
+    const stored = this.#encode(session.key, 'create', session.createdAt, attributes, 1, expiresAt, session.userId);
     if (session.userId !== undefined) await this.#enforceUserLimit(session.userId);
     const created = await this.#call('create', () => this.store.create(session.key, stored));
     // 256 random bits do not collide; a false here means the store is misbehaving, not bad luck.
@@ -504,7 +504,7 @@ export class SessionManager<T extends SessionData = SessionData> {
     const now = this.#clock.now();
     const expiresAt = this.#deadline(createdAt, now);
     if (expiresAt <= now) return 'gone';
-    const stored = this.#encode('update', createdAt, attributes, version + 1, expiresAt, userId);
+    const stored = this.#encode(sessions[0]!.key, 'update', createdAt, attributes, version + 1, expiresAt, userId);
     // Called directly, as in `load`: this is the write of every request that changed something.
     let written: boolean;
     try {
@@ -578,7 +578,7 @@ export class SessionManager<T extends SessionData = SessionData> {
     }
     let record: SessionRecord;
     try {
-      record = this.#codec.decode(stored.data);
+      record = this.#codec.decode(stored.data, { key });
     } catch (error) {
       this.#events.emit('corrupt', { key, error });
       return null;
@@ -591,6 +591,7 @@ export class SessionManager<T extends SessionData = SessionData> {
   }
 
   #encode(
+    key: string,
     operation: string,
     createdAt: number,
     attributes: SessionData,
@@ -600,7 +601,7 @@ export class SessionManager<T extends SessionData = SessionData> {
   ): StoredSession {
     let data: Uint8Array;
     try {
-      data = this.#codec.encode({ createdAt, attributes });
+      data = this.#codec.encode({ createdAt, attributes }, { key });
     } catch (error) {
       throw toSessionKitError(error, 'SERIALIZATION', `codec "${this.#codec.name}" could not encode the session`, {
         operation,
