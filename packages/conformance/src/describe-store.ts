@@ -82,9 +82,9 @@ export function describeSessionStore<S extends SessionStore>(name: string, harne
 }
 
 /**
- * Registers only the session-level features (`session writes`, `session lifecycle`): a `SessionManager`
- * running on the store from `harness`. {@link describeSessionStore} already includes them; use this for a
- * store that wraps another (e.g. a tiered store) when the store-level suite runs elsewhere.
+ * Registers only the session-level features (`session writes`, `session lifecycle`, `encryption`): a
+ * `SessionManager` running on the store from `harness`. {@link describeSessionStore} already includes them;
+ * use this for a store that wraps another (e.g. a tiered store) when the store-level suite runs elsewhere.
  */
 export function describeSessionManager<S extends SessionStore>(name: string, harness: StoreHarness<S>): void {
   describeFeatures(name, sessionFeatures, harness);

@@ -41,6 +41,7 @@ export {
   allFeatures,
   sessionWrites,
   sessionLifecycle,
+  encryption,
   roundTrip,
   miss,
   createIfAbsent,

@@ -55,7 +55,7 @@ export type StoreFeatureId =
   | 'raw-backend';
 
 /** The session-level feature blocks: a {@link SessionManager} running on the store under test. */
-export type SessionFeatureId = 'session-writes' | 'session-lifecycle';
+export type SessionFeatureId = 'session-writes' | 'session-lifecycle' | 'encryption';
 
 /** Any feature of the suite. */
 export type FeatureId = StoreFeatureId | SessionFeatureId;

@@ -18,6 +18,7 @@ import { errors } from './errors.js';
 import { rawBackend } from './raw-backend.js';
 import { sessionWrites } from './session-writes.js';
 import { sessionLifecycle } from './session-lifecycle.js';
+import { encryption } from './encryption.js';
 
 export {
   roundTrip,
@@ -34,6 +35,7 @@ export {
   rawBackend,
   sessionWrites,
   sessionLifecycle,
+  encryption,
 };
 
 /** Every store feature, in the order {@link describeSessionStore} reports them. */
@@ -53,7 +55,7 @@ export const storeFeatures: readonly Feature[] = [
 ];
 
 /** The session-level features: a SessionManager running on the store under test. */
-export const sessionFeatures: readonly Feature[] = [sessionWrites, sessionLifecycle];
+export const sessionFeatures: readonly Feature[] = [sessionWrites, sessionLifecycle, encryption];
 
 /** Every feature {@link describeSessionStore} runs: the store features, then the session features. */
 export const allFeatures: readonly Feature[] = [...storeFeatures, ...sessionFeatures];
