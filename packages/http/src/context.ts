@@ -1,15 +1,15 @@
 /**
  * {@link SessionContext}: the per-request session handle every binding exposes (as `req.session`,
- * `request.session` or the third handler argument). It loads lazily, issues/clears the cookie, and commits once
- * at the end of the request, before the response headers are sent.
+ * `request.session` or the third handler argument). It loads lazily, issues/clears the cookie, issues the
+ * session's CSRF token, and commits once at the end of the request, before the response headers are sent.
  *
  * @module
  */
 import type { RegenerateOptions, Session, SessionData, UserSessionInfo } from '@sessionkit/core';
-import { StoreUnavailableError } from '@sessionkit/core';
+import { generateSessionId, StoreUnavailableError } from '@sessionkit/core';
 import { HeadersSentError, isStoreOutage, SessionUnavailableError, toHttpError } from './errors.js';
 import type { ContextHooks, SessionHttp } from './options.js';
-import type { IncomingHeaders, PresentedToken } from './transport.js';
+import type { IncomingHeaders, PresentedToken, TokenSource } from './transport.js';
 
 /** What a commit asks the binding to send with the response. */
 export interface CommitOutcome {
@@ -57,6 +57,15 @@ export class SessionContext<T extends SessionData = SessionData> {
   #clearCookie = false;
   #degraded = false;
   #transient = false;
+  /**
+   * The ID a CSRF token was issued for when no stored session carries it: the presented cookie's ID with no
+   * record behind it (an anonymous visitor), a freshly minted one (a cookieless request), or a new session's ID
+   * before anything is stored under it. The commit hands its cookie to the client if the client does not hold
+   * it yet; nothing is stored for it.
+   */
+  #csrfId: string | undefined;
+  /** This request destroyed the presented ID's session (logout), so that ID issues no CSRF token any more. */
+  #presentedGone = false;
   #commit: Promise<CommitOutcome> | undefined;
 
   /** @internal Made by {@link SessionHttp.context}. */
@@ -76,6 +85,15 @@ export class SessionContext<T extends SessionData = SessionData> {
     return this.#presented.presented;
   }
 
+  /**
+   * Where the request's token came from: `'cookie'`, `'header'` (the header transport, which wins when both are
+   * sent), or `undefined` when it sent none. The CSRF check skips `'header'` requests: a browser never attaches
+   * that header on its own, so they carry no ambient credential to forge with.
+   */
+  get tokenSource(): TokenSource | undefined {
+    return this.#presented.source;
+  }
+
   /** Whether the store failed and the `'anonymous'` outage policy applies to this request. */
   get degraded(): boolean {
     return this.#degraded;
@@ -92,7 +110,7 @@ export class SessionContext<T extends SessionData = SessionData> {
    * it was presented with. Such a response goes out at once, with no commit round.
    */
   #nothingToCommit(): boolean {
-    if (!this.#loaded || this.#degraded || this.#transient || this.#clearCookie) return false;
+    if (!this.#loaded || this.#degraded || this.#transient || this.#clearCookie || this.#csrfCookieDue()) return false;
     const session = this.#session;
     if (session === null) return true;
     const verified = this.#presented.verified;
@@ -198,6 +216,7 @@ export class SessionContext<T extends SessionData = SessionData> {
     this.#session = null;
     this.#transient = false;
     this.#clearCookie = this.#presented.source === 'cookie';
+    this.#forgetPresented();
     if (target === undefined || (typeof target !== 'string' && target.isNew)) return false;
     const session = target;
     return this.#operation('destroy', () => this.#http.manager.destroy(session));
@@ -221,6 +240,7 @@ export class SessionContext<T extends SessionData = SessionData> {
     if (!exceptCurrent) {
       this.#session = null;
       this.#clearCookie = this.#presented.source === 'cookie';
+      this.#forgetPresented();
     }
     return count;
   }
@@ -250,6 +270,72 @@ export class SessionContext<T extends SessionData = SessionData> {
   }
 
   /**
+   * The CSRF token to put in this response's forms (field `_csrf` by default) or hand to its scripts (header
+   * `x-csrf-token` by default): the token of the session ID the client holds once this response arrives.
+   * No store call and no store write.
+   *
+   * - A stored session (loaded, written, or just regenerated at login): its ID. After `regenerate()` that is the
+   *   new ID, so a token rendered before login no longer verifies after it.
+   * - No session (anonymous visitor): the ID in the request's signature-verified cookie, even though no record
+   *   exists for it; that cookie is then kept rather than cleared. Strict mode is unchanged: a later write still
+   *   stores a new session under a fresh ID (so tokens rendered before the visitor's first write stop
+   *   verifying after it; render the token after this request's writes).
+   * - No valid cookie (a first visit): a fresh ID from core's `generateSessionId()`; the response then sets a
+   *   browser-session cookie carrying it (signed like any session cookie, with no store record behind it).
+   * - A new session not stored yet (`session()` with nothing written so far): its ID, and its cookie is sent
+   *   even if nothing is written.
+   * - After `destroy()` (logout): a fresh ID as for a first visit.
+   *
+   * The token is the same for every call on one session, so it can be rendered in several forms. Throws
+   * {@link HeadersSentError} when it needs to set a cookie and the response headers are already out.
+   */
+  csrfToken(): string {
+    const session = this.#live();
+    let id: string;
+    if (session && !this.#transient) {
+      if (!session.isNew) return this.#http.csrf.issue(session.id);
+      id = session.id;
+    } else {
+      id = this.#csrfId ?? (this.#presentedGone ? undefined : this.#presented.verified?.id) ?? generateSessionId();
+    }
+    if (id !== this.#csrfId) this.#pinCsrfId(id);
+    return this.#http.csrf.issue(id);
+  }
+
+  /**
+   * Whether `token` is the CSRF token of the session ID this request presented (its verified cookie or header),
+   * under any of the secrets (rotation). Pure computation: no store call, so it holds for an anonymous ID with
+   * no record too. Full-length constant-time comparison. `false` when the request presented no valid ID.
+   * The bindings' CSRF checks ({@link CsrfGuard}) call it; use it directly in a custom check.
+   */
+  verifyCsrfToken(token: unknown): boolean {
+    return this.#http.csrf.verify(this.#presented.verified?.id, token);
+  }
+
+  /** Records the ID a CSRF token was issued for; arms the commit when the client does not hold its cookie yet. */
+  #pinCsrfId(id: string): void {
+    this.#csrfId = id;
+    if (id === this.#presented.verified?.id) {
+      // The client already holds this ID: keep its cookie even though no session is stored under it.
+      this.#clearCookie = false;
+      return;
+    }
+    if (this.#headersSent()) throw new HeadersSentError('issue a CSRF token');
+    this.#markUsed();
+  }
+
+  /** Whether the commit must hand the client the cookie of the ID a CSRF token was issued for. */
+  #csrfCookieDue(): boolean {
+    return this.#csrfId !== undefined && this.#csrfId !== this.#presented.verified?.id;
+  }
+
+  /** The presented ID's session was destroyed in this request (logout): its CSRF token dies with it. */
+  #forgetPresented(): void {
+    this.#presentedGone = true;
+    this.#csrfId = undefined;
+  }
+
+  /**
    * Saves the session and computes the cookie/header to send. Bindings call it once, before the response
    * headers are flushed; later calls resolve to nothing to send. Rejects with {@link SessionUnavailableError}
    * when the store fails and the policy is `'fail'`, {@link SessionConflictError} when a concurrent request
@@ -270,9 +356,9 @@ export class SessionContext<T extends SessionData = SessionData> {
     } catch {
       return EMPTY; // the load failure was already reported to the handler; nothing is issued
     }
-    if (this.#degraded) return EMPTY;
     const out: CommitOutcome = { setCookie: [], headers: [] };
     const session = this.#live();
+    // A degraded request has no session here (or a transient one): it writes nothing and clears nothing.
     if (session && !this.#transient) {
       let status: string;
       try {
@@ -287,7 +373,10 @@ export class SessionContext<T extends SessionData = SessionData> {
       }
       if (status === 'gone') this.#clearCookie = this.#presented.source === 'cookie';
     }
-    if (this.#clearCookie) {
+    if (this.#csrfCookieDue()) {
+      // No store write: the ID only carries the CSRF token of a visitor without a stored session.
+      this.#deliver(out, this.#csrfId!, undefined);
+    } else if (this.#clearCookie) {
       const cookie = this.#http.transport.clearCookie();
       if (cookie) out.setCookie.push(cookie);
     }
@@ -296,21 +385,31 @@ export class SessionContext<T extends SessionData = SessionData> {
 
   /** Adds the cookie or response header that hands the (new or refreshed) token to the client. */
   #issue(out: CommitOutcome, session: Session<T>, status: string): void {
-    const { transport } = this.#http;
     const verified = this.#presented.verified;
     const issued = session.id !== verified?.id;
     const stale = verified?.stale === true;
-    const viaHeader = this.#presented.source === 'header' || transport.cookieName === undefined;
-    if (viaHeader) {
-      const header = issued || stale ? transport.responseHeader(session.id) : undefined;
+    // The cookie's lifetime follows expiresAt, so refresh it whenever the deadline moved.
+    if (issued || stale || (status !== 'unchanged' && !this.#viaHeader())) this.#deliver(out, session.id, session.expiresAt);
+  }
+
+  /** Whether new tokens go to the client in the response header (header-transport clients) instead of a cookie. */
+  #viaHeader(): boolean {
+    return this.#presented.source === 'header' || this.#http.transport.cookieName === undefined;
+  }
+
+  /**
+   * Hands the signed `id` to the client: in the response header to header-transport clients, else in the cookie,
+   * which lasts until `expiresAt` (a browser-session cookie when `undefined`).
+   */
+  #deliver(out: CommitOutcome, id: string, expiresAt: number | undefined): void {
+    const { transport } = this.#http;
+    if (this.#viaHeader()) {
+      const header = transport.responseHeader(id);
       if (header) out.headers.push(header);
       return;
     }
-    // The cookie's lifetime follows expiresAt, so refresh it whenever the deadline moved.
-    if (issued || stale || status !== 'unchanged') {
-      const cookie = transport.setCookie(session.id, session.expiresAt, this.#http.clock.now());
-      if (cookie) out.setCookie.push(cookie);
-    }
+    const cookie = transport.setCookie(id, expiresAt, this.#http.clock.now());
+    if (cookie) out.setCookie.push(cookie);
   }
 
   async #loadPresented(consistency: 'eventual' | 'strong' | undefined): Promise<void> {
@@ -328,7 +427,8 @@ export class SessionContext<T extends SessionData = SessionData> {
       this.#policy(error, 'load');
       return;
     }
-    if (!session) this.#clearCookie = this.#presented.source === 'cookie';
+    // An unknown ID is never adopted, and its cookie is cleared, unless it carries this response's CSRF token.
+    if (!session) this.#clearCookie = this.#presented.source === 'cookie' && this.#csrfId !== id;
     this.#session = session;
     this.#loaded = true;
   }

@@ -9,6 +9,7 @@
  * | {@link SessionUnavailableError} | 503, `Retry-After: 5` | the store failed (policy `'fail'`) |
  * | {@link SessionConflictError} | 409 | a concurrent request changed what this one read and then wrote |
  * | {@link SessionBusyError} | 503, `Retry-After: 1` | concurrent writers kept winning until the retry deadline |
+ * | {@link CsrfError} | 403 | an unsafe request failed the CSRF check (token, `Origin`, `Sec-Fetch-Site`) |
  *
  * @module
  */
@@ -25,6 +26,8 @@ export abstract class SessionHttpError extends Error {
   abstract readonly publicMessage: string;
   /** Response headers (Express's final handler and Fastify's error handler add them). */
   abstract readonly headers: Record<string, string>;
+  /** A finer, stable reason within {@link code}, when the error has one; also `error.reason` of the JSON body. */
+  readonly reason?: string;
   /** Tells error handlers not to show `message` to clients: {@link publicMessage} is what they may show. */
   readonly expose = false;
 
@@ -96,6 +99,40 @@ export class SessionBusyError extends SessionHttpError {
   }
 }
 
+/** Why a request failed the CSRF check (the `reason` of {@link CsrfError} and of its JSON body). */
+export type CsrfFailureReason = 'no-cookie' | 'missing-token' | 'bad-token' | 'cross-origin' | 'cross-site';
+
+const CSRF_MESSAGES: Readonly<Record<CsrfFailureReason, string>> = {
+  'no-cookie':
+    'The request was refused: it carried no valid session cookie, so its CSRF token cannot be checked. Allow cookies for this site, reload the page and try again.',
+  'missing-token': 'The request was refused: it carried no CSRF token. Reload the page and try again.',
+  'bad-token':
+    'The request was refused: its CSRF token does not belong to your current session (the page may be out of date, for example from before you logged in). Reload the page and try again.',
+  'cross-origin': 'The request was refused: it came from another origin.',
+  'cross-site': 'The request was refused: it came from another site.',
+};
+
+/**
+ * An unsafe request (not GET, HEAD, OPTIONS or TRACE) failed the CSRF check: answered 403, before the handler
+ * runs and without any store call or write. `reason` says which check failed; the body (see
+ * {@link errorResponse}) is `{"error":{"code":"CSRF_REJECTED","reason":"bad-token","message":"..."}}` for JSON
+ * clients, the message as plain text otherwise. Never carries the session ID or the token.
+ */
+export class CsrfError extends SessionHttpError {
+  readonly status = 403;
+  readonly code = 'CSRF_REJECTED';
+  readonly headers: Record<string, string> = { 'cache-control': 'no-store' };
+  override readonly reason: CsrfFailureReason;
+  readonly publicMessage: string;
+
+  constructor(reason: CsrfFailureReason) {
+    super(`CSRF check failed: ${reason}`);
+    this.name = 'CsrfError';
+    this.reason = reason;
+    this.publicMessage = CSRF_MESSAGES[reason];
+  }
+}
+
 /** The session was needed after the response headers were already sent, so its cookie could not be set. */
 export class HeadersSentError extends Error {
   /** Stable code to branch on. */
@@ -132,16 +169,18 @@ export interface ErrorResponse {
 
 /**
  * The response the bindings send for `error` when they answer it themselves: its status, headers and a short
- * body, JSON (`{"error":{"code":"SESSION_CONFLICT","message":"..."}}`) when `accept` asks for JSON, plain text
- * otherwise. Anything that is not a {@link SessionHttpError} is a 500 with a generic body.
+ * body, JSON (`{"error":{"code":"SESSION_CONFLICT","message":"..."}}`, plus `"reason"` after the code when the
+ * error has one) when `accept` asks for JSON, plain text otherwise. Anything that is not a
+ * {@link SessionHttpError} is a 500 with a generic body.
  */
 export function errorResponse(error: unknown, accept: string | undefined): ErrorResponse {
   const known = error instanceof SessionHttpError ? error : undefined;
   const status = known?.status ?? 500;
   const code = known?.code ?? 'INTERNAL_ERROR';
   const message = known?.publicMessage ?? 'Internal Server Error';
+  const reason = known?.reason;
   const json = wantsJson(accept);
-  const body = json ? JSON.stringify({ error: { code, message } }) : message;
+  const body = json ? JSON.stringify({ error: reason === undefined ? { code, message } : { code, reason, message } }) : message;
   return {
     status,
     headers: {

@@ -1,6 +1,7 @@
 /**
  * Express 5 binding. `sessionMiddleware(options)` returns a named middleware that puts a lazy
- * {@link SessionContext} on `req.session` and commits it before the response headers are sent.
+ * {@link SessionContext} on `req.session` and commits it before the response headers are sent;
+ * `csrfProtection(options)` returns the CSRF check as a middleware.
  *
  * Express is not imported: the middleware is typed over `node:http`, which Express's `req`/`res` extend, so it
  * also works with Connect-style servers.
@@ -9,10 +10,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionData } from '@sessionkit/core';
+import { getSession } from './attach.js';
 import type { SessionContext } from './context.js';
-import { ResponseCommitHooks } from './intercept.js';
+import type { CsrfOptions } from './csrf.js';
+import { CsrfGuard } from './csrf.js';
+import { ResponseCommitHooks, sendFailure } from './intercept.js';
 import type { SessionHttpOptions } from './options.js';
 import { SessionHttp } from './options.js';
+import { requestOrigin } from './request-origin.js';
 
 /** Options of {@link sessionMiddleware}. */
 export interface ExpressSessionOptions<T extends SessionData = SessionData> extends SessionHttpOptions<T> {
@@ -44,5 +49,44 @@ export function sessionMiddleware<T extends SessionData = SessionData>(
     const ctx: SessionContext<T> = http.context(req.headers, new ResponseCommitHooks(res, onCommitError));
     (req as SessionRequest<T>).session = ctx;
     next();
+  };
+}
+
+/** What {@link csrfProtection} reads from an Express request besides `node:http`'s fields. */
+type ExpressRequestFields = IncomingMessage & { body?: unknown; protocol?: unknown; host?: unknown };
+
+/**
+ * Express 5 CSRF middleware ({@link CsrfGuard}): mount it after the body parser and after
+ * {@link sessionMiddleware}, before the routes it protects:
+ * ```ts
+ * app.use(express.urlencoded({ extended: false }));
+ * app.use(sessionMiddleware<MyData>({ manager, secrets }));
+ * app.use(csrfProtection({ trustedOrigins: ['https://admin.shop.example'] }));
+ * app.get('/form', (req, res) => res.send(`<input type="hidden" name="_csrf" value="${getSession(req).csrfToken()}">`));
+ * ```
+ * A refused request is answered 403 here ({@link CsrfError}, JSON or text by `Accept`) and never reaches the
+ * routes; the check makes no store call. The request's own origin is `req.protocol` + `req.host`, so Express's
+ * `trust proxy` setting applies. Routes mounted before it (webhooks, for one) are not checked.
+ */
+export function csrfProtection(options: CsrfOptions = {}): SessionMiddleware {
+  const guard = new CsrfGuard(options);
+  return function sessionKitCsrf(req, res, next) {
+    if (!guard.appliesTo(req.method)) return next();
+    const request = req as ExpressRequestFields;
+    const error = guard.check(
+      {
+        method: req.method,
+        headers: req.headers,
+        body: request.body,
+        // Express's getters apply its trust-proxy setting; a Connect server has neither and gets node's view.
+        ownOrigin: () =>
+          typeof request.protocol === 'string' && typeof request.host === 'string'
+            ? `${request.protocol}://${request.host}`
+            : requestOrigin(req),
+      },
+      getSession(req),
+    );
+    if (error === undefined) return next();
+    sendFailure(res, error);
   };
 }

@@ -1,13 +1,16 @@
 /**
  * Fastify 5 binding: a plugin that decorates every request with a lazy {@link SessionContext}
- * (`request.session`) and commits it in an `onSend` hook, which runs before the headers are written.
+ * (`request.session`) and commits it in an `onSend` hook, which runs before the headers are written; and a
+ * second plugin that runs the CSRF check in a `preHandler` hook.
  *
  * @module
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionData } from '@sessionkit/core';
-import { attachSession } from './attach.js';
+import { attachSession, getSession } from './attach.js';
 import type { SessionContext } from './context.js';
+import type { CsrfOptions } from './csrf.js';
+import { CsrfGuard } from './csrf.js';
 import { errorResponse, SessionHttpError } from './errors.js';
 import type { SessionHttpOptions } from './options.js';
 import { SessionHttp } from './options.js';
@@ -60,8 +63,51 @@ export function fastifySession<T extends SessionData = SessionData>(options: Ses
       return payload;
     });
   };
-  // Equivalent of fastify-plugin: skip encapsulation so the decorator and hooks reach the caller's routes.
+  return unencapsulated(plugin, 'sessionkit');
+}
+
+/**
+ * The CSRF check ({@link CsrfGuard}) as a Fastify plugin: a `preHandler` hook, so it runs after the body is
+ * parsed (register a parser for `application/x-www-form-urlencoded`, e.g. `@fastify/formbody`, to read the
+ * `_csrf` field of form posts). Register it after {@link fastifySession}:
+ * ```ts
+ * await app.register(fastifySession<MyData>({ manager, secrets }));
+ * await app.register(fastifyCsrf({ trustedOrigins: ['https://admin.shop.example'] }));
+ * ```
+ * Like `fastifySession` it is not encapsulated: it checks every route of the scope it is registered in and of
+ * that scope's children, so register it inside a child scope to protect only that scope's routes. A refused
+ * request is answered 403 ({@link CsrfError}, JSON or text by `Accept`) before the handler; the check makes no
+ * store call. The request's own origin is `request.protocol` + `request.host`, so Fastify's `trustProxy`
+ * applies.
+ */
+export function fastifyCsrf(options: CsrfOptions = {}): SessionPlugin {
+  const guard = new CsrfGuard(options);
+  const plugin: SessionPlugin = async function sessionKitCsrfPlugin(fastify: FastifyInstance): Promise<void> {
+    fastify.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!guard.appliesTo(request.method)) return;
+      const error = guard.check(
+        {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+          ownOrigin: () => `${request.protocol}://${request.host}`,
+        },
+        getSession(request),
+      );
+      if (error === undefined) return;
+      const response = errorResponse(error, request.headers.accept);
+      return reply.code(response.status).headers(response.headers).send(response.body);
+    });
+  };
+  return unencapsulated(plugin, 'sessionkit-csrf');
+}
+
+/**
+ * Marks a plugin the way `fastify-plugin` does: not encapsulated, so its decorators and hooks reach the routes
+ * of the scope that registers it; `name` is shown in Fastify's plugin tree.
+ */
+function unencapsulated(plugin: SessionPlugin, name: string): SessionPlugin {
   Object.defineProperty(plugin, Symbol.for('skip-override'), { value: true });
-  Object.defineProperty(plugin, Symbol.for('fastify.display-name'), { value: 'sessionkit' });
+  Object.defineProperty(plugin, Symbol.for('fastify.display-name'), { value: name });
   return plugin;
 }

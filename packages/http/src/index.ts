@@ -1,11 +1,15 @@
 /**
  * `@sessionkit/http`: cookie/header session transport with signed tokens, a framework-agnostic per-request
- * {@link SessionContext}, bindings for Express 5, Fastify 5 and `node:http`, and an express-session bridge.
+ * {@link SessionContext} with stateless CSRF tokens, bindings for Express 5, Fastify 5 and `node:http` (each with a
+ * CSRF check), and an express-session bridge.
  *
  * @module
  */
 export * from './cookie.js';
 export * from './signing.js';
+export * from './csrf-token.js';
+export * from './csrf.js';
+export * from './request-origin.js';
 export * from './transport.js';
 export * from './errors.js';
 export * from './options.js';

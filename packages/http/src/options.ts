@@ -7,6 +7,7 @@
 import type { Clock, Consistency, SessionData, SessionKitError, SessionManager } from '@sessionkit/core';
 import { systemClock } from '@sessionkit/core';
 import { SessionContext } from './context.js';
+import { CsrfTokens } from './csrf-token.js';
 import type { Secrets } from './signing.js';
 import { createSigner } from './signing.js';
 import type { CookieOptions, HeaderOptions, IncomingHeaders } from './transport.js';
@@ -79,10 +80,13 @@ export class SessionHttp<T extends SessionData = SessionData> {
   readonly consistency: Consistency | undefined;
   /** Clock for cookie lifetimes. */
   readonly clock: Clock;
+  /** The CSRF tokens of session IDs, under keys derived from the signing secrets (see {@link CsrfTokens}). */
+  readonly csrf: CsrfTokens;
 
   constructor(options: SessionHttpOptions<T>) {
     this.manager = options.manager;
     this.transport = new Transport(createSigner(options.secrets), options.cookie, options.header);
+    this.csrf = new CsrfTokens(options.secrets);
     this.onStoreError = options.onStoreError ?? 'fail';
     this.consistency = options.consistency;
     this.clock = options.clock ?? systemClock;

@@ -10,9 +10,8 @@
  *
  * @module
  */
-import { timingSafeEqual } from 'node:crypto';
 import { ConfigurationError, SESSION_ID_LENGTH, isValidSessionId } from '@sessionkit/core';
-import { DIGEST_BYTES, SessionIdMac } from './session-id-mac.js';
+import { SessionIdMacs } from './session-id-mac.js';
 
 /** Shortest secret accepted, in bytes (256 bits, the HMAC-SHA256 output size). */
 export const MIN_SECRET_BYTES = 32;
@@ -49,10 +48,11 @@ export interface TokenSigner {
 }
 
 /**
- * Creates a {@link TokenSigner}. Throws {@link ConfigurationError} if no secret is given or one is shorter than
- * {@link MIN_SECRET_BYTES} bytes.
+ * The secrets as byte strings, validated. Throws {@link ConfigurationError} if none is given or one is shorter
+ * than {@link MIN_SECRET_BYTES} bytes. Shared by the cookie signer and the CSRF tokens, which derive their keys
+ * from the same list.
  */
-export function createSigner(secrets: Secrets): TokenSigner {
+export function secretBytes(secrets: Secrets): Buffer[] {
   const list = (typeof secrets === 'string' || secrets instanceof Uint8Array ? [secrets] : [...secrets]).map(
     (secret, index) => {
       const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
@@ -65,14 +65,19 @@ export function createSigner(secrets: Secrets): TokenSigner {
     },
   );
   if (list.length === 0) throw new ConfigurationError('at least one signing secret is required');
-  const macs = list.map((secret) => new SessionIdMac(secret));
-  // Scratch buffers for verification (synchronous, so reused): the presented signature and one computed digest.
-  const given = Buffer.alloc(DIGEST_BYTES);
-  const expected = Buffer.alloc(DIGEST_BYTES);
+  return list;
+}
+
+/**
+ * Creates a {@link TokenSigner}. Throws {@link ConfigurationError} if no secret is given or one is shorter than
+ * {@link MIN_SECRET_BYTES} bytes.
+ */
+export function createSigner(secrets: Secrets): TokenSigner {
+  const macs = new SessionIdMacs(secretBytes(secrets));
   return {
     sign(id: string): string {
       if (!isValidSessionId(id)) throw new ConfigurationError('refusing to sign a malformed session ID');
-      return `${id}.${macs[0]!.digest(id, 'base64url')}`;
+      return `${id}.${macs.issue(id)}`;
     },
     verify(token: unknown): VerifiedToken | null {
       const shaped = typeof token === 'string' && token.length === TOKEN_LENGTH && TOKEN_PATTERN.test(token);
@@ -80,15 +85,9 @@ export function createSigner(secrets: Secrets): TokenSigner {
       const valid = shaped && isValidSessionId(id);
       // The raw digests are compared, not their base64url text. The pattern admits only canonical 43-character
       // signatures, which decode to exactly 32 bytes, so the comparison is always over the full digest. A
-      // rejected shape compares a fixed filler instead, so every rejection does the same work.
-      if (valid) given.write(token.slice(SESSION_ID_LENGTH + 1), 'base64url');
-      else given.fill(0x41);
-      let matched = -1;
-      for (let index = 0; index < macs.length; index++) {
-        // No early exit: every secret is checked, and the comparison is always over the full 32 bytes.
-        expected.write(macs[index]!.digest(valid ? id : FILLER_ID, 'binary'), 'latin1');
-        if (timingSafeEqual(given, expected) && valid && matched === -1) matched = index;
-      }
+      // rejected shape compares a fixed filler under a well-formed ID instead, so every rejection does the same
+      // work (every secret, full length, no early exit: SessionIdMacs.match).
+      const matched = macs.match(valid ? id : FILLER_ID, valid ? token.slice(SESSION_ID_LENGTH + 1) : undefined);
       return matched === -1 ? null : { id, stale: matched > 0 };
     },
   };

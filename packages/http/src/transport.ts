@@ -162,11 +162,15 @@ export class Transport {
     return { presented: false, source: undefined, verified: undefined };
   }
 
-  /** The `Set-Cookie` value that hands `id` to the browser until `expiresAt` (or `undefined` without cookies). */
-  setCookie(id: string, expiresAt: number, now: number): string | undefined {
+  /**
+   * The `Set-Cookie` value that hands `id` to the browser until `expiresAt` (or `undefined` without cookies).
+   * `expiresAt` `undefined` makes a browser-session cookie whatever `persistent` says: the anonymous cookie that
+   * only carries a CSRF token's ID, with no stored session (and so no deadline) behind it.
+   */
+  setCookie(id: string, expiresAt: number | undefined, now: number): string | undefined {
     if (this.cookieName === undefined) return undefined;
     const { persistent, ...attributes } = this.#cookie;
-    if (persistent) {
+    if (persistent && expiresAt !== undefined) {
       attributes.maxAge = Math.max(0, Math.floor((expiresAt - now) / 1000));
       attributes.expires = new Date(expiresAt);
     }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -6,8 +7,8 @@ import express from 'express';
 import Fastify from 'fastify';
 import type { ReadOptions, SessionStore, StoredSession } from '@sessionkit/core';
 import { StoreUnavailableError } from '@sessionkit/core';
-import type { SessionContext, SessionHttpOptions } from '../src/index.js';
-import { fastifySession, getSession, sessionMiddleware, withSession } from '../src/index.js';
+import type { CsrfOptions, SessionContext, SessionHttpOptions } from '../src/index.js';
+import { csrfProtection, csrfVerifier, fastifyCsrf, fastifySession, getSession, sessionMiddleware, withSession } from '../src/index.js';
 
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const OLD_SECRET = 'old-secret-0123456789-abcdefghijklmnopq';
@@ -89,6 +90,23 @@ export const routes: Record<string, Route> = {
   '/logout-others': async (ctx) => ({ count: await ctx.destroyAllForUser() }),
   '/logout-everywhere': async (ctx) => ({ count: await ctx.destroyAllForUser({ exceptCurrent: false }) }),
   '/sessions': async (ctx) => (await ctx.listForUser()).map((s) => ({ key: s.key, current: s.current })),
+  // CSRF: each renders the token a page would embed, after a different use of the session.
+  '/form': async (ctx) => ({ token: ctx.csrfToken() }),
+  '/whoami-form': async (ctx) => ({ user: (await ctx.get())?.userId ?? null, token: ctx.csrfToken() }),
+  '/form-then-whoami': async (ctx) => {
+    const token = ctx.csrfToken();
+    return { user: (await ctx.get())?.userId ?? null, token };
+  },
+  '/session-form': async (ctx) => {
+    await ctx.session();
+    return { token: ctx.csrfToken() };
+  },
+  '/login-form': async (ctx, q) => {
+    const s = await ctx.regenerate({ userId: q.get('user')! });
+    s.set('name', q.get('user')!);
+    return { token: ctx.csrfToken() };
+  },
+  '/logout-form': async (ctx) => ({ destroyed: await ctx.destroy(), token: ctx.csrfToken() }),
 };
 
 /** A running server. */
@@ -100,7 +118,8 @@ export interface Harness {
 /** One framework binding. */
 export interface Binding {
   name: string;
-  start(options: SessionHttpOptions<Data>): Promise<Harness>;
+  /** Starts the app; with `csrf`, it also parses form and JSON bodies and runs the binding's CSRF check. */
+  start(options: SessionHttpOptions<Data>, csrf?: CsrfOptions): Promise<Harness>;
 }
 
 /** 4 MiB in 64 KiB chunks: enough to hit backpressure while the commit holds the first write. */
@@ -132,10 +151,12 @@ function listen(server: ReturnType<typeof createServer>): Promise<Harness> {
 
 export const expressBinding: Binding = {
   name: 'express',
-  async start(options) {
+  async start(options, csrf) {
     const app = express();
     app.set('env', 'test'); // the final handler does not print expected 503s
+    if (csrf) app.use(express.urlencoded({ extended: false }), express.json());
     app.use(sessionMiddleware<Data>(options));
+    if (csrf) app.use(csrfProtection(csrf));
     for (const [path, route] of Object.entries(routes)) {
       app.all(path, async (req, res) => {
         res.json(await route(getSession<Data>(req), query(req.url)));
@@ -161,9 +182,15 @@ export const expressBinding: Binding = {
 
 export const fastifyBinding: Binding = {
   name: 'fastify',
-  async start(options) {
+  async start(options, csrf) {
     const app = Fastify();
     await app.register(fastifySession<Data>(options));
+    if (csrf) {
+      app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      });
+      await app.register(fastifyCsrf(csrf));
+    }
     for (const [path, route] of Object.entries(routes)) {
       app.all(path, async (request) => route(getSession<Data>(request), query(request.url)));
     }
@@ -187,9 +214,11 @@ export const fastifyBinding: Binding = {
 
 export const nodeBinding: Binding = {
   name: 'node:http',
-  async start(options) {
+  async start(options, csrf) {
+    const verifyCsrf = csrf && csrfVerifier(csrf);
     const handler = withSession<Data>(
       async (req, res, session) => {
+        if (verifyCsrf) verifyCsrf(req, session, await readBody(req));
         const path = pathOf(req.url);
         if (path === '/stream') {
           const s = await session.session();
@@ -222,6 +251,17 @@ export const nodeBinding: Binding = {
   },
 };
 
+/** A `node:http` request's body: `URLSearchParams` for a form, the parsed object for JSON, else `undefined`. */
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = req.headers['content-type'] ?? '';
+  if (type.startsWith('application/x-www-form-urlencoded')) return new URLSearchParams(text);
+  if (type.startsWith('application/json') && text) return JSON.parse(text) as unknown;
+  return undefined;
+}
+
 /** Every binding; each test file runs its scenarios over all of them. */
 export const bindings: Binding[] = [expressBinding, fastifyBinding, nodeBinding];
 
@@ -233,14 +273,14 @@ export interface Reply {
   headers: Headers;
 }
 
-/** Sends a request with an optional raw `Cookie` header. */
+/** Sends a request with an optional raw `Cookie` header and body (a form for `URLSearchParams`). */
 export async function send(
   url: string,
-  options: { method?: string; cookie?: string; headers?: Record<string, string> } = {},
+  options: { method?: string; cookie?: string; headers?: Record<string, string>; body?: string | URLSearchParams } = {},
 ): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.cookie !== undefined) headers.cookie = options.cookie;
-  const response = await fetch(url, { method: options.method ?? 'GET', headers });
+  const response = await fetch(url, { method: options.method ?? 'GET', headers, body: options.body });
   const text = await response.text();
   let body: unknown = text;
   try {
