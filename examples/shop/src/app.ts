@@ -9,7 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { SessionManager } from '@sessionkit/core';
 import type { Secrets } from '@sessionkit/http';
-import { SessionHttpError, sessionMiddleware } from '@sessionkit/http';
+import { csrfProtection, SessionHttpError, sessionMiddleware } from '@sessionkit/http';
 import type { ShopDeps } from './request.js';
 import { bareContext, sendPage } from './request.js';
 import { authRoutes } from './routes/auth.js';
@@ -75,6 +75,9 @@ export function createShopApp(options: ShopAppOptions): express.Express {
     next();
   });
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  // Every POST needs the form's token (derived from the session ID) and a same-origin Origin/Sec-Fetch-Site;
+  // refusals reach the error handler below, which renders them as a page. No store call either way.
+  app.use(csrfProtection({ forwardErrors: true }));
   app.use(shopRoutes(deps), authRoutes(deps), sessionRoutes(deps));
 
   app.use((_req: Request, res: Response) => {
@@ -83,13 +86,11 @@ export function createShopApp(options: ShopAppOptions): express.Express {
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
     if (res.headersSent) return;
-    if (status === 403) {
-      return sendPage(res, errorPage(bareContext(deps), 403, 'Please try again', (error as Error).message), 403);
-    }
     if (error instanceof SessionHttpError) {
-      // A store outage or contention (503 with Retry-After) or a concurrent change (409): expected, no 500.
+      // A refused form (403: CSRF), a concurrent change (409), a store outage or contention (503 with
+      // Retry-After): expected, no 500.
       res.set(error.headers);
-      const title = error.status === 409 ? 'Changed in another tab' : 'Temporarily unavailable';
+      const title = error.status === 403 ? 'Please reload and try again' : error.status === 409 ? 'Changed in another tab' : 'Temporarily unavailable';
       return sendPage(res, errorPage(bareContext(deps), error.status, title, error.publicMessage), error.status);
     }
     if (status >= 400 && status < 500) {

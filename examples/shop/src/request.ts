@@ -1,6 +1,7 @@
 /**
- * Per-request helpers the routes share: the typed session context, the page context every view needs, the
- * CSRF check of POST forms, safe redirects and HTML responses.
+ * Per-request helpers the routes share: the typed session context, the page context every view needs, safe
+ * redirects and HTML responses. POST forms are checked against CSRF by `csrfProtection` (see app.ts) before
+ * any route runs; the token is derived from the session ID, so rendering one stores nothing.
  *
  * @module
  */
@@ -8,7 +9,6 @@ import type { Request, Response } from 'express';
 import type { Session } from '@sessionkit/core';
 import type { SessionContext } from '@sessionkit/http';
 import { getSession } from '@sessionkit/http';
-import { CsrfError, csrfTokenMatches, ensureCsrfToken, CSRF_FIELD } from './csrf.js';
 import type { ShopSession } from './shop-session.js';
 import { cartLines } from './shop-session.js';
 import type { User, UserDirectory } from './users.js';
@@ -37,21 +37,22 @@ export function currentUser(deps: ShopDeps, session: Session<ShopSession> | null
 }
 
 /**
- * Loads (or starts) the session for a page with forms and builds the page context. Starting a session here
- * stores the anti-CSRF token, so a visitor gets a session on their first page with a form.
- * Consumes the one-shot flash message.
+ * Loads the session of a page with forms (`null` for a visitor who has none) and builds the page context.
+ * Consumes the one-shot flash message. The forms' anti-CSRF token comes from the session ID: a visitor without
+ * a session gets a cookie with a fresh ID and nothing is stored, so crawlers and bots cost the store nothing.
  */
-export async function pageContext(req: Request, deps: ShopDeps): Promise<{ session: Session<ShopSession>; page: PageContext }> {
-  const session = await sessionContext(req).session();
-  const csrf = ensureCsrfToken(session);
-  const flash = session.get('flash');
-  if (flash !== undefined) session.unset('flash');
+export async function pageContext(req: Request, deps: ShopDeps): Promise<{ session: Session<ShopSession> | null; page: PageContext }> {
+  const ctx = sessionContext(req);
+  const session = await ctx.get();
+  const flash = session?.get('flash');
+  if (flash !== undefined) session!.unset('flash');
   return {
     session,
     page: {
       user: currentUser(deps, session),
-      cartCount: cartLines(session.get('cart')).count,
-      csrf,
+      cartCount: cartLines(session?.get('cart')).count,
+      // After every write of this request: the token belongs to the ID the client holds after this response.
+      csrf: ctx.csrfToken(),
       instance: deps.instance,
       storeLabel: deps.storeLabel,
       flash,
@@ -65,14 +66,11 @@ export function bareContext(deps: ShopDeps): PageContext {
 }
 
 /**
- * Loads the session of a POST and checks its anti-CSRF token; throws {@link CsrfError} (403) when the form
- * did not come from this session. `consistency: 'strong'` for critical steps such as checkout.
+ * The session of a POST (its CSRF token was already checked), or `null` for a visitor who has none.
+ * `consistency: 'strong'` for critical steps such as checkout.
  */
-export async function verifiedPost(req: Request, options: { consistency?: 'eventual' | 'strong' } = {}): Promise<Session<ShopSession> | null> {
-  const session = await sessionContext(req).get(options);
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  if (!csrfTokenMatches(session, body[CSRF_FIELD])) throw new CsrfError();
-  return session;
+export function postedSession(req: Request, options: { consistency?: 'eventual' | 'strong' } = {}): Promise<Session<ShopSession> | null> {
+  return sessionContext(req).get(options);
 }
 
 /** A string field of the posted form ('' when absent). */

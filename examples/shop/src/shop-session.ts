@@ -31,8 +31,6 @@ export interface OrderSummary {
 
 /** The session attributes of the shop. The owner (`userId`) is session metadata, not an attribute. */
 export interface ShopSession extends SessionData {
-  /** Anti-CSRF token every POST form carries. */
-  csrf?: string;
   cart?: Cart;
   device?: DeviceInfo;
   lastOrder?: OrderSummary;

@@ -3,6 +3,7 @@
  * revocation, the 404/403 pages, and that no raw session ID reaches the logs or the HTML.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MemoryStore } from '@sessionkit/core';
 import { loadConfig } from '../src/config.js';
 import type { RunningShop } from '../src/server.js';
 import { startShop } from '../src/server.js';
@@ -61,13 +62,33 @@ describe('shop app (memory store)', () => {
     vi.restoreAllMocks();
   });
 
-  it('serves the products page with the instance name and starts a session for the CSRF token', async () => {
-    const client = new Client(shop.url);
-    const page = await client.request('/');
-    expect(page.status).toBe(200);
+  it('serves pages with forms to cookieless visitors without storing anything', async () => {
+    const store = shop.store as MemoryStore;
+    expect(store).toBeInstanceOf(MemoryStore);
+    const before = store.stats.entries;
+    for (let i = 0; i < 50; i++) {
+      const client = new Client(shop.url);
+      const page = await client.request(i % 2 === 0 ? '/' : '/login');
+      expect(page.status).toBe(200);
+      expect(page.body).toMatch(/name="_csrf" value="[A-Za-z0-9_-]{43}"/);
+      // A browser-session cookie carrying the ID the form's token is bound to; no record behind it.
+      expect(page.setCookie).toHaveLength(1);
+      expect(page.setCookie[0]).toMatch(/^sid=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
+    }
+    expect(store.stats.entries, 'records stored for 50 cookieless page views').toBe(before);
+    const page = await new Client(shop.url).request('/');
     expect(page.body).toContain('data-instance="test-shop"');
     expect(page.body).toContain('SessionKit mug');
-    expect(page.setCookie[0]).toMatch(/^sid=[^;]+; Max-Age=\d+; Expires=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
+  });
+
+  it("accepts an anonymous visitor's first form post with the token of its cookie", async () => {
+    const client = new Client(shop.url);
+    const _csrf = await client.csrf();
+    const anonymous = client.sid;
+    const add = await client.request('/cart/add', { form: { _csrf, product: 'mug' } });
+    expect(add.status).toBe(303);
+    expect(client.sid, 'the first write stores the session under a new ID').not.toBe(anonymous);
+    expect((await client.request('/cart')).body).toContain('data-testid="qty-mug">1');
   });
 
   it('answers health checks without a session', async () => {
@@ -87,10 +108,9 @@ describe('shop app (memory store)', () => {
 
   it('regenerates the session at login (new ID, the old one dead) and keeps the cart', async () => {
     const client = new Client(shop.url);
-    const _csrf = await client.csrf();
-    await client.request('/cart/add', { form: { _csrf, product: 'cap' } });
+    await client.request('/cart/add', { form: { _csrf: await client.csrf(), product: 'cap' } });
     const anonymous = client.sid!;
-    const bad = await client.request('/login', { form: { _csrf, username: 'alice', password: 'wrong' } });
+    const bad = await client.request('/login', { form: { _csrf: await client.csrf('/login'), username: 'alice', password: 'wrong' } });
     expect(bad.status).toBe(401);
     expect(bad.body).toContain('Wrong username or password');
     await client.login('alice');
@@ -117,9 +137,8 @@ describe('shop app (memory store)', () => {
 
   it('checks out: order placed, cart emptied; anonymous checkout goes to login', async () => {
     const anon = new Client(shop.url);
-    const anonCsrf = await anon.csrf();
-    await anon.request('/cart/add', { form: { _csrf: anonCsrf, product: 'mug' } });
-    expect((await anon.request('/checkout', { form: { _csrf: anonCsrf } })).location).toBe('/login?next=/cart');
+    await anon.request('/cart/add', { form: { _csrf: await anon.csrf(), product: 'mug' } });
+    expect((await anon.request('/checkout', { form: { _csrf: await anon.csrf('/cart') } })).location).toBe('/login?next=/cart');
 
     const client = new Client(shop.url);
     await client.login('alice');

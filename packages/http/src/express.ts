@@ -52,6 +52,16 @@ export function sessionMiddleware<T extends SessionData = SessionData>(
   };
 }
 
+/** Options of {@link csrfProtection}. */
+export interface ExpressCsrfOptions extends CsrfOptions {
+  /**
+   * Hand a refusal ({@link CsrfError}, `status` 403) to Express's error handling with `next(error)` instead of
+   * answering it here, so the app's error handler can render its own page. Default `false`: answered here
+   * with the documented 403 body.
+   */
+  forwardErrors?: boolean;
+}
+
 /** What {@link csrfProtection} reads from an Express request besides `node:http`'s fields. */
 type ExpressRequestFields = IncomingMessage & { body?: unknown; protocol?: unknown; host?: unknown };
 
@@ -64,11 +74,11 @@ type ExpressRequestFields = IncomingMessage & { body?: unknown; protocol?: unkno
  * app.use(csrfProtection({ trustedOrigins: ['https://admin.shop.example'] }));
  * app.get('/form', (req, res) => res.send(`<input type="hidden" name="_csrf" value="${getSession(req).csrfToken()}">`));
  * ```
- * A refused request is answered 403 here ({@link CsrfError}, JSON or text by `Accept`) and never reaches the
- * routes; the check makes no store call. The request's own origin is `req.protocol` + `req.host`, so Express's
+ * A refused request is answered 403 here ({@link CsrfError}, JSON or text by `Accept`; or passed to the app's
+ * error handler with `forwardErrors`) and never reaches the routes; the check makes no store call. The request's own origin is `req.protocol` + `req.host`, so Express's
  * `trust proxy` setting applies. Routes mounted before it (webhooks, for one) are not checked.
  */
-export function csrfProtection(options: CsrfOptions = {}): SessionMiddleware {
+export function csrfProtection(options: ExpressCsrfOptions = {}): SessionMiddleware {
   const guard = new CsrfGuard(options);
   return function sessionKitCsrf(req, res, next) {
     if (!guard.appliesTo(req.method)) return next();
@@ -87,6 +97,7 @@ export function csrfProtection(options: CsrfOptions = {}): SessionMiddleware {
       getSession(req),
     );
     if (error === undefined) return next();
+    if (options.forwardErrors) return next(error);
     sendFailure(res, error);
   };
 }

@@ -2,13 +2,17 @@
  * CSRF protection over every binding (Express `csrfProtection`, Fastify `fastifyCsrf`, node:http
  * `csrfVerifier`): a real server on 127.0.0.1:0 and real fetch calls, with the store's calls counted.
  */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, ManualClock, MemoryStore, SessionManager, generateSessionId } from '@sessionkit/core';
 import type { CountingStore } from '@sessionkit/conformance';
 import { countingStore } from '@sessionkit/conformance';
 import type { CsrfFailureReason, CsrfOptions, SessionHttpOptions } from '../src/index.js';
-import { CsrfGuard, CsrfTokens, createSigner, fastifyCsrf, fastifySession } from '../src/index.js';
+import { CsrfError, CsrfGuard, CsrfTokens, createSigner, csrfProtection, fastifyCsrf, fastifySession, sessionMiddleware } from '../src/index.js';
 import type { Data, Harness, Reply } from './helpers.js';
 import { OLD_SECRET, SECRET, bindings, clearsCookie, cookiePair, flip, send } from './helpers.js';
 
@@ -341,5 +345,34 @@ describe('CsrfTokens and CsrfGuard', () => {
     expect(() => new CsrfGuard({ header: 'x csrf' })).toThrow(ConfigurationError);
     expect(() => new CsrfGuard({ field: '' })).toThrow(ConfigurationError);
     expect(new CsrfGuard({ trustedOrigins: ['HTTPS://Shop.Example:443/'] })).toBeInstanceOf(CsrfGuard);
+  });
+});
+
+describe('csrfProtection({ forwardErrors: true }) (Express)', () => {
+  it("hands the refusal to the app's error handler, which renders its own page", async () => {
+    const manager = new SessionManager<Data>({ store: new MemoryStore(), idleTimeout: 30 * MINUTE, absoluteTimeout: 2 * HOUR });
+    const app = express();
+    app.use(sessionMiddleware<Data>({ manager, secrets: [SECRET], cookie: { secure: false } }));
+    app.use(express.urlencoded({ extended: false }));
+    app.use(csrfProtection({ forwardErrors: true }));
+    app.post('/act', (_req, res) => void res.send('done'));
+    const seen: unknown[] = [];
+    app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      seen.push(error);
+      res.status((error as CsrfError).status).type('html').send('<h1>custom</h1>');
+    });
+    const server = createServer(app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const reply = await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/act`, { method: 'POST' });
+      expect(reply.status).toBe(403);
+      expect(reply.body).toBe('<h1>custom</h1>');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toBeInstanceOf(CsrfError);
+      expect((seen[0] as CsrfError).reason).toBe('no-cookie');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -1,15 +1,14 @@
 /**
  * Login and logout. Login checks the scrypt hash, then regenerates the session with the user as its owner (a
- * new ID; the anonymous one is dead at once; the cart carries over) and rotates the anti-CSRF token. Logout
- * destroys the session in the store and clears the cookie.
+ * new ID; the anonymous one is dead at once; the cart carries over), which also changes the anti-CSRF token
+ * (it is derived from the ID). Logout destroys the session in the store and clears the cookie.
  *
  * @module
  */
 import type { Request, Response } from 'express';
 import { Router } from 'express';
-import { newCsrfToken } from '../csrf.js';
 import type { ShopDeps } from '../request.js';
-import { field, pageContext, redirect, safeNext, sendPage, sessionContext, verifiedPost } from '../request.js';
+import { field, pageContext, redirect, safeNext, sendPage, sessionContext } from '../request.js';
 import { describeBrowser } from '../shop-session.js';
 import { loginPage } from '../views/login.js';
 
@@ -25,7 +24,6 @@ export function authRoutes(deps: ShopDeps): Router {
   });
 
   router.post('/login', async (req: Request, res: Response) => {
-    await verifiedPost(req);
     const next = safeNext(field(req, 'next'));
     const username = field(req, 'username').slice(0, 100);
     const user = await deps.users.verify(username, field(req, 'password').slice(0, 200));
@@ -34,14 +32,12 @@ export function authRoutes(deps: ShopDeps): Router {
       return sendPage(res, loginPage(page, { next, username, error: 'Wrong username or password.', demoUsers: deps.demoUsers }), 401);
     }
     const session = await sessionContext(req).regenerate({ userId: user.id });
-    session.set('csrf', newCsrfToken());
     session.set('device', { browser: describeBrowser(req.get('user-agent')), loginAt: Date.now(), instance: deps.instance });
     session.set('flash', `Welcome back, ${user.displayName}!`);
     redirect(res, next);
   });
 
   router.post('/logout', async (req: Request, res: Response) => {
-    await verifiedPost(req);
     await sessionContext(req).destroy();
     redirect(res, '/');
   });

@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import type { ShopDeps } from '../request.js';
-import { currentUser, field, pageContext, redirect, sendPage, sessionContext, verifiedPost } from '../request.js';
+import { currentUser, field, pageContext, postedSession, redirect, sendPage, sessionContext } from '../request.js';
 import { sessionsPage } from '../views/sessions.js';
 
 const STORE_KEY = /^[A-Za-z0-9_-]{20,100}$/;
@@ -24,7 +24,7 @@ export function sessionRoutes(deps: ShopDeps): Router {
   });
 
   router.post('/account/sessions/revoke', async (req: Request, res: Response) => {
-    const session = await verifiedPost(req);
+    const session = await postedSession(req);
     if (!currentUser(deps, session)) return redirect(res, '/login?next=/account/sessions');
     const key = field(req, 'key');
     const ctx = sessionContext(req);
@@ -37,7 +37,7 @@ export function sessionRoutes(deps: ShopDeps): Router {
   });
 
   router.post('/account/sessions/revoke-others', async (req: Request, res: Response) => {
-    const session = await verifiedPost(req);
+    const session = await postedSession(req);
     if (!currentUser(deps, session)) return redirect(res, '/login?next=/account/sessions');
     const count = await sessionContext(req).destroyAllForUser();
     session?.set('flash', `Signed out ${count} other session(s).`);

@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { findProduct, PRODUCTS } from '../catalog.js';
 import type { ShopDeps } from '../request.js';
-import { currentUser, field, pageContext, redirect, sendPage, verifiedPost } from '../request.js';
+import { currentUser, field, pageContext, postedSession, redirect, sendPage, sessionContext } from '../request.js';
 import { cartLines, changeQuantity } from '../shop-session.js';
 import { cartPage, orderPage } from '../views/cart.js';
 import { productsPage } from '../views/catalog.js';
@@ -25,13 +25,14 @@ export function shopRoutes(deps: ShopDeps): Router {
 
   router.get('/cart', async (req: Request, res: Response) => {
     const { session, page } = await pageContext(req, deps);
-    sendPage(res, cartPage(page, cartLines(session.get('cart'))));
+    sendPage(res, cartPage(page, cartLines(session?.get('cart'))));
   });
 
   router.post('/cart/add', async (req: Request, res: Response) => {
-    const session = await verifiedPost(req);
     const product = findProduct(field(req, 'product'));
-    if (session && product) {
+    if (product) {
+      // The visitor's first add starts the session (a new ID: the one in an anonymous cookie is never adopted).
+      const session = await sessionContext(req).session();
       // A read-modify-write that survives concurrent requests: if another request (another tab, a double
       // click, another instance) saved the cart first, this change is applied again to the cart it saved.
       session.update('cart', (cart) => changeQuantity(cart, product.id, 1));
@@ -41,7 +42,7 @@ export function shopRoutes(deps: ShopDeps): Router {
   });
 
   router.post('/cart/change', async (req: Request, res: Response) => {
-    const session = await verifiedPost(req);
+    const session = await postedSession(req);
     const product = findProduct(field(req, 'product'));
     const delta = Number(field(req, 'delta'));
     if (session && product && (delta === 1 || delta === -1)) {
@@ -52,7 +53,7 @@ export function shopRoutes(deps: ShopDeps): Router {
 
   router.post('/checkout', async (req: Request, res: Response) => {
     // Strong read: the cart charged is the latest one written, whichever instance wrote it.
-    const session = await verifiedPost(req, { consistency: 'strong' });
+    const session = await postedSession(req, { consistency: 'strong' });
     if (!session || !currentUser(deps, session)) return redirect(res, '/login?next=/cart');
     const cart = cartLines(session.get('cart'));
     if (cart.lines.length === 0) return redirect(res, '/cart');
@@ -72,7 +73,7 @@ export function shopRoutes(deps: ShopDeps): Router {
 
   router.get('/orders/last', async (req: Request, res: Response) => {
     const { session, page } = await pageContext(req, deps);
-    const order = session.get('lastOrder');
+    const order = session?.get('lastOrder');
     if (!order || !page.user) return redirect(res, '/');
     sendPage(res, orderPage(page, order));
   });
