@@ -38,21 +38,32 @@ export abstract class SessionHttpError extends Error {
 }
 
 /**
+ * A {@link SessionHttpError} raised while the request did something with its session: loading it, committing
+ * it, or an explicit operation (`regenerate`, `destroyAllForUser`, ...). The core error is the `cause`.
+ */
+export abstract class SessionOperationError extends SessionHttpError {
+  /** What the request was doing: `load`, `commit`, or the operation's name. */
+  readonly phase: string;
+
+  constructor(message: string, phase: string, cause: SessionKitError) {
+    super(`${message} during ${phase}`, { cause });
+    this.name = new.target.name;
+    this.phase = phase;
+  }
+}
+
+/**
  * The session store failed while this request needed it. The request is answered 503 instead of silently
  * continuing without the user's session. The store error is the `cause`; no session ID is ever included.
  */
-export class SessionUnavailableError extends SessionHttpError {
+export class SessionUnavailableError extends SessionOperationError {
   readonly status = 503;
   readonly code = 'SESSION_UNAVAILABLE';
   readonly publicMessage = 'The session service is unavailable. Please try again shortly.';
   readonly headers: Record<string, string> = { 'retry-after': '5', 'cache-control': 'no-store' };
-  /** What the request was doing: loading, committing, or an explicit operation such as `regenerate`. */
-  readonly phase: string;
 
   constructor(phase: string, cause: SessionKitError) {
-    super(`session store unavailable during ${phase}`, { cause });
-    this.name = 'SessionUnavailableError';
-    this.phase = phase;
+    super('session store unavailable', phase, cause);
   }
 }
 
@@ -61,20 +72,16 @@ export class SessionUnavailableError extends SessionHttpError {
  * `'reject'` policy guards), so this request's changes were not saved: answered 409. Reloading and repeating
  * the action applies it to the current state. The core {@link ConflictError} is the `cause`.
  */
-export class SessionConflictError extends SessionHttpError {
+export class SessionConflictError extends SessionOperationError {
   readonly status = 409;
   readonly code = 'SESSION_CONFLICT';
   readonly publicMessage = 'Your session was changed by another request at the same time. Nothing was saved; please reload and try again.';
   readonly headers: Record<string, string> = { 'cache-control': 'no-store' };
-  /** What the request was doing (`commit`, or an explicit operation). */
-  readonly phase: string;
   /** The attributes both requests changed. */
   readonly attributes: readonly string[];
 
   constructor(phase: string, cause: ConflictError) {
-    super(`concurrent change to the session during ${phase}`, { cause });
-    this.name = 'SessionConflictError';
-    this.phase = phase;
+    super('concurrent change to the session', phase, cause);
     this.attributes = cause.attributes;
   }
 }
@@ -84,18 +91,14 @@ export class SessionConflictError extends SessionHttpError {
  * saved, and repeating the request shortly succeeds. Answered 503 with `Retry-After: 1`. The core
  * {@link ContentionError} is the `cause`.
  */
-export class SessionBusyError extends SessionHttpError {
+export class SessionBusyError extends SessionOperationError {
   readonly status = 503;
   readonly code = 'SESSION_BUSY';
   readonly publicMessage = 'Your session is busy with other requests. Nothing was saved; please try again in a moment.';
   readonly headers: Record<string, string> = { 'retry-after': '1', 'cache-control': 'no-store' };
-  /** What the request was doing (`commit`, or an explicit operation). */
-  readonly phase: string;
 
   constructor(phase: string, cause: ContentionError) {
-    super(`session writes kept colliding during ${phase}`, { cause });
-    this.name = 'SessionBusyError';
-    this.phase = phase;
+    super('session writes kept colliding', phase, cause);
   }
 }
 
