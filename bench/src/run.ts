@@ -1,14 +1,14 @@
 /**
  * `npm run bench`: runs every comparison (core, each adapter, tiered, HTTP), the same-session write burst, the
- * scale runs and the memory measurements against the real servers, one after the other in one process, then
- * writes docs/benchmarks.md and docs/images/bench-*.svg.
+ * codec cost, the scale runs and the memory measurements against the real servers, one after the other in one
+ * process, then writes docs/benchmarks.md and docs/images/bench-*.svg.
  *
  * Flags:
  *   --quick          short windows and fewer rounds; scale at 10k and 100k only (about 3 minutes)
  *   --only=a,b       run only these modules (core, redis, memcached, cassandra, dynamodb, hazelcast, tiered,
- *                    http, burst, scale, memory); the docs are then left alone unless --write is given
+ *                    http, burst, codec, scale, memory); the docs are then left alone unless --write is given
  *   --write          write the docs even with --only: the whole page from this run's results, except that
- *                    --only=burst replaces only the burst's section of the existing page
+ *                    --only with burst and/or codec alone replaces only their sections of the existing page
  *   --render=FILE    only re-render the docs from a saved run (bench/.last-run.json is written by every run)
  *   --strict         exit 1 when a module failed (default: the failure is an error row and the exit code is 0)
  *
@@ -20,8 +20,10 @@ import { performance } from 'node:perf_hooks';
 import type { BenchResult } from './lib/measure.js';
 import { printResults } from './lib/measure.js';
 import { describeMachine, loadAverage } from './report/machine.js';
-import { REPO, writeBurstSection, writeReport, type ModuleOutcome, type RunReport } from './report/markdown.js';
+import { REPO, writePartSections, writeReport, type ModuleOutcome, type RunReport } from './report/markdown.js';
+import type { SectionPart } from './report/sections.js';
 import type { BurstReport } from './burst.js';
+import type { CodecReport } from './codec.js';
 import type { MemoryRow } from './memory.js';
 import type { ScaleReport } from './scale.js';
 
@@ -163,6 +165,24 @@ if (wanted('burst')) {
   log(`(burst: ${extraSeconds.burst.toFixed(1)} s)`);
 }
 
+let codec: CodecReport | undefined;
+let codecError: string | undefined;
+if (wanted('codec')) {
+  log('\n== codec');
+  const started = performance.now();
+  try {
+    const { runCodecBench } = await import('./codec.js');
+    codec = await limited('codec', quick ? 60 : 180, () => runCodecBench({ quick }));
+    console.table(codec.rows.map((r) => ({ variant: r.name, 'µs': r.us.toFixed(2), 'added µs': r.addedUs?.toFixed(2) ?? '', 'stored bytes': r.storedBytes })));
+    log(`${codec.target.label}: ${codec.target.met ? 'met' : 'NOT met'}`);
+  } catch (error) {
+    codecError = message(error);
+    log(`ERROR in codec: ${codecError}`);
+  }
+  extraSeconds.codec = (performance.now() - started) / 1000;
+  log(`(codec: ${extraSeconds.codec.toFixed(1)} s)`);
+}
+
 let scale: ScaleReport | undefined;
 let scaleError: string | undefined;
 let scaleRetried: string | undefined;
@@ -219,6 +239,8 @@ const report: RunReport = {
 };
 if (burst) report.burst = burst;
 if (burstError) report.burstError = burstError;
+if (codec) report.codec = codec;
+if (codecError) report.codecError = codecError;
 if (scale) report.scale = scale;
 if (scaleError) report.scaleError = scaleError;
 if (memory) report.memory = memory;
@@ -227,10 +249,11 @@ if (memoryError) report.memoryError = memoryError;
 // The raw results, for re-rendering the page without measuring again: `--render=bench/.last-run.json`.
 await writeFile(join(REPO, 'bench', '.last-run.json'), JSON.stringify(report, null, 1));
 
-if (writeDocs && only?.length === 1 && only[0] === 'burst') {
-  // The burst has a section of its own: replace it and keep the other parts' figures on the page.
-  const files = await writeBurstSection(report);
-  log(`wrote the burst section of ${files.map((f) => relative(REPO, f)).join(', ')}`);
+const SECTION_PARTS: readonly string[] = ['burst', 'codec'] satisfies SectionPart[];
+if (writeDocs && only && only.length > 0 && only.every((part) => SECTION_PARTS.includes(part))) {
+  // The burst and the codec cost have sections of their own: replace them and keep the other parts' figures.
+  const files = await writePartSections(report, only as SectionPart[]);
+  log(`wrote the ${only.join(' and ')} section(s) of ${files.map((f) => relative(REPO, f)).join(', ')}`);
 } else if (writeDocs) {
   const expected = MODULES.flatMap((m) => m.targets.map((target) => ({ module: m.name, target })));
   const files = await writeReport(report, expected);
@@ -239,7 +262,7 @@ if (writeDocs && only?.length === 1 && only[0] === 'burst') {
   log('(--only without --write: docs/benchmarks.md left unchanged)');
 }
 const targeted = [...modules.flatMap((m) => m.results), ...(scale?.results ?? [])].filter((r) => r.target);
-const verdicts = [...targeted.map((r) => r.met), ...(burst ? [burst.target.met] : [])];
+const verdicts = [...targeted.map((r) => r.met), ...(burst ? [burst.target.met] : []), ...(codec ? [codec.target.met] : [])];
 log(`${verdicts.filter(Boolean).length} of ${verdicts.length} targets met; ${modules.filter((m) => m.error).length} module error(s)`);
 // Clients of abandoned modules may still hold sockets open: exit explicitly.
-process.exit(strict && (modules.some((m) => m.error) || burstError || scaleError || memoryError) ? 1 : 0);
+process.exit(strict && (modules.some((m) => m.error) || burstError || codecError || scaleError || memoryError) ? 1 : 0);

@@ -1,23 +1,11 @@
 /**
- * The same-session write burst's section of docs/benchmarks.md (`bench/src/burst.ts`). The section sits between
- * two HTML comment markers, so a run of the burst alone (`--only=burst --write`) can replace it in the existing
- * page and keep every other part's figures ({@link spliceBurstSection}).
+ * The same-session write burst's section of docs/benchmarks.md (`bench/src/burst.ts`), between the markers of
+ * `sections.ts`, so a run of the burst alone (`--only=burst --write`) can replace it in the existing page.
  */
 import type { BurstReport, BurstSideResult } from '../burst.js';
+import { sectionMarkers, separateRunNote, type SeparateRun } from './sections.js';
 
-const START = '<!-- section: burst (bench/src/burst.ts) -->';
-const END = '<!-- /section: burst -->';
-/** Where a page without the section gets it: before this heading if present, else at the end. */
-const BEFORE = '## Scale:';
-
-/** How the run that measured the burst is named in a section written into a page from another run. */
-export interface SeparateRun {
-  date: string;
-  command: string;
-  mode: string;
-  machine: string;
-  load: string;
-}
+const { start: START, end: END } = sectionMarkers('burst');
 
 const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 const share = (part: number, whole: number) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)} %`);
@@ -30,11 +18,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 export function burstSection(burst: BurstReport | undefined, error: string | undefined, separate?: SeparateRun): string[] {
   const lines = [START, '## Same-session write burst: acknowledged vs persisted', ''];
   if (separate) {
-    lines.push(
-      `> Measured separately by \`${separate.command}\` on ${separate.date} (${separate.mode}; ${separate.machine}; load average ${separate.load}). ` +
-        'The rest of this page comes from the run named at the top, whose summary does not count this target.',
-      '',
-    );
+    lines.push(separateRunNote(separate), '');
   }
   if (error || !burst) return [...lines, `**Burst run error:** ${error ?? 'no result'}`, '', END];
   const [es, sk] = (['express-session', 'sessionkit'] as const).map((side) => burst.sides.find((s) => s.side === side)!) as [BurstSideResult, BurstSideResult];
@@ -74,14 +58,4 @@ export function burstSection(burst: BurstReport | undefined, error: string | und
   const odd = burst.sides.filter((s) => s.unexpected > 0);
   for (const s of odd) lines.push(`- ${s.side}: ${s.unexpected} item(s) in the cart that were not acknowledged, or found twice.`);
   return [...lines, '', END];
-}
-
-/** `page` with its burst section replaced by `section`, or the section inserted where a full run puts it. */
-export function spliceBurstSection(page: string, section: string[]): string {
-  const text = section.join('\n');
-  const start = page.indexOf(START);
-  const end = page.indexOf(END);
-  if (start !== -1 && end > start) return page.slice(0, start) + text + page.slice(end + END.length);
-  const before = page.indexOf(`\n${BEFORE}`);
-  return before === -1 ? `${page.trimEnd()}\n\n${text}\n` : `${page.slice(0, before + 1)}${text}\n\n${page.slice(before + 1)}`;
 }

@@ -3,10 +3,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BurstReport } from '../burst.js';
+import type { CodecReport } from '../codec.js';
 import type { BenchResult } from '../lib/measure.js';
 import type { MemoryRow } from '../memory.js';
 import type { ScaleReport } from '../scale.js';
-import { burstSection, spliceBurstSection } from './burst.js';
+import { burstSection } from './burst.js';
+import { codecSection, codecTargetRow } from './codec.js';
+import { spliceSection, type SectionPart } from './sections.js';
 import type { LoadAverage, MachineInfo } from './machine.js';
 import { barChart, formatNumber, lineChart, ratioChart, type RatioBar } from './svg.js';
 
@@ -36,7 +39,9 @@ export interface RunReport {
   memoryError?: string;
   burst?: BurstReport;
   burstError?: string;
-  /** Seconds spent in the burst, scale and memory parts. */
+  codec?: CodecReport;
+  codecError?: string;
+  /** Seconds spent in the burst, codec, scale and memory parts. */
   extraSeconds?: Record<string, number>;
   command: string;
 }
@@ -110,8 +115,12 @@ export async function writeReport(report: RunReport, expected: { module: string;
     written.push(path);
   };
 
-  // The comparison modules' targets and the burst's (the scale rows are listed in the table, not counted here).
-  const verdicts = [...report.modules.flatMap((m) => m.results.filter((r) => r.target).map((r) => r.met)), ...(report.burst ? [report.burst.target.met] : [])];
+  // The comparison modules' targets, the burst's and the codec's (the scale rows are listed in the table, not counted here).
+  const verdicts = [
+    ...report.modules.flatMap((m) => m.results.filter((r) => r.target).map((r) => r.met)),
+    ...(report.burst ? [report.burst.target.met] : []),
+    ...(report.codec ? [report.codec.target.met] : []),
+  ];
   const met = verdicts.filter(Boolean).length;
   const errors = report.modules.filter((m) => m.error);
   const date = report.startedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
@@ -233,6 +242,7 @@ export async function writeReport(report: RunReport, expected: { module: string;
     ...(report.scale ? report.scale.results.filter((r) => r.target).map((r) => `| scale | ${cell(r.name)} vs ${cell(r.baseline)} | ${r.ratio.toFixed(2)}x | ${cell(r.target!)} | ${verdict(r)} |`) : []),
     ...(report.scaleError ? [`| scale | get + update p50 at 1M vs 10k (Redis, MemoryStore) | – | <= 1.2x | **error**: ${cell(report.scaleError)} |`] : []),
     ...burstTargetRow(report),
+    ...codecTargetRow(report.codec, report.codecError),
     '',
     ...charts.slice(0, 1),
     '',
@@ -251,6 +261,7 @@ export async function writeReport(report: RunReport, expected: { module: string;
   }
   md.push('');
   if (report.burst || report.burstError) md.push(...burstSection(report.burst, report.burstError), '');
+  if (report.codec || report.codecError) md.push(...codecSection(report.codec, report.codecError), '');
   md.push('## Scale: latency with 10k, 100k and 1M live sessions', '');
   if (report.scale) {
     md.push(
@@ -326,7 +337,7 @@ export async function writeReport(report: RunReport, expected: { module: string;
 
 /** The errors of the parts that are not comparison modules, by part name. */
 function partErrors(report: RunReport): Record<string, string | undefined> {
-  return { scale: report.scaleError, memory: report.memoryError, burst: report.burstError };
+  return { scale: report.scaleError, memory: report.memoryError, burst: report.burstError, codec: report.codecError };
 }
 
 /** The burst's row of the targets table (none when the run did not include the burst). */
@@ -340,19 +351,26 @@ function burstTargetRow(report: RunReport): string[] {
 }
 
 /**
- * Writes only the burst's section into the existing docs/benchmarks.md (replacing it, or inserting it before
- * the scale section), keeping every other part's figures: for `--only=burst --write`. Returns the file written.
+ * Writes only the sections of `parts` into the existing docs/benchmarks.md (replacing each, or inserting it
+ * before the scale section), keeping every other part's figures: for `--only=burst,codec --write` and its
+ * subsets. Returns the file written.
  */
-export async function writeBurstSection(report: RunReport): Promise<string[]> {
+export async function writePartSections(report: RunReport, parts: readonly SectionPart[]): Promise<string[]> {
   const path = join(REPO, 'docs', 'benchmarks.md');
   const { machine, loadStart, loadEnd } = report;
-  const section = burstSection(report.burst, report.burstError, {
+  const separate = (rounds: number | undefined) => ({
     date: report.startedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
-    command: `npm run bench -- --only=burst --write${report.quick ? ' --quick' : ''}`,
-    mode: `${report.quick ? '`--quick`' : 'full'}${report.burst ? `, ${report.burst.rounds} rounds` : ''}`,
+    command: `npm run bench -- --only=${parts.join(',')} --write${report.quick ? ' --quick' : ''}`,
+    mode: `${report.quick ? '`--quick`' : 'full'}${rounds === undefined ? '' : `, ${rounds} rounds`}`,
     machine: `${machine.cpuModel} x${machine.cores}, Node ${machine.node}`,
     load: `${loadStart.one} at start, ${loadEnd.one} at end`,
   });
-  await writeFile(path, spliceBurstSection(await readFile(path, 'utf8'), section));
+  const sections: Record<SectionPart, () => string[]> = {
+    burst: () => burstSection(report.burst, report.burstError, separate(report.burst?.rounds)),
+    codec: () => codecSection(report.codec, report.codecError, separate(report.codec?.rounds)),
+  };
+  let page = await readFile(path, 'utf8');
+  for (const part of parts) page = spliceSection(page, part, sections[part]());
+  await writeFile(path, page);
   return [path];
 }
