@@ -13,16 +13,33 @@
  * carries until its next rehash, which with a million sessions copies a million entries. Relinking costs a
  * few pointer writes whatever the size.
  *
+ * `scan` walks a second order that never changes, creation order: a log of (key, creation number) pairs,
+ * appended at every create. A cursor is the creation number of the last pair visited, found again by binary
+ * search, so pages are stable under any writes. Deletes leave their pair behind (it no longer matches the
+ * entry, if any, now under that key); the log is compacted once it holds twice as many pairs as entries.
+ *
  * @module
  */
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { ConfigurationError, StoreClosedError } from './errors.js';
-import type { ReadOptions, StoreCapabilities, StoredSession, SessionStore, UserSessionEntry } from './store.js';
+import type {
+  ReadOptions,
+  ScanEntry,
+  ScanOptions,
+  ScanPage,
+  StoreCapabilities,
+  StoredSession,
+  SessionStore,
+  UserSessionEntry,
+} from './store.js';
+import { scanLimit } from './store.js';
 import { assertPayloadFits, assertValidKey, assertValidRecord, isLive } from './store-helpers.js';
 
 /** Expired entries a single write may purge from the head of the write-order list. */
 const SWEEP_PER_WRITE = 8;
+/** Stale pairs the creation log may hold beyond one per entry before it is compacted. */
+const LOG_SLACK = 1024;
 /** Size of the shared blocks that the copies handed out by `get` are cut from (see {@link copyOut}). */
 const SLAB_BYTES = 64 * 1024;
 
@@ -73,6 +90,8 @@ export interface MemoryStoreStats {
 
 interface Entry {
   readonly key: string;
+  /** Creation number: its pair in the creation log (see {@link MemoryStore.scan}). */
+  readonly seq: number;
   data: Uint8Array;
   version: number;
   expiresAt: number;
@@ -91,6 +110,10 @@ export class MemoryStore implements SessionStore {
   #oldest: Entry | undefined;
   #newest: Entry | undefined;
   readonly #byUser = new Map<string, Set<string>>();
+  /** The creation log: keys and their entries' creation numbers, in creation order (numbers increase). */
+  #logKeys: string[] = [];
+  #logSeqs: number[] = [];
+  #nextSeq = 1;
   readonly #maxSessions: number;
   readonly #clock: Clock;
   #evictions = 0;
@@ -108,7 +131,7 @@ export class MemoryStore implements SessionStore {
       throw new ConfigurationError('maxPayloadBytes must be a positive integer', { store: this.name });
     }
     this.#clock = options.clock ?? systemClock;
-    this.capabilities = { userIndex: true, ttlGranularityMs: 1, maxPayloadBytes, strongReads: false };
+    this.capabilities = { userIndex: true, ttlGranularityMs: 1, maxPayloadBytes, strongReads: false, scan: true };
   }
 
   /** Current counters. */
@@ -118,11 +141,7 @@ export class MemoryStore implements SessionStore {
 
   async get(key: string, _options?: ReadOptions): Promise<StoredSession | null> {
     const entry = this.#live(key, 'get');
-    if (!entry) return null;
-    // A copy, so a caller that mutates what it read cannot change what is stored.
-    const session: StoredSession = { data: copyOut(entry.data), version: entry.version, expiresAt: entry.expiresAt };
-    if (entry.userId !== undefined) session.userId = entry.userId;
-    return session;
+    return entry ? this.#snapshot(entry) : null;
   }
 
   async create(key: string, session: StoredSession): Promise<boolean> {
@@ -199,11 +218,62 @@ export class MemoryStore implements SessionStore {
     return deleted;
   }
 
+  /**
+   * Lists live records in creation order, `limit` creation-log pairs per call (a page can hold fewer
+   * entries: deleted or expired ones are skipped, and expired ones purged). A record is listed at most once
+   * per scan, and a record live for the whole scan exactly once, whatever is written meanwhile.
+   */
+  async scan(options: ScanOptions = {}): Promise<ScanPage> {
+    this.#checkOpen('scan');
+    const limit = scanLimit(this.name, options.limit);
+    const after = options.cursor === undefined ? 0 : this.#parseCursor(options.cursor);
+    const keys = this.#logKeys;
+    const seqs = this.#logSeqs;
+    const entries: ScanEntry[] = [];
+    let i = firstAbove(seqs, after);
+    const end = Math.min(seqs.length, i + limit);
+    for (; i < end; i++) {
+      const entry = this.#live(keys[i]!, 'scan');
+      // A pair whose key now holds another entry (or none) is stale: that record was deleted.
+      if (entry !== undefined && entry.seq === seqs[i]) entries.push({ key: entry.key, session: this.#snapshot(entry) });
+    }
+    return { entries, cursor: i < seqs.length ? String(seqs[i - 1]!) : undefined };
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#entries.clear();
     this.#oldest = this.#newest = undefined;
     this.#byUser.clear();
+    this.#logKeys = [];
+    this.#logSeqs = [];
+  }
+
+  #parseCursor(cursor: string): number {
+    const seq = typeof cursor === 'string' && /^[1-9][0-9]{0,15}$/.test(cursor) ? Number(cursor) : Number.NaN;
+    if (!Number.isSafeInteger(seq)) {
+      throw new ConfigurationError('malformed scan cursor', { store: this.name, operation: 'scan' });
+    }
+    return seq;
+  }
+
+  /** Appends a new entry's pair to the creation log, compacting the log first when it is mostly stale. */
+  #logCreate(entry: Entry): void {
+    if (this.#logKeys.length >= 2 * this.#entries.size + LOG_SLACK) {
+      const keys: string[] = [];
+      const seqs: number[] = [];
+      this.#logKeys.forEach((key, i) => {
+        const seq = this.#logSeqs[i]!;
+        if (this.#entries.get(key)?.seq === seq) {
+          keys.push(key);
+          seqs.push(seq);
+        }
+      });
+      this.#logKeys = keys;
+      this.#logSeqs = seqs;
+    }
+    this.#logKeys.push(entry.key);
+    this.#logSeqs.push(entry.seq);
   }
 
   /** Returns the entry if it is live; purges it if it has expired. */
@@ -217,7 +287,15 @@ export class MemoryStore implements SessionStore {
     return undefined;
   }
 
+  /** A copy of the entry's record, so a caller that mutates what it read cannot change what is stored. */
+  #snapshot(entry: Entry): StoredSession {
+    const session: StoredSession = { data: copyOut(entry.data), version: entry.version, expiresAt: entry.expiresAt };
+    if (entry.userId !== undefined) session.userId = entry.userId;
+    return session;
+  }
+
   #put(entry: Entry): void {
+    this.#logCreate(entry);
     this.#entries.set(entry.key, entry);
     this.#linkNewest(entry);
     if (entry.userId === undefined) return;
@@ -286,6 +364,7 @@ export class MemoryStore implements SessionStore {
   #copy(key: string, session: StoredSession, userId: string | undefined): Entry {
     return {
       key,
+      seq: this.#nextSeq++,
       data: Uint8Array.prototype.slice.call(session.data),
       version: session.version,
       expiresAt: session.expiresAt,
@@ -304,4 +383,16 @@ export class MemoryStore implements SessionStore {
   #checkOpen(operation: string): void {
     if (this.#closed) throw new StoreClosedError({ store: this.name, operation });
   }
+}
+
+/** The first index of ascending `seqs` whose value is above `after` (`seqs.length` if none). */
+function firstAbove(seqs: readonly number[], after: number): number {
+  let low = 0;
+  let high = seqs.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (seqs[mid]! > after) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }

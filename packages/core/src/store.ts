@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { ConfigurationError } from './errors.js';
 
 /** Read consistency requested for one call. */
 export type Consistency = 'eventual' | 'strong';
@@ -55,6 +56,56 @@ export interface StoreCapabilities {
   strongReads: boolean;
   /** Upper bound on the sessions one user can hold in the index, if the backend's index is bounded. */
   maxSessionsPerUser?: number;
+  /**
+   * Whether the optional admin enumeration {@link SessionStore.scan} is implemented. Absent or `false`: the
+   * store has no `scan` (backends whose only enumeration is a full table scan do not offer it).
+   */
+  scan?: boolean;
+}
+
+/** Options of {@link SessionStore.scan}. */
+export interface ScanOptions {
+  /** Where to go on: the `cursor` of the previous page. Omit it to start a scan. */
+  cursor?: string;
+  /**
+   * About how many records one call examines (default {@link DEFAULT_SCAN_LIMIT}, at most
+   * {@link MAX_SCAN_LIMIT}). The bound of one call's work: a store stops at it exactly or, like Redis's
+   * `SCAN ... COUNT`, treats it as a hint of the same order of magnitude.
+   */
+  limit?: number;
+}
+
+/** One record listed by {@link SessionStore.scan}. */
+export interface ScanEntry {
+  /** The store key (the hash of the session ID), exactly as it was passed to `create`. */
+  key: string;
+  /** The live record, as `get` would return it. */
+  session: StoredSession;
+}
+
+/** One page of {@link SessionStore.scan}. */
+export interface ScanPage {
+  /** Live records of this page; possibly none even though the scan is not over. */
+  entries: ScanEntry[];
+  /** Pass it back to get the next page; `undefined` once the scan is over. Opaque. */
+  cursor: string | undefined;
+}
+
+/** Records one {@link SessionStore.scan} call examines when `limit` is not given. */
+export const DEFAULT_SCAN_LIMIT = 100;
+/** The largest `limit` a {@link SessionStore.scan} call accepts. */
+export const MAX_SCAN_LIMIT = 1000;
+
+/**
+ * The `limit` of a scan call: {@link DEFAULT_SCAN_LIMIT} when absent, else an integer from 1 to
+ * {@link MAX_SCAN_LIMIT}; anything else throws {@link ConfigurationError} tagged with the store.
+ */
+export function scanLimit(store: string, limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_SCAN_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SCAN_LIMIT) {
+    throw new ConfigurationError(`scan limit must be an integer from 1 to ${MAX_SCAN_LIMIT}`, { store, operation: 'scan' });
+  }
+  return limit;
 }
 
 /**
@@ -83,6 +134,14 @@ export interface SessionStore {
   listByUser(userId: string): Promise<UserSessionEntry[]>;
   /** Deletes every session of one user; resolves how many live sessions were deleted. */
   deleteByUser(userId: string): Promise<number>;
+  /**
+   * Optional admin enumeration, present when `capabilities.scan` is true; never used on the request path.
+   * Lists the live records under this store's prefix one bounded page per call: start without a cursor and
+   * pass each page's `cursor` back until it is `undefined`. Expired records are never listed. A record live
+   * from the first call to the last is listed; one created or deleted during the scan may or may not be. A record is listed once, except where the backend reorganises beneath a
+   * running scan (the store documents when). A malformed cursor rejects with {@link ConfigurationError}.
+   */
+  scan?(options?: ScanOptions): Promise<ScanPage>;
   /** Releases connections the store owns. Further calls reject. */
   close(): Promise<void>;
 }

@@ -101,3 +101,94 @@ describe('MemoryStore specifics', () => {
     await expect(store.get('k')).rejects.toBeInstanceOf(StoreClosedError);
   });
 });
+
+describe('MemoryStore scan', () => {
+  /** Every key a full scan lists, in order, with the page sizes it took. */
+  async function scanAll(store: MemoryStore, limit: number, between?: (page: number) => Promise<void>) {
+    const keys: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.scan({ cursor, limit });
+      expect(page.entries.length).toBeLessThanOrEqual(limit);
+      keys.push(...page.entries.map((e) => e.key));
+      cursor = page.cursor;
+      await between?.(++pages);
+    } while (cursor !== undefined);
+    return { keys, pages };
+  }
+
+  it('lists live records in creation order, limit pairs per call, with the record get returns', async () => {
+    const clock = new ManualClock(0);
+    const store = new MemoryStore({ clock });
+    for (const key of ['a', 'b', 'c', 'd', 'e']) await store.create(key, record(1000, key === 'c' ? 'u' : undefined));
+    await store.update('b', { data: new Uint8Array([7]), version: 2, expiresAt: 2000 }, 1);
+    const first = await store.scan({ limit: 2 });
+    expect(first.entries).toEqual([
+      { key: 'a', session: await store.get('a') },
+      { key: 'b', session: await store.get('b') },
+    ]);
+    expect((await scanAll(store, 2)).keys).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect((await store.scan({ limit: 5 })).cursor).toBeUndefined();
+    expect((await store.scan()).entries.find((e) => e.key === 'c')?.session.userId).toBe('u');
+  });
+
+  it('skips deleted and expired records and purges the expired ones', async () => {
+    const clock = new ManualClock(0);
+    const store = new MemoryStore({ clock });
+    await store.create('short', record(100));
+    await store.create('gone', record(1000));
+    await store.create('kept', record(1000));
+    await store.delete('gone');
+    clock.advance(100);
+    expect((await scanAll(store, 1)).keys).toEqual(['kept']);
+    expect(store.stats).toMatchObject({ entries: 1, expired: 1 });
+  });
+
+  it('a record live for the whole scan is listed exactly once, whatever is written between pages', async () => {
+    const clock = new ManualClock(0);
+    const store = new MemoryStore({ clock });
+    const stable = Array.from({ length: 30 }, (_, i) => `s${i}`);
+    for (const key of stable) await store.create(key, record(10_000));
+    const { keys } = await scanAll(store, 4, async (page) => {
+      // Writes that reorder the write-order list, deletes and re-creates under a listed key.
+      await store.touch(stable[29 - page]!, 20_000);
+      await store.create(`new${page}`, record(10_000));
+      await store.delete(`new${page - 1}`);
+    });
+    for (const key of stable) expect(keys.filter((k) => k === key)).toHaveLength(1);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('compacts its creation log, and a cursor taken before the compaction still resumes in place', async () => {
+    const store = new MemoryStore();
+    for (let i = 0; i < 10; i++) await store.create(`keep${i}`, record(Date.now() + 60_000));
+    const page = await store.scan({ limit: 5 });
+    expect(page.entries.map((e) => e.key)).toEqual(['keep0', 'keep1', 'keep2', 'keep3', 'keep4']);
+    // Over 1024 stale pairs force a compaction of the log.
+    for (let i = 0; i < 1500; i++) {
+      await store.create(`tmp${i}`, record(Date.now() + 60_000));
+      await store.delete(`tmp${i}`);
+    }
+    const rest: string[] = [];
+    let cursor = page.cursor;
+    while (cursor !== undefined) {
+      const next = await store.scan({ cursor, limit: 1000 });
+      rest.push(...next.entries.map((e) => e.key));
+      cursor = next.cursor;
+    }
+    expect(rest).toEqual(['keep5', 'keep6', 'keep7', 'keep8', 'keep9']);
+  });
+
+  it('refuses a malformed cursor or limit, and rejects once closed', async () => {
+    const store = new MemoryStore();
+    expect(store.capabilities.scan).toBe(true);
+    for (const cursor of ['', '0', '-1', 'abc', '1.5', '99999999999999999']) {
+      await expect(store.scan({ cursor })).rejects.toBeInstanceOf(ConfigurationError);
+    }
+    for (const limit of [0, -1, 1.5, 1001]) await expect(store.scan({ limit })).rejects.toBeInstanceOf(ConfigurationError);
+    expect(await store.scan({ cursor: '12345' })).toEqual({ entries: [], cursor: undefined });
+    await store.close();
+    await expect(store.scan()).rejects.toBeInstanceOf(StoreClosedError);
+  });
+});
