@@ -9,7 +9,18 @@
  *
  * @module
  */
-import type { Clock, NearCacheStats, ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
+import type {
+  Clock,
+  NearCacheStats,
+  ReadOptions,
+  ScanEntry,
+  ScanOptions,
+  ScanPage,
+  SessionStore,
+  StoreCapabilities,
+  StoredSession,
+  UserSessionEntry,
+} from '@sessionkit/core';
 import {
   ConfigurationError,
   NearCache,
@@ -19,6 +30,7 @@ import {
   assertValidKey,
   assertValidRecord,
   isLive,
+  scanLimit,
   systemClock,
   withDeadline,
 } from '@sessionkit/core';
@@ -32,6 +44,7 @@ import type { Invalidation } from './invalidation.js';
 import { InvalidationFeed } from './invalidation.js';
 import type { RedisSessionStoreOptions, ResolvedOptions } from './options.js';
 import { recommendedClusterOptions, recommendedRedisOptions, resolveOptions } from './options.js';
+import { scanStep } from './scan.js';
 import type { ScriptedClient, SessionScripts } from './scripts.js';
 import { indexCandidates, raiseIndexEntry, removeIndexEntries } from './user-index.js';
 
@@ -106,6 +119,7 @@ export class RedisSessionStore implements SessionStore {
       // Only with a replica connection or the near cache do 'eventual' reads differ: otherwise every read is
       // a master read.
       strongReads: this.#replica !== undefined || this.#near !== undefined,
+      scan: true,
     };
   }
 
@@ -164,6 +178,11 @@ export class RedisSessionStore implements SessionStore {
             return primary.client.getBuffer(redisKey);
           },
     );
+    return this.#live(value);
+  }
+
+  /** The live record in a raw value; `null` for none, an expired one, or one that does not decode. */
+  #live(value: Buffer | null): StoredSession | null {
     if (value === null) return null;
     const record = decodeRecord(value);
     // An undecodable value (foreign or future format) reads as missing, like an expired one.
@@ -291,6 +310,31 @@ export class RedisSessionStore implements SessionStore {
       // Redis reports these deletions to the feed too; evicting here keeps this process read-your-writes.
       for (const member of members) this.#near?.cache.invalidate(this.sessionKey(member));
       return deleted;
+    });
+  }
+
+  /**
+   * Admin enumeration (see `scan.ts`): one `SCAN cursor MATCH <keyPrefix>* COUNT limit TYPE string` step on
+   * one master (standalone, Sentinel, or each Cluster master in turn), then a `GET` per key found; expired
+   * and undecodable values are skipped. `limit` is `SCAN`'s `COUNT` hint, so a page holds about that many
+   * records or fewer, often none while the walk crosses keys of other prefixes: the walk visits the whole
+   * keyspace of each master, whatever the prefix. Every key under the prefix that holds a session is listed,
+   * including those of another store whose prefix extends this one. Redis may list a key twice when its hash
+   * table shrinks during the walk; a failover or resharding during it may repeat or miss keys. Reads the
+   * masters, bypassing the near cache and replicas.
+   */
+  async scan(options: ScanOptions = {}): Promise<ScanPage> {
+    this.#checkOpen('scan');
+    const limit = scanLimit(this.name, options.limit);
+    return this.#primaryRun('scan', async (client) => {
+      const step = await scanStep(client, this.#options.keyPrefix, options.cursor, limit, this.name);
+      const values = await Promise.all(step.keys.map((redisKey) => client.getBuffer(redisKey)));
+      const entries: ScanEntry[] = [];
+      values.forEach((value, i) => {
+        const session = this.#live(value);
+        if (session) entries.push({ key: step.keys[i]!.slice(this.#options.keyPrefix.length), session });
+      });
+      return { entries, cursor: step.cursor };
     });
   }
 

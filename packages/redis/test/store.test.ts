@@ -318,3 +318,62 @@ describe('RedisSessionStore on Redis Cluster', () => {
     }
   });
 });
+
+describe('RedisSessionStore.scan', () => {
+  /** Every entry of a full scan, and the cursors it went through. */
+  async function scanAll(store: RedisSessionStore, limit: number) {
+    const keys: string[] = [];
+    const cursors: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.scan({ cursor, limit });
+      keys.push(...page.entries.map((e) => e.key));
+      cursor = page.cursor;
+      if (cursor !== undefined) cursors.push(cursor);
+    } while (cursor !== undefined);
+    return { keys, cursors };
+  }
+
+  it('lists session keys only: not the user index, not foreign values, not the prefix with its glob characters taken as a pattern', async () => {
+    const raw = rawStandalone();
+    const p = `skr-${randomBytes(4).toString('hex')}:[a*]?`;
+    const store = openStore('standalone', p);
+    // A key the pattern would match if the prefix's `[a*]?` were taken as a glob.
+    const decoy = `${p.slice(0, -5)}a-x${key()}`;
+    try {
+      const [anonymous, owned, compressed] = [key(), key(), key()];
+      await store.create(anonymous, session());
+      await store.create(owned, session({ userId: 'ann' }));
+      await store.create(compressed, session({ data: new TextEncoder().encode('{"cart":[]}'.repeat(200)) }));
+      expect(await raw.type(store.userIndexKey('ann'))).toBe('zset');
+      await raw.set(`${p}foreign`, 'not a session record', 'PX', 60_000);
+      await raw.set(decoy, 'x', 'PX', 60_000);
+      const { keys } = await scanAll(store, 2);
+      expect(keys.sort()).toEqual([anonymous, owned, compressed].sort());
+      const page = await store.scan({ limit: 1000 });
+      const listed = page.entries.find((e) => e.key === compressed)!.session;
+      expect(new TextDecoder().decode(listed.data)).toBe('{"cart":[]}'.repeat(200));
+    } finally {
+      await raw.del(`${p}foreign`, decoy);
+      await raw.quit();
+      await store.close();
+    }
+  });
+
+  it('walks every Cluster master in turn, with a cursor naming the lowest slot of the master being walked', async () => {
+    const p = prefix();
+    const store = openStore('cluster', p);
+    try {
+      const keys = Array.from({ length: 60 }, () => key());
+      for (const k of keys) await store.create(k, session());
+      const { keys: listed, cursors } = await scanAll(store, 5);
+      expect(listed.sort()).toEqual([...keys].sort());
+      const slots = new Set(cursors.map((c) => Number(c.split(':')[0])));
+      expect(slots.size, 'masters walked').toBe(3);
+      await expect(store.scan({ cursor: '16384:0' })).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(store.scan({ cursor: '0' })).rejects.toBeInstanceOf(ConfigurationError);
+    } finally {
+      await store.close();
+    }
+  });
+});
