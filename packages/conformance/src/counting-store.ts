@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ReadOptions, SessionStore, StoredSession } from '@sessionkit/core';
+import type { ReadOptions, ScanOptions, SessionStore, StoredSession } from '@sessionkit/core';
 
 /** Calls per store method. */
 export interface StoreCallCounts {
@@ -14,6 +14,7 @@ export interface StoreCallCounts {
   delete: number;
   listByUser: number;
   deleteByUser: number;
+  scan: number;
 }
 
 /** A {@link SessionStore} that forwards to another and counts every call. */
@@ -35,9 +36,9 @@ export interface CountingStore extends SessionStore {
  * opened it.
  */
 export function countingStore(inner: SessionStore, onCreate?: (key: string) => void): CountingStore {
-  const counts: StoreCallCounts = { get: 0, create: 0, update: 0, touch: 0, delete: 0, listByUser: 0, deleteByUser: 0 };
+  const counts: StoreCallCounts = { get: 0, create: 0, update: 0, touch: 0, delete: 0, listByUser: 0, deleteByUser: 0, scan: 0 };
   const createdKeys: string[] = [];
-  return {
+  const store: CountingStore = {
     name: inner.name,
     capabilities: inner.capabilities,
     counts,
@@ -79,4 +80,13 @@ export function countingStore(inner: SessionStore, onCreate?: (key: string) => v
     },
     async close() {},
   };
+  // Forwarded only where the inner store has it, so the capability and the method stay in step.
+  if (inner.scan) {
+    const scan = inner.scan.bind(inner);
+    store.scan = (options?: ScanOptions) => {
+      counts.scan++;
+      return scan(options);
+    };
+  }
+  return store;
 }

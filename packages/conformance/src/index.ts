@@ -51,6 +51,7 @@ export {
   expiry,
   concurrency,
   userIndex,
+  scan as scanFeature,
   isolation,
   errors,
   rawBackend,

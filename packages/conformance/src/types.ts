@@ -50,6 +50,7 @@ export type StoreFeatureId =
   | 'expiry'
   | 'concurrency'
   | 'user-index'
+  | 'scan'
   | 'isolation'
   | 'errors'
   | 'raw-backend';

@@ -12,10 +12,13 @@ import {
   sessionLifecycle,
   sessionWrites,
   runCheck,
+  scanFeature,
   touchFeature,
   userIndex,
 } from '@sessionkit/conformance';
 import type { Check, Feature } from '@sessionkit/conformance';
+import { MemoryStore } from '@sessionkit/core';
+import type { ScanOptions, ScanPage, StoredSession } from '@sessionkit/core';
 import { SimBackend, SimStore, simRawRead } from './fixtures/sim-store.js';
 import type { Bug } from './fixtures/sim-store.js';
 
@@ -65,6 +68,57 @@ describe.concurrent('the suite catches broken stores', () => {
     });
     test(`${bug}: the correct store passes ${feature.id}.${id}`, async () => {
       await expect(runCheck(check(feature, id), harness([]))).resolves.toBeUndefined();
+    });
+  }
+});
+
+type ScanBug = 'repeats' | 'stops-early' | 'lists-deleted';
+
+/** A MemoryStore whose scan has one bug (the store is otherwise correct). */
+class BrokenScanStore extends MemoryStore {
+  readonly #bug: ScanBug | undefined;
+  readonly #created = new Map<string, StoredSession>();
+
+  constructor(bug: ScanBug | undefined) {
+    super();
+    this.#bug = bug;
+  }
+
+  override async create(key: string, session: StoredSession): Promise<boolean> {
+    this.#created.set(key, session);
+    return super.create(key, session);
+  }
+
+  override async scan(options?: ScanOptions): Promise<ScanPage> {
+    const page = await super.scan(options);
+    switch (this.#bug) {
+      case 'repeats':
+        return { ...page, entries: [...page.entries, ...page.entries.slice(0, 1)] };
+      case 'stops-early':
+        return { ...page, cursor: undefined };
+      case 'lists-deleted':
+        // Lists every record ever created, live or not, on the last page.
+        if (page.cursor !== undefined) return page;
+        return { ...page, entries: [...this.#created].map(([key, session]) => ({ key, session })) };
+      default:
+        return page;
+    }
+  }
+}
+
+const scanCases: [ScanBug, string, RegExp][] = [
+  ['repeats', 'lists-each-once', /records listed by a full scan/],
+  ['stops-early', 'lists-each-once', /records listed by a full scan/],
+  ['lists-deleted', 'skips-dead', /times listed/],
+];
+
+describe.concurrent('the suite catches broken scans', () => {
+  for (const [bug, id, message] of scanCases) {
+    test(`${bug}: fails scan.${id}`, async () => {
+      await expect(runCheck(check(scanFeature, id), { create: () => new BrokenScanStore(bug) })).rejects.toThrow(message);
+    });
+    test(`${bug}: the correct store passes scan.${id}`, async () => {
+      await expect(runCheck(check(scanFeature, id), { create: () => new BrokenScanStore(undefined) })).resolves.toBeUndefined();
     });
   }
 });

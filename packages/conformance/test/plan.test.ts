@@ -39,6 +39,8 @@ describe('planChecks', () => {
     const withIndex = planChecks(storeFeatures, caps, harness);
     expect(reasonOf(withIndex, 'errors.unsupported-user-index')).toBe('capabilities.userIndex is true');
     expect(reasonOf(withIndex, 'user-index.scales-with-user')).toMatch(/not observable/);
+    expect(reasonOf(withIndex, 'scan.lists-each-once')).toBe('capabilities.scan is not true (the optional admin enumeration)');
+    expect(reasonOf(planChecks(storeFeatures, { ...caps, scan: true }, harness), 'scan.lists-each-once')).toBeUndefined();
   });
 
   test('every skipped check in any plan has a non-empty reason', () => {

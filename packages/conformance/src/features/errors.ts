@@ -83,6 +83,7 @@ export const closedCheck: Check = {
       calls.push(['listByUser', () => store.listByUser(userId())]);
       calls.push(['deleteByUser', () => store.deleteByUser(userId())]);
     }
+    if (store.capabilities.scan) calls.push(['scan', () => store.scan!()]);
     for (const [name, call] of calls) {
       const error = await rejection(call(), `${name} after close()`);
       assertStoreError(error, store, `${name} after close()`, StoreClosedError);
@@ -108,7 +109,7 @@ export const unsupportedUserIndexCheck: Check = {
 /** Capabilities are well-formed. */
 export const capabilitiesCheck: Check = {
   id: 'capabilities',
-  title: 'capabilities are well-formed (positive integer granularity and payload limit, booleans)',
+  title: 'capabilities are well-formed (positive integer granularity and payload limit, booleans; scan has its method)',
   async run({ store }) {
     const c = store.capabilities;
     expect(typeof store.name === 'string' && store.name.length > 0, 'store.name is a non-empty string').toBe(true);
@@ -116,6 +117,8 @@ export const capabilitiesCheck: Check = {
     expect(typeof c.strongReads, 'strongReads').toBe('boolean');
     expect(Number.isSafeInteger(c.ttlGranularityMs) && c.ttlGranularityMs >= 1, 'ttlGranularityMs').toBe(true);
     expect(Number.isSafeInteger(c.maxPayloadBytes) && c.maxPayloadBytes >= 1, 'maxPayloadBytes').toBe(true);
+    expect(c.scan === undefined || typeof c.scan === 'boolean', 'scan is a boolean or absent').toBe(true);
+    if (c.scan) expect(typeof store.scan, 'with capabilities.scan, store.scan').toBe('function');
     if (c.maxSessionsPerUser !== undefined) {
       expect(Number.isSafeInteger(c.maxSessionsPerUser) && c.maxSessionsPerUser >= 1, 'maxSessionsPerUser').toBe(true);
     }

@@ -13,6 +13,7 @@ import { deleteFeature } from './delete.js';
 import { expiry } from './expiry.js';
 import { concurrency } from './concurrency.js';
 import { userIndex } from './user-index.js';
+import { scan } from './scan.js';
 import { isolation } from './isolation.js';
 import { errors } from './errors.js';
 import { rawBackend } from './raw-backend.js';
@@ -30,6 +31,7 @@ export {
   expiry,
   concurrency,
   userIndex,
+  scan,
   isolation,
   errors,
   rawBackend,
@@ -49,6 +51,7 @@ export const storeFeatures: readonly Feature[] = [
   expiry,
   concurrency,
   userIndex,
+  scan,
   isolation,
   errors,
   rawBackend,
