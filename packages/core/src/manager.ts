@@ -30,7 +30,7 @@ import { mergeChanges, resolveConflictPolicies } from './merge.js';
 import type { ExpiryPolicy } from './presets.js';
 import { Session } from './session.js';
 import type { Consistency, ReadOptions, SessionStore, StoredSession } from './store.js';
-import type { Lane, LaneEntry } from './write-lanes.js';
+import type { KnownState, Lane, LaneEntry } from './write-lanes.js';
 import { WriteLanes } from './write-lanes.js';
 
 /** What to do when a user who already holds `max` sessions logs in again. */
@@ -415,83 +415,90 @@ export class SessionManager<T extends SessionData = SessionData> {
    * the retry deadline. A request whose change the conflict policy rejects fails alone; the others are written.
    */
   async #writeBatch(key: string, batch: CommitEntry<T>[], lane: Lane): Promise<void> {
-    const deadline = performance.now() + this.#retry.timeoutMs;
+    // The newest state known: a request's own loaded attributes when it is as new as what this lane last
+    // stored (same version, same content), so the common single request needs no merge.
     let basis = lane.known;
     for (const { session } of batch) {
-      if (basis === undefined || session.version > basis.version) {
+      if (basis === undefined || session.version >= basis.version) {
         basis = { version: session.version, attributes: session.baseAttributes };
       }
     }
+    let deadline: number | undefined; // set when the first compare-and-set is lost
     for (let attempt = 1; ; attempt++) {
-      const { version, attributes: theirs } = basis!;
-      const accepted: CommitEntry<T>[] = [];
-      const rejected: Array<[CommitEntry<T>, unknown]> = [];
-      let attributes = theirs;
-      const only = batch.length === 1 ? batch[0]!.session : undefined;
-      if (only !== undefined && only.version === version && only.baseAttributes === theirs) {
-        // The common case: one request, nobody else wrote. Its own attributes are what to store (no merge, no copy).
-        attributes = only.currentAttributes;
-        accepted.push(batch[0]!);
-      } else {
-        for (const entry of batch) {
-          try {
-            const merged = mergeChanges(entry.session.baseAttributes, attributes, entry.session.changes, this.#conflicts);
-            if (merged.conflicts.length > 0 || entry.session.version !== version) {
-              this.#events.emit('conflict', { key, keys: merged.conflicts, attempt });
-            }
-            attributes = merged.attributes;
-            accepted.push(entry);
-          } catch (error) {
-            if (error instanceof ConflictError) this.#events.emit('conflict', { key, keys: [...error.attributes], attempt });
-            rejected.push([entry, error]);
-          }
-        }
-      }
-      const settleRejected = (): void => {
-        for (const [entry, error] of rejected) entry.reject(error);
-      };
-      if (accepted.length === 0) return settleRejected();
-      let status: 'updated' | 'conflict' | 'gone';
+      const { version } = basis!;
+      const { attributes, accepted, rejected } = this.#mergeBatch(key, batch, basis!, attempt);
+      let status: 'updated' | 'conflict' | 'gone' = 'updated';
       try {
-        status = await this.#compareAndSet(
-          accepted.map((entry) => entry.session),
-          attributes,
-          version,
-        );
+        if (accepted.length > 0) status = await this.#compareAndSet(accepted, attributes, version);
       } catch (error) {
         if (accepted.length > 1 && !isStoreError(error)) {
           // The merged session failed to encode (too large, unserializable): write the requests one by one, so
           // only the one that caused it fails.
-          for (const entry of accepted) await this.#writeBatch(key, [entry], lane);
-          return settleRejected();
+          for (const session of accepted) await this.#writeBatch(key, [batch.find((entry) => entry.session === session)!], lane);
+          return settle(rejected);
         }
         for (const entry of batch) entry.reject(error);
         return;
       }
       if (status === 'updated') {
-        lane.known = { version: version + 1, attributes };
-        for (const entry of accepted) entry.resolve(UPDATED);
-        return settleRejected();
-      }
-      if (status === 'gone') {
-        for (const entry of batch) entry.resolve(this.#gone(entry.session));
-        return;
+        if (accepted.length > 0) lane.known = { version: version + 1, attributes };
+        for (const entry of batch) if (!rejected?.has(entry)) entry.resolve(UPDATED);
+        return settle(rejected);
       }
       try {
-        await this.#backOff(attempt, deadline, 'commit');
-        const latest = await this.#call('get', () => this.store.get(key, STRONG_READ));
-        const current = this.#readStored(key, latest);
-        if (!current) {
-          for (const entry of batch) entry.resolve(this.#gone(entry.session));
-          return;
+        if (status === 'conflict') {
+          deadline ??= performance.now() + this.#retry.timeoutMs;
+          await this.#backOff(attempt, deadline, 'commit');
+          const latest = await this.#call('get', () => this.store.get(key, STRONG_READ));
+          const current = this.#readStored(key, latest);
+          if (current) {
+            basis = { version: latest!.version, attributes: current.attributes };
+            lane.known = basis;
+            continue;
+          }
         }
-        basis = { version: latest!.version, attributes: current.attributes };
-        lane.known = basis;
+        // Expired, or destroyed meanwhile: nothing is written, and nothing is recreated.
+        for (const entry of batch) entry.resolve(this.#gone(entry.session));
       } catch (error) {
         for (const entry of batch) entry.reject(error);
-        return;
+      }
+      return;
+    }
+  }
+
+  /**
+   * Merges the changes of each request of a batch, in arrival order, onto `basis` (3-way merge per request,
+   * against the attributes that request loaded). A request whose change the conflict policy rejects (or whose
+   * updater throws) is left out, with its error. The common case, one request based on `basis` itself, stores
+   * that request's own attributes (no merge, no copy).
+   */
+  #mergeBatch(
+    key: string,
+    batch: CommitEntry<T>[],
+    basis: KnownState,
+    attempt: number,
+  ): { attributes: SessionData; accepted: Session<T>[]; rejected: Map<CommitEntry<T>, unknown> | undefined } {
+    const only = batch.length === 1 ? batch[0]!.session : undefined;
+    if (only !== undefined && only.version === basis.version && only.baseAttributes === basis.attributes) {
+      return { attributes: only.currentAttributes, accepted: [only], rejected: undefined };
+    }
+    let attributes = basis.attributes;
+    const accepted: Session<T>[] = [];
+    let rejected: Map<CommitEntry<T>, unknown> | undefined;
+    for (const entry of batch) {
+      try {
+        const merged = mergeChanges(entry.session.baseAttributes, attributes, entry.session.changes, this.#conflicts);
+        if (merged.conflicts.length > 0 || entry.session.version !== basis.version) {
+          this.#events.emit('conflict', { key, keys: merged.conflicts, attempt });
+        }
+        attributes = merged.attributes;
+        accepted.push(entry.session);
+      } catch (error) {
+        if (error instanceof ConflictError) this.#events.emit('conflict', { key, keys: [...error.attributes], attempt });
+        (rejected ??= new Map()).set(entry, error);
       }
     }
+    return { attributes, accepted, rejected };
   }
 
   /**
@@ -662,6 +669,11 @@ const UPDATED: CommitResult = Object.freeze({ status: 'updated' });
 /** Whether an error came from the store (as opposed to encoding the session). */
 function isStoreError(error: unknown): boolean {
   return error instanceof SessionKitError && (error.store !== undefined || error.code === 'STORE_UNAVAILABLE');
+}
+
+/** Fails each rejected request of a batch with its own error. */
+function settle<T extends SessionData>(rejected: Map<CommitEntry<T>, unknown> | undefined): void {
+  if (rejected) for (const [entry, error] of rejected) entry.reject(error);
 }
 
 function requirePositive(name: string, value: number): void {

@@ -10,6 +10,7 @@ import {
   type SessionData,
   type SessionManagerOptions,
   type SessionStore,
+  MAX_IDLE_LANES,
   WriteLanes,
 } from '../src/index.js';
 import { countingStore, overriding } from './helpers.js';
@@ -329,6 +330,17 @@ describe('WriteLanes', () => {
       ['a', [2, 3]],
     ]);
     expect(lanes.activeLanes).toBe(0);
+  });
+
+  it('keeps idle lanes for reuse but never more than MAX_IDLE_LANES', async () => {
+    const lanes = new WriteLanes<{ reject(e: unknown): void }>(async () => undefined);
+    for (let i = 0; i < MAX_IDLE_LANES * 2 + 10; i++) {
+      lanes.submit(`key-${i}`, { reject: () => undefined });
+      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lanes.activeLanes).toBe(0);
+    expect(lanes.heldLanes).toBeLessThanOrEqual(MAX_IDLE_LANES + 100);
   });
 
   it('fails the entries of a batch whose runner throws, and keeps serving the key', async () => {
