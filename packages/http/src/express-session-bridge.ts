@@ -1,13 +1,13 @@
 /**
- * `expressSessionStore(store)`: an express-session compatible store over any SessionKit {@link SessionStore},
- * so an existing express-session app changes its backend (Redis, Memcached, Cassandra, DynamoDB, Hazelcast,
- * tiered, memory) without other changes.
+ * `expressSessionStore(store, options)`: an express-session compatible store over any SessionKit
+ * {@link SessionStore}, so an existing express-session app changes its backend (Redis, Memcached, Cassandra,
+ * DynamoDB, Hazelcast, tiered, memory) without other changes.
  *
  * - The sid express-session hands over is hashed with `hashSessionId` before it reaches the store, so a dump
  *   of the store yields no usable cookie. express-session's sids (24 random bytes, 32 base64url characters by
  *   default, or whatever `genid` returns) are not SessionKit IDs, so they are only checked to be a bounded,
  *   printable string.
- * - The session object (JSON, with its `cookie` field) is stored as UTF-8 bytes; reading drops
+ * - The session object is stored as its JSON (`express-session-record.ts`); reading drops
  *   `__proto__`/`constructor`/`prototype` keys (express-session copies stored keys onto its Session object).
  * - `set` writes the whole session object, last write wins, as every express-session store does: two
  *   requests that changed the same session concurrently keep only the later one's object (docs/concurrency.md
@@ -17,10 +17,16 @@
  *   and a set that loses to another process retries with jittered backoff until `retry.timeoutMs`, then fails
  *   with a 503 ({@link SessionBusyError}), never a 500. The version seen by `get` is remembered briefly so the
  *   usual get-then-set of one request costs a single conditional write.
- * - The record expires at `cookie.expires` (or after `ttl` for browser-session cookies); `touch` moves it.
- * - `all`, `length` and `clear` are not supported: the SessionKit store contract has no enumeration, by
- *   design (backends expire records natively and are never scanned). They call back an
+ * - The record expires at `cookie.expires` (or after `ttl` for browser-session cookies); `touch` moves the
+ *   record's expiry and nothing else: the stored cookie keeps the `expires` of the last `set`, as with
+ *   connect-redis.
+ * - `all`, `length` and `clear` work where the store offers the admin enumeration (`capabilities.scan`), keyed
+ *   by the hashed key instead of the sid (`express-session-enumeration.ts`); elsewhere they fail with
  *   `UnsupportedOperationError`. express-session itself never calls them.
+ * - `legacy`: a sid the store does not know is read through to the old express-session store and its session
+ *   moved here, once (`express-session-read-through.ts`).
+ * - Callbacks run on a tick of their own, outside any promise chain, so an exception thrown by a callback is
+ *   an uncaught exception, as with express-session's own stores, never an unhandled rejection.
  *
  * @module
  */
@@ -29,7 +35,6 @@ import { createRequire } from 'node:module';
 import type { Clock, RetryOptions, SessionStore, StoredSession } from '@sessionkit/core';
 import {
   ConfigurationError,
-  UnsupportedOperationError,
   WriteLanes,
   hashSessionId,
   resolveRetryOptions,
@@ -37,32 +42,36 @@ import {
   waitBeforeRetry,
 } from '@sessionkit/core';
 import { toHttpError } from './errors.js';
+import { SessionEnumeration } from './express-session-enumeration.js';
+import { LegacyReadThrough } from './express-session-read-through.js';
+import type { ExpressSessionData } from './express-session-record.js';
+import { decodeSession, encodeSession, sessionExpiry } from './express-session-record.js';
+import type { LegacyStore } from './legacy-store.js';
 
-/** The express-session session object as the store sees it (JSON with a `cookie` field). */
-export interface ExpressSessionData {
-  cookie?: { expires?: Date | string | null; maxAge?: number | null; originalMaxAge?: number | null; [key: string]: unknown };
-  [key: string]: unknown;
-}
+export type { ExpressSessionData } from './express-session-record.js';
 
 /** Node-style callback. */
 export type StoreCallback<R = void> = (error?: unknown, result?: R) => void;
 
 /** The express-session Store contract, as implemented by {@link expressSessionStore}. */
 export interface ExpressSessionStore extends EventEmitter {
-  /** Loads a session; calls back `null` when missing or expired. */
+  /** Loads a session; calls back `null` when missing or expired. With `legacy`, a miss reads the old store through. */
   get(sid: string, callback?: StoreCallback<ExpressSessionData | null>): Promise<ExpressSessionData | null>;
   /** Saves a session: create if absent, else compare-and-set update. */
   set(sid: string, session: ExpressSessionData, callback?: StoreCallback): Promise<void>;
-  /** Deletes a session. */
+  /** Deletes a session (with `legacy`, from the old store too when it was never moved). */
   destroy(sid: string, callback?: StoreCallback): Promise<void>;
-  /** Moves a session's expiry to its cookie's expiry, without rewriting data. */
+  /** Moves a session's expiry to its cookie's expiry, without rewriting data (the stored cookie is not updated). */
   touch(sid: string, session: ExpressSessionData, callback?: StoreCallback): Promise<void>;
-  /** Unsupported (no scans): calls back {@link UnsupportedOperationError}. */
-  all(callback?: StoreCallback<never>): Promise<never>;
-  /** Unsupported (no scans): calls back {@link UnsupportedOperationError}. */
-  length(callback?: StoreCallback<never>): Promise<never>;
-  /** Unsupported (no scans): calls back {@link UnsupportedOperationError}. */
-  clear(callback?: StoreCallback<never>): Promise<never>;
+  /**
+   * Every session, keyed by its store key (the hash of its sid, which the bridge never knows), where the store
+   * has `capabilities.scan`; elsewhere calls back `UnsupportedOperationError`.
+   */
+  all(callback?: StoreCallback<Record<string, ExpressSessionData>>): Promise<Record<string, ExpressSessionData>>;
+  /** How many sessions there are, where the store has `capabilities.scan`; elsewhere `UnsupportedOperationError`. */
+  length(callback?: StoreCallback<number>): Promise<number>;
+  /** Deletes every session, where the store has `capabilities.scan`; elsewhere `UnsupportedOperationError`. */
+  clear(callback?: StoreCallback): Promise<void>;
 }
 
 /** Options of {@link expressSessionStore}. */
@@ -76,6 +85,26 @@ export interface ExpressSessionStoreOptions {
   /** Versions remembered between `get` and `set` (per process). Default 10,000; 0 disables. */
   versionCacheSize?: number;
   /**
+   * The express-session store the app used before (`new RedisStore({ client })` from connect-redis, a
+   * connect-memcached or connect-dynamodb store, any `Store`), configured as before (same prefix and
+   * serializer). A sid this store does not know is looked up there with its `get`; a live session found (by
+   * its `cookie.expires`) is moved here under the sid's hashed key, once across processes, and then deleted
+   * there (see `legacyDestroy`). A sid whose record is here never reaches the old store. Default: none.
+   */
+  legacy?: LegacyStore;
+  /**
+   * With `legacy`: `true` (default) deletes a moved session from the old store with its `destroy`; `false`
+   * leaves it there to expire (a rollback to the old store then still finds it, as it was at the move).
+   */
+  legacyDestroy?: boolean;
+  /** With `legacy`: deadline of each call to the old store, in ms. Default 5000. */
+  legacyTimeoutMs?: number;
+  /**
+   * Hears of failures that do not fail the request: the old store's `destroy` after a move (the move stands;
+   * the old record expires there). Default `console.error`.
+   */
+  onError?: (error: Error) => void;
+  /**
    * express-session's `Store` class to extend. Default: resolved with `require('express-session')` from this
    * package, then from the working directory. Pass `session.Store` when your layout hides it.
    */
@@ -85,9 +114,6 @@ export interface ExpressSessionStoreOptions {
 }
 
 const SID_PATTERN = /^[\x21-\x7e]+$/;
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 function resolveBaseStore(): new () => EventEmitter {
   for (const base of [import.meta.url, `${process.cwd()}/`]) {
@@ -102,9 +128,30 @@ function resolveBaseStore(): new () => EventEmitter {
 }
 
 /**
+ * Runs an operation for express-session: outages become 503 errors for Express's error handling, and the
+ * callback, if any, is called on a tick of its own, outside the promise chain, so that an exception it throws
+ * is an uncaught exception (as with express-session's own stores), never an unhandled rejection. The returned
+ * promise settles the same way; with a callback, its rejection counts as handled.
+ */
+function settle<R>(work: Promise<R>, callback: StoreCallback<R> | undefined): Promise<R> {
+  const mapped = work.catch((error: unknown) => {
+    throw toHttpError(error, 'express-session store call');
+  });
+  if (callback) {
+    mapped.then(
+      (result) => process.nextTick(callback, null, result),
+      (error: unknown) => process.nextTick(callback, error),
+    );
+  }
+  return mapped;
+}
+
+/**
  * Creates an express-session store over a SessionKit store:
  * ```ts
  * app.use(session({ secret, resave: false, saveUninitialized: false, store: expressSessionStore(new RedisSessionStore(...)) }));
+ * // Swapping stores without logging anyone out: sessions move over from the old store on first use.
+ * app.use(session({ secret, resave: false, saveUninitialized: false, store: expressSessionStore(sessionKitStore, { legacy: new RedisStore({ client }) }) }));
  * ```
  * Extends express-session's `Store` class when express-session is installed (it is an optional peer).
  */
@@ -114,13 +161,32 @@ export function expressSessionStore(store: SessionStore, options: ExpressSession
   const maxSidLength = options.maxSidLength ?? 256;
   const cacheSize = options.versionCacheSize ?? 10_000;
   const clock = options.clock ?? systemClock;
-  if (!(ttl > 0) || !(maxSidLength >= 1) || !(cacheSize >= 0)) {
-    throw new ConfigurationError('expressSessionStore: ttl and maxSidLength must be positive, versionCacheSize >= 0');
+  const legacyTimeoutMs = options.legacyTimeoutMs ?? 5000;
+  if (!(ttl > 0) || !(maxSidLength >= 1) || !(cacheSize >= 0) || !(legacyTimeoutMs > 0)) {
+    throw new ConfigurationError('expressSessionStore: ttl, maxSidLength and legacyTimeoutMs must be positive, versionCacheSize >= 0');
+  }
+  const legacy = options.legacy;
+  if (legacy !== undefined && (typeof legacy.get !== 'function' || typeof legacy.destroy !== 'function')) {
+    throw new ConfigurationError('expressSessionStore: `legacy` must be an express-session store (with get and destroy)');
   }
   const Base = options.Store ?? resolveBaseStore();
   const versions = new Map<string, number>();
   // Only exclusive work runs on these lanes (one `set` at a time per session); nothing is ever batched.
   const lanes = new WriteLanes<never>(async () => undefined);
+  const enumeration = new SessionEnumeration(store);
+  const readThrough =
+    legacy === undefined
+      ? undefined
+      : new LegacyReadThrough({
+          store,
+          legacy,
+          destroy: options.legacyDestroy ?? true,
+          timeoutMs: legacyTimeoutMs,
+          ttl,
+          retry,
+          clock,
+          onError: options.onError ?? ((error) => console.error(error)),
+        });
 
   const remember = (key: string, version: number | undefined): void => {
     if (cacheSize === 0) return;
@@ -131,42 +197,28 @@ export function expressSessionStore(store: SessionStore, options: ExpressSession
   };
   const keyOf = (sid: unknown): string | undefined =>
     typeof sid === 'string' && sid.length <= maxSidLength && SID_PATTERN.test(sid) ? hashSessionId(sid) : undefined;
-  const expiryOf = (session: ExpressSessionData): number => {
-    const expires = session.cookie?.expires;
-    const at = expires === undefined || expires === null ? Number.NaN : new Date(expires).getTime();
-    return Number.isFinite(at) ? at : clock.now() + ttl;
-  };
   const badSid = (): ConfigurationError => new ConfigurationError('expressSessionStore: invalid session id');
 
   async function get(sid: string): Promise<ExpressSessionData | null> {
     const key = keyOf(sid);
     if (key === undefined) return null;
-    const stored = await store.get(key);
-    if (!stored) {
-      remember(key, undefined);
-      return null;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(decoder.decode(stored.data), (name, value: unknown) => (FORBIDDEN.has(name) ? undefined : value));
-    } catch {
-      return null; // a corrupt record reads as missing
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-    remember(key, stored.version);
-    return parsed as ExpressSessionData;
+    let stored = await store.get(key);
+    if (!stored && readThrough) stored = await readThrough.read(sid, key);
+    const session = stored ? decodeSession(stored.data) : null; // a corrupt record reads as missing
+    remember(key, session ? stored!.version : undefined);
+    return session;
   }
 
   async function set(sid: string, session: ExpressSessionData): Promise<void> {
     const key = keyOf(sid);
     if (key === undefined) throw badSid();
-    const expiresAt = expiryOf(session);
+    const expiresAt = sessionExpiry(session, clock.now(), ttl);
     if (expiresAt <= clock.now()) {
       remember(key, undefined);
       await store.delete(key);
       return;
     }
-    const data = encoder.encode(JSON.stringify(session));
+    const data = encodeSession(session);
     await lanes.exclusive(key, async () => {
       const deadline = performance.now() + retry.timeoutMs;
       let known = versions.get(key);
@@ -196,34 +248,19 @@ export function expressSessionStore(store: SessionStore, options: ExpressSession
     const key = keyOf(sid);
     if (key === undefined) return;
     remember(key, undefined);
-    await store.delete(key);
+    // Nothing here: the session may still be in the old store only (never read since the swap).
+    if (!(await store.delete(key)) && readThrough) await readThrough.destroy(sid);
   }
 
   async function touch(sid: string, session: ExpressSessionData): Promise<void> {
     const key = keyOf(sid);
     if (key === undefined) throw badSid();
-    await store.touch(key, expiryOf(session));
+    await store.touch(key, sessionExpiry(session, clock.now(), ttl));
   }
 
-  const unsupported = (name: string): UnsupportedOperationError =>
-    new UnsupportedOperationError(`${name}() needs a scan of all sessions, which SessionKit stores do not offer`, {
-      store: store.name,
-      operation: name,
-    });
-
-  /** Runs an operation with an optional callback; outages become 503 errors for Express's error handling. */
-  function settle<R>(work: Promise<R>, callback: StoreCallback<R> | undefined): Promise<R> {
-    const mapped = work.catch((error: unknown) => {
-      throw toHttpError(error, 'express-session store call');
-    });
-    if (callback) {
-      mapped.then(
-        (result) => callback(null, result),
-        (error: unknown) => callback(error),
-      );
-      mapped.catch(() => {});
-    }
-    return mapped;
+  async function clear(): Promise<void> {
+    await enumeration.clear();
+    versions.clear();
   }
 
   class SessionKitExpressStore extends Base implements ExpressSessionStore {
@@ -239,14 +276,14 @@ export function expressSessionStore(store: SessionStore, options: ExpressSession
     touch(sid: string, session: ExpressSessionData, callback?: StoreCallback): Promise<void> {
       return settle(touch(sid, session), callback);
     }
-    all(callback?: StoreCallback<never>): Promise<never> {
-      return settle(Promise.reject(unsupported('all')), callback);
+    all(callback?: StoreCallback<Record<string, ExpressSessionData>>): Promise<Record<string, ExpressSessionData>> {
+      return settle(enumeration.all(), callback);
     }
-    length(callback?: StoreCallback<never>): Promise<never> {
-      return settle(Promise.reject(unsupported('length')), callback);
+    length(callback?: StoreCallback<number>): Promise<number> {
+      return settle(enumeration.length(), callback);
     }
-    clear(callback?: StoreCallback<never>): Promise<never> {
-      return settle(Promise.reject(unsupported('clear')), callback);
+    clear(callback?: StoreCallback): Promise<void> {
+      return settle(clear(), callback);
     }
   }
   return new SessionKitExpressStore();
