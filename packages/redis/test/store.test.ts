@@ -1,6 +1,7 @@
 /** Redis-specific behaviour beyond the conformance suite: key layout, encoding, index upkeep, options. */
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, ManualClock, StoreUnavailableError } from '@sessionkit/core';
+import type { ScanEntry } from '@sessionkit/core';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -320,18 +321,18 @@ describe('RedisSessionStore on Redis Cluster', () => {
 });
 
 describe('RedisSessionStore.scan', () => {
-  /** Every entry of a full scan, and the cursors it went through. */
+  /** Every entry of a full scan, its keys, and the cursors it went through. */
   async function scanAll(store: RedisSessionStore, limit: number) {
-    const keys: string[] = [];
+    const entries: ScanEntry[] = [];
     const cursors: string[] = [];
     let cursor: string | undefined;
     do {
       const page = await store.scan({ cursor, limit });
-      keys.push(...page.entries.map((e) => e.key));
+      entries.push(...page.entries);
       cursor = page.cursor;
       if (cursor !== undefined) cursors.push(cursor);
     } while (cursor !== undefined);
-    return { keys, cursors };
+    return { entries, keys: entries.map((e) => e.key), cursors };
   }
 
   it('lists session keys only: not the user index, not foreign values, not the prefix with its glob characters taken as a pattern', async () => {
@@ -348,10 +349,9 @@ describe('RedisSessionStore.scan', () => {
       expect(await raw.type(store.userIndexKey('ann'))).toBe('zset');
       await raw.set(`${p}foreign`, 'not a session record', 'PX', 60_000);
       await raw.set(decoy, 'x', 'PX', 60_000);
-      const { keys } = await scanAll(store, 2);
+      const { keys, entries } = await scanAll(store, 2);
       expect(keys.sort()).toEqual([anonymous, owned, compressed].sort());
-      const page = await store.scan({ limit: 1000 });
-      const listed = page.entries.find((e) => e.key === compressed)!.session;
+      const listed = entries.find((e) => e.key === compressed)!.session;
       expect(new TextDecoder().decode(listed.data)).toBe('{"cart":[]}'.repeat(200));
     } finally {
       await raw.del(`${p}foreign`, decoy);
