@@ -8,6 +8,7 @@
 import type { RegenerateOptions, Session, SessionData, UserSessionInfo } from '@sessionkit/core';
 import { generateSessionId, StoreUnavailableError } from '@sessionkit/core';
 import { HeadersSentError, isStoreOutage, SessionUnavailableError, toHttpError } from './errors.js';
+import type { LegacyOutcome } from './legacy.js';
 import type { ContextHooks, SessionHttp } from './options.js';
 import type { IncomingHeaders, PresentedToken, TokenSource } from './transport.js';
 
@@ -66,6 +67,8 @@ export class SessionContext<T extends SessionData = SessionData> {
   #csrfId: string | undefined;
   /** This request destroyed the presented ID's session (logout), so that ID issues no CSRF token any more. */
   #presentedGone = false;
+  /** The response expires the express-session cookie (`legacy` option): it was adopted, resolved to nothing, or logged out. */
+  #expireLegacy = false;
   #commit: Promise<CommitOutcome> | undefined;
 
   /** @internal Made by {@link SessionHttp.context}. */
@@ -110,7 +113,9 @@ export class SessionContext<T extends SessionData = SessionData> {
    * it was presented with. Such a response goes out at once, with no commit round.
    */
   #nothingToCommit(): boolean {
-    if (!this.#loaded || this.#degraded || this.#transient || this.#clearCookie || this.#csrfCookieDue()) return false;
+    if (!this.#loaded || this.#degraded || this.#transient || this.#clearCookie || this.#expireLegacy || this.#csrfCookieDue()) {
+      return false;
+    }
     const session = this.#session;
     if (session === null) return true;
     const verified = this.#presented.verified;
@@ -217,6 +222,7 @@ export class SessionContext<T extends SessionData = SessionData> {
     this.#transient = false;
     this.#clearCookie = this.#presented.source === 'cookie';
     this.#forgetPresented();
+    this.#logOutLegacy();
     if (target === undefined || (typeof target !== 'string' && target.isNew)) return false;
     const session = target;
     return this.#operation('destroy', () => this.#http.manager.destroy(session));
@@ -241,6 +247,7 @@ export class SessionContext<T extends SessionData = SessionData> {
       this.#session = null;
       this.#clearCookie = this.#presented.source === 'cookie';
       this.#forgetPresented();
+      this.#logOutLegacy();
     }
     return count;
   }
@@ -336,6 +343,15 @@ export class SessionContext<T extends SessionData = SessionData> {
   }
 
   /**
+   * Logout also expires a verified legacy cookie the request still carries (its session was never adopted,
+   * e.g. after an outage of the old store), so the next request does not adopt it and log the user back in.
+   */
+  #logOutLegacy(): void {
+    const legacy = this.#http.legacy;
+    if (legacy !== undefined && legacy.cookie.read(this.#headers) !== undefined) this.#expireLegacy = true;
+  }
+
+  /**
    * Saves the session and computes the cookie/header to send. Bindings call it once, before the response
    * headers are flushed; later calls resolve to nothing to send. Rejects with {@link SessionUnavailableError}
    * when the store fails and the policy is `'fail'`, {@link SessionConflictError} when a concurrent request
@@ -357,6 +373,7 @@ export class SessionContext<T extends SessionData = SessionData> {
       return EMPTY; // the load failure was already reported to the handler; nothing is issued
     }
     const out: CommitOutcome = { setCookie: [], headers: [] };
+    if (this.#expireLegacy) out.setCookie.push(this.#http.legacy!.cookie.expired);
     const session = this.#live();
     // A degraded request has no session here (or a transient one): it writes nothing and clears nothing.
     if (session && !this.#transient) {
@@ -414,21 +431,39 @@ export class SessionContext<T extends SessionData = SessionData> {
 
   async #loadPresented(consistency: 'eventual' | 'strong' | undefined): Promise<void> {
     const id = this.#presented.verified?.id;
+    let session: Session<T> | null = null;
     if (id === undefined) {
       // A rejected token (forged, tampered, truncated, foreign, duplicated) costs no store call.
       this.#clearCookie = this.#presented.presented && this.#presented.source === 'cookie';
-      this.#loaded = true;
-      return;
+    } else {
+      try {
+        session = await this.#http.manager.load(id, consistency === undefined ? {} : { consistency });
+      } catch (error) {
+        this.#policy(error, 'load');
+        return;
+      }
+      // An unknown ID is never adopted, and its cookie is cleared, unless it carries this response's CSRF token.
+      if (!session) this.#clearCookie = this.#presented.source === 'cookie' && this.#csrfId !== id;
     }
-    let session: Session<T> | null;
-    try {
-      session = await this.#http.manager.load(id, consistency === undefined ? {} : { consistency });
-    } catch (error) {
-      this.#policy(error, 'load');
-      return;
+    // No SessionKit session: the request may still carry an express-session cookie to adopt (`legacy`). Without
+    // that cookie this costs one substring search of the Cookie header.
+    const legacy = this.#http.legacy;
+    if (session === null && legacy !== undefined && legacy.cookie.presentedIn(this.#headers)) {
+      let outcome: LegacyOutcome<T>;
+      try {
+        outcome = await legacy.adopt(this.#headers);
+      } catch (error) {
+        // An outage of either store: the legacy cookie is kept, so the session is adopted once the stores are back.
+        this.#policy(error, 'load');
+        return;
+      }
+      if (outcome.verified) {
+        session = outcome.session;
+        this.#expireLegacy = true;
+        // The adopted session's cookie replaces whatever SessionKit cookie the request had.
+        if (session !== null) this.#clearCookie = false;
+      }
     }
-    // An unknown ID is never adopted, and its cookie is cleared, unless it carries this response's CSRF token.
-    if (!session) this.#clearCookie = this.#presented.source === 'cookie' && this.#csrfId !== id;
     this.#session = session;
     this.#loaded = true;
   }

@@ -1,7 +1,7 @@
 /**
  * `@sessionkit/http`: cookie/header session transport with signed tokens, a framework-agnostic per-request
  * {@link SessionContext} with stateless CSRF tokens, bindings for Express 5, Fastify 5 and `node:http` (each with a
- * CSRF check), and an express-session bridge.
+ * CSRF check), an express-session bridge, and the adoption of express-session sessions (`legacy`).
  *
  * @module
  */
@@ -20,3 +20,6 @@ export * from './express.js';
 export * from './node.js';
 export * from './fastify.js';
 export * from './express-session-bridge.js';
+export * from './legacy.js';
+export * from './legacy-cookie.js';
+export * from './legacy-store.js';

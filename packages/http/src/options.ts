@@ -8,6 +8,8 @@ import type { Clock, Consistency, SessionData, SessionKitError, SessionManager }
 import { systemClock } from '@sessionkit/core';
 import { SessionContext } from './context.js';
 import { CsrfTokens } from './csrf-token.js';
+import type { LegacyOptions } from './legacy.js';
+import { LegacyAdopter } from './legacy.js';
 import type { Secrets } from './signing.js';
 import { createSigner } from './signing.js';
 import type { CookieOptions, HeaderOptions, IncomingHeaders } from './transport.js';
@@ -46,6 +48,13 @@ export interface SessionHttpOptions<T extends SessionData = SessionData> {
   consistency?: Consistency;
   /** Time source for cookie lifetimes; pass the manager's clock when you inject one. Default the system clock. */
   clock?: Clock;
+  /**
+   * Adopt the sessions of the express-session app this one replaces: a request with no SessionKit session but
+   * the old app's signed cookie gets its session, once, under a fresh ID, with the SessionKit cookie; the
+   * legacy cookie is expired and the legacy record destroyed. Off unless set. A request without the legacy
+   * cookie pays one substring search of its `Cookie` header, and only when it has no SessionKit session.
+   */
+  legacy?: LegacyOptions<T>;
 }
 
 /** Per-request hooks a binding gives the context. */
@@ -82,6 +91,8 @@ export class SessionHttp<T extends SessionData = SessionData> {
   readonly clock: Clock;
   /** The CSRF tokens of session IDs, under keys derived from the signing secrets (see {@link CsrfTokens}). */
   readonly csrf: CsrfTokens;
+  /** The adopter of express-session sessions, when the `legacy` option is set. */
+  readonly legacy: LegacyAdopter<T> | undefined;
 
   constructor(options: SessionHttpOptions<T>) {
     this.manager = options.manager;
@@ -90,6 +101,7 @@ export class SessionHttp<T extends SessionData = SessionData> {
     this.onStoreError = options.onStoreError ?? 'fail';
     this.consistency = options.consistency;
     this.clock = options.clock ?? systemClock;
+    this.legacy = options.legacy ? new LegacyAdopter<T>(options.legacy, options.manager, this.clock) : undefined;
   }
 
   /** A new per-request context. Reads and verifies the token now (no store call); loads lazily. */
