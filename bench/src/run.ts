@@ -1,14 +1,14 @@
 /**
  * `npm run bench`: runs every comparison (core, each adapter, tiered, HTTP), the same-session write burst, the
- * codec cost, the scale runs and the memory measurements against the real servers, one after the other in one
+ * codec cost, the legacy option's cost, the scale runs and the memory measurements against the real servers, one after the other in one
  * process, then writes docs/benchmarks.md and docs/images/bench-*.svg.
  *
  * Flags:
  *   --quick          short windows and fewer rounds; scale at 10k and 100k only (about 3 minutes)
  *   --only=a,b       run only these modules (core, redis, memcached, cassandra, dynamodb, hazelcast, tiered,
- *                    http, burst, codec, scale, memory); the docs are then left alone unless --write is given
+ *                    http, burst, codec, legacy, scale, memory); the docs are then left alone unless --write is given
  *   --write          write the docs even with --only: the whole page from this run's results, except that
- *                    --only with burst and/or codec alone replaces only their sections of the existing page
+ *                    --only with burst, codec and/or legacy alone replaces only their sections of the existing page
  *   --render=FILE    only re-render the docs from a saved run (bench/.last-run.json is written by every run)
  *   --strict         exit 1 when a module failed (default: the failure is an error row and the exit code is 0)
  *
@@ -24,6 +24,7 @@ import { REPO, writePartSections, writeReport, type ModuleOutcome, type RunRepor
 import type { SectionPart } from './report/sections.js';
 import type { BurstReport } from './burst.js';
 import type { CodecReport } from './codec.js';
+import type { LegacyBenchReport } from './legacy.js';
 import type { MemoryRow } from './memory.js';
 import type { ScaleReport } from './scale.js';
 
@@ -183,6 +184,28 @@ if (wanted('codec')) {
   log(`(codec: ${extraSeconds.codec.toFixed(1)} s)`);
 }
 
+let legacy: LegacyBenchReport | undefined;
+let legacyError: string | undefined;
+if (wanted('legacy')) {
+  log('\n== legacy');
+  const started = performance.now();
+  try {
+    const { runLegacyBench } = await import('./legacy.js');
+    let retried: string | undefined;
+    legacy = await retryOnce('legacy', () => limited('legacy', quick ? 120 : 600, () => runLegacyBench({ quick })), (first) => {
+      retried = first;
+    });
+    if (retried) legacy.retried = retried;
+    console.table(legacy.workloads.map((w) => ({ load: w.name, ratio: w.ratio.toFixed(3), 'per-round ratios': w.ratios.map((r) => r.toFixed(3)).join(' ') })));
+    log(`${legacy.target.label}: ${legacy.target.met ? 'met' : 'NOT met'}`);
+  } catch (error) {
+    legacyError = message(error);
+    log(`ERROR in legacy: ${legacyError}`);
+  }
+  extraSeconds.legacy = (performance.now() - started) / 1000;
+  log(`(legacy: ${extraSeconds.legacy.toFixed(1)} s)`);
+}
+
 let scale: ScaleReport | undefined;
 let scaleError: string | undefined;
 let scaleRetried: string | undefined;
@@ -241,6 +264,8 @@ if (burst) report.burst = burst;
 if (burstError) report.burstError = burstError;
 if (codec) report.codec = codec;
 if (codecError) report.codecError = codecError;
+if (legacy) report.legacy = legacy;
+if (legacyError) report.legacyError = legacyError;
 if (scale) report.scale = scale;
 if (scaleError) report.scaleError = scaleError;
 if (memory) report.memory = memory;
@@ -249,9 +274,9 @@ if (memoryError) report.memoryError = memoryError;
 // The raw results, for re-rendering the page without measuring again: `--render=bench/.last-run.json`.
 await writeFile(join(REPO, 'bench', '.last-run.json'), JSON.stringify(report, null, 1));
 
-const SECTION_PARTS: readonly string[] = ['burst', 'codec'] satisfies SectionPart[];
+const SECTION_PARTS: readonly string[] = ['burst', 'codec', 'legacy'] satisfies SectionPart[];
 if (writeDocs && only && only.length > 0 && only.every((part) => SECTION_PARTS.includes(part))) {
-  // The burst and the codec cost have sections of their own: replace them and keep the other parts' figures.
+  // The burst, the codec cost and the legacy option's cost have sections of their own: replace them and keep the other parts' figures.
   const files = await writePartSections(report, only as SectionPart[]);
   log(`wrote the ${only.join(' and ')} section(s) of ${files.map((f) => relative(REPO, f)).join(', ')}`);
 } else if (writeDocs) {
@@ -262,7 +287,12 @@ if (writeDocs && only && only.length > 0 && only.every((part) => SECTION_PARTS.i
   log('(--only without --write: docs/benchmarks.md left unchanged)');
 }
 const targeted = [...modules.flatMap((m) => m.results), ...(scale?.results ?? [])].filter((r) => r.target);
-const verdicts = [...targeted.map((r) => r.met), ...(burst ? [burst.target.met] : []), ...(codec ? [codec.target.met] : [])];
+const verdicts = [
+  ...targeted.map((r) => r.met),
+  ...(burst ? [burst.target.met] : []),
+  ...(codec ? [codec.target.met] : []),
+  ...(legacy ? [legacy.target.met] : []),
+];
 log(`${verdicts.filter(Boolean).length} of ${verdicts.length} targets met; ${modules.filter((m) => m.error).length} module error(s)`);
 // Clients of abandoned modules may still hold sockets open: exit explicitly.
-process.exit(strict && (modules.some((m) => m.error) || burstError || codecError || scaleError || memoryError) ? 1 : 0);
+process.exit(strict && (modules.some((m) => m.error) || burstError || codecError || legacyError || scaleError || memoryError) ? 1 : 0);

@@ -4,11 +4,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BurstReport } from '../burst.js';
 import type { CodecReport } from '../codec.js';
+import type { LegacyBenchReport } from '../legacy.js';
 import type { BenchResult } from '../lib/measure.js';
 import type { MemoryRow } from '../memory.js';
 import type { ScaleReport } from '../scale.js';
 import { burstSection } from './burst.js';
 import { codecSection, codecTargetRow } from './codec.js';
+import { legacySection, legacyTargetRow } from './legacy.js';
 import { spliceSection, type SectionPart } from './sections.js';
 import type { LoadAverage, MachineInfo } from './machine.js';
 import { barChart, formatNumber, lineChart, ratioChart, type RatioBar } from './svg.js';
@@ -41,7 +43,9 @@ export interface RunReport {
   burstError?: string;
   codec?: CodecReport;
   codecError?: string;
-  /** Seconds spent in the burst, codec, scale and memory parts. */
+  legacy?: LegacyBenchReport;
+  legacyError?: string;
+  /** Seconds spent in the burst, codec, legacy, scale and memory parts. */
   extraSeconds?: Record<string, number>;
   command: string;
 }
@@ -115,11 +119,12 @@ export async function writeReport(report: RunReport, expected: { module: string;
     written.push(path);
   };
 
-  // The comparison modules' targets, the burst's and the codec's (the scale rows are listed in the table, not counted here).
+  // The comparison modules' targets, the burst's, the codec's and the legacy option's (the scale rows are listed in the table, not counted here).
   const verdicts = [
     ...report.modules.flatMap((m) => m.results.filter((r) => r.target).map((r) => r.met)),
     ...(report.burst ? [report.burst.target.met] : []),
     ...(report.codec ? [report.codec.target.met] : []),
+    ...(report.legacy ? [report.legacy.target.met] : []),
   ];
   const met = verdicts.filter(Boolean).length;
   const errors = report.modules.filter((m) => m.error);
@@ -243,6 +248,7 @@ export async function writeReport(report: RunReport, expected: { module: string;
     ...(report.scaleError ? [`| scale | get + update p50 at 1M vs 10k (Redis, MemoryStore) | – | <= 1.2x | **error**: ${cell(report.scaleError)} |`] : []),
     ...burstTargetRow(report),
     ...codecTargetRow(report.codec, report.codecError),
+    ...legacyTargetRow(report.legacy, report.legacyError),
     '',
     ...charts.slice(0, 1),
     '',
@@ -262,6 +268,7 @@ export async function writeReport(report: RunReport, expected: { module: string;
   md.push('');
   if (report.burst || report.burstError) md.push(...burstSection(report.burst, report.burstError), '');
   if (report.codec || report.codecError) md.push(...codecSection(report.codec, report.codecError), '');
+  if (report.legacy || report.legacyError) md.push(...legacySection(report.legacy, report.legacyError), '');
   md.push('## Scale: latency with 10k, 100k and 1M live sessions', '');
   if (report.scale) {
     md.push(
@@ -337,7 +344,7 @@ export async function writeReport(report: RunReport, expected: { module: string;
 
 /** The errors of the parts that are not comparison modules, by part name. */
 function partErrors(report: RunReport): Record<string, string | undefined> {
-  return { scale: report.scaleError, memory: report.memoryError, burst: report.burstError, codec: report.codecError };
+  return { scale: report.scaleError, memory: report.memoryError, burst: report.burstError, codec: report.codecError, legacy: report.legacyError };
 }
 
 /** The burst's row of the targets table (none when the run did not include the burst). */
@@ -352,8 +359,8 @@ function burstTargetRow(report: RunReport): string[] {
 
 /**
  * Writes only the sections of `parts` into the existing docs/benchmarks.md (replacing each, or inserting it
- * before the scale section), keeping every other part's figures: for `--only=burst,codec --write` and its
- * subsets. Returns the file written.
+ * before the scale section), keeping every other part's figures: for `--only=burst,codec,legacy --write` and
+ * its subsets. Returns the file written.
  */
 export async function writePartSections(report: RunReport, parts: readonly SectionPart[]): Promise<string[]> {
   const path = join(REPO, 'docs', 'benchmarks.md');
@@ -368,6 +375,7 @@ export async function writePartSections(report: RunReport, parts: readonly Secti
   const sections: Record<SectionPart, () => string[]> = {
     burst: () => burstSection(report.burst, report.burstError, separate(report.burst?.rounds)),
     codec: () => codecSection(report.codec, report.codecError, separate(report.codec?.rounds)),
+    legacy: () => legacySection(report.legacy, report.legacyError, separate(report.legacy?.rounds)),
   };
   let page = await readFile(path, 'utf8');
   for (const part of parts) page = spliceSection(page, part, sections[part]());

@@ -1,11 +1,11 @@
 /**
- * Sections of docs/benchmarks.md that one part owns (the burst, the codec cost). Each sits between two HTML
+ * Sections of docs/benchmarks.md that one part owns (the burst, the codec cost, the legacy option's cost). Each sits between two HTML
  * comment markers, so a run of that part alone (`--only=<part> --write`) can replace it in the existing page
  * and keep every other part's figures ({@link spliceSection}).
  */
 
 /** A part with a section of its own. */
-export type SectionPart = 'burst' | 'codec';
+export type SectionPart = 'burst' | 'codec' | 'legacy';
 
 /** Where a page without the section gets it: before this heading if present, else at the end. */
 const BEFORE = '## Scale:';
