@@ -4,48 +4,18 @@
  * is `fixtures/burst-server.ts` (a real Express app in its own Node process, so the processes really race on
  * the store's compare-and-set).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './backends.js';
+import type { ChildApp as AppProcess } from './child-app.js';
+import { startChildApp, stopChildApp } from './child-app.js';
 
-const SERVER = fileURLToPath(new URL('./fixtures/burst-server.ts', import.meta.url));
 const PROCESSES = 3;
 const REQUESTS = 100;
 
-interface AppProcess {
-  url: string;
-  child: ChildProcess;
-}
-
-/** Starts one app process and resolves once it listens (rejects with its output if it exits first). */
-async function startProcess(backend: string, prefix: string, secret: string): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, BACKEND: backend, PREFIX: prefix, SECRET: secret, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const port = /listening (\d+)/.exec(output)?.[1];
-      if (port) resolve({ url: `http://127.0.0.1:${port}`, child });
-    });
-    child.once('exit', (code) => reject(new Error(`app process exited with ${code}:\n${output.slice(-3000)}`)));
-  });
-}
-
-async function stopProcess({ child }: AppProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
+/** Starts one app process (`fixtures/burst-server.ts`) on `backend`, sharing `prefix` and `secret`. */
+function startProcess(backend: string, prefix: string, secret: string): Promise<AppProcess> {
+  return startChildApp('./fixtures/burst-server.ts', { BACKEND: backend, PREFIX: prefix, SECRET: secret });
 }
 
 /** Starts a session through the first process; resolves its cookie pair. */
@@ -95,7 +65,7 @@ describe.each(backends.filter((b) => b.name !== 'memory'))('$name: one session, 
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all(apps.map(stopProcess));
+    await Promise.all(apps.map(stopChildApp));
   }, 60_000);
 
   it(`${REQUESTS} concurrent Session.update adds: every one acknowledged and in the cart, no answer >= 500`, async () => {
