@@ -196,14 +196,19 @@ export class TieredStore implements SessionStore {
    */
   async deleteByUser(userId: string): Promise<number> {
     this.#checkOpen('deleteByUser');
-    let deleted = 0;
+    // Each key counts once: an index may list a key twice (an entry not yet removed next to a newer one), and
+    // a durable store that resolves an ambiguous conditional delete by reading the row back (Cassandra's
+    // SERIAL read after a timeout) reports `true` to every delete of a row that is gone.
+    const deleted = new Set<string>();
     for (let round = 0; round < 5; round++) {
-      const entries = await this.durable.listByUser(userId);
-      if (entries.length === 0) break;
-      const results = await Promise.all(entries.map((entry) => this.delete(entry.key)));
-      deleted += results.filter(Boolean).length;
+      const keys = [...new Set((await this.durable.listByUser(userId)).map((entry) => entry.key))];
+      if (keys.length === 0) break;
+      const results = await Promise.all(keys.map((key) => this.delete(key)));
+      keys.forEach((key, index) => {
+        if (results[index]) deleted.add(key);
+      });
     }
-    return deleted;
+    return deleted.size;
   }
 
   /** Closes both tiers. */
