@@ -76,9 +76,10 @@ async function serve(variant: Variant, prefix: string): Promise<void> {
       res.json({ user: session?.userId ?? null, count: session?.get('count') ?? null });
     });
     app.post('/write', async (req, res) => {
+      // The counter is computed from its current value: `update` is re-applied if a concurrent write to the
+      // same session wins (a plain set(get() + 1) answers 409 then; see docs/concurrency.md).
       const session = await getSession(req).session();
-      const count = ((session.get('count') as number | undefined) ?? 0) + 1;
-      session.set('count', count);
+      const count = session.update('count', (n) => ((n as number | undefined) ?? 0) + 1);
       res.json({ count });
     });
     close = () => store.close();
