@@ -38,7 +38,7 @@ export interface NodeSessionOptions<T extends SessionData = SessionData> extends
  * ```ts
  * http.createServer(withSession(async (req, res, session) => {
  *   const s = await session.session();
- *   s.set('visits', (s.get('visits') ?? 0) + 1);
+ *   s.update('visits', (n) => (n ?? 0) + 1); // re-applied if a parallel request wins (docs/concurrency.md)
  *   res.end('ok');
  * }, { manager, secrets }));
  * ```
