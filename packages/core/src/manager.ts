@@ -69,7 +69,12 @@ export interface SessionManagerOptions extends ExpiryPolicy {
   retry?: RetryOptions;
   /** Read consistency when a call does not say. Default `'eventual'`. */
   defaultConsistency?: Consistency;
-  /** Optional cap on concurrent sessions per user (needs a store with a user index). */
+  /**
+   * Cap on concurrent sessions per user (needs a store with a user index). Default: none, or, for a store
+   * whose index is bounded (`capabilities.maxSessionsPerUser`), that bound with `'evict-oldest'`, so the
+   * manager evicts (and emits `destroyed` with reason `'limit'`) before the store would refuse. A `max` above
+   * the store's bound is a {@link ConfigurationError}.
+   */
   userSessionLimit?: UserSessionLimit;
 }
 
@@ -161,13 +166,7 @@ export class SessionManager<T extends SessionData = SessionData> {
     this.#conflicts = resolveConflictPolicies(options.conflicts);
     this.#retry = resolveRetryOptions(options.retry);
     this.#defaultConsistency = options.defaultConsistency ?? 'eventual';
-    this.#userSessionLimit = options.userSessionLimit;
-    if (this.#userSessionLimit) {
-      requirePositive('userSessionLimit.max', this.#userSessionLimit.max);
-      if (!this.store.capabilities.userIndex) {
-        throw new ConfigurationError(`userSessionLimit needs a store with a user index; "${this.store.name}" has none`);
-      }
-    }
+    this.#userSessionLimit = resolveUserSessionLimit(this.store, options.userSessionLimit);
   }
 
   /** Subscribes to a lifecycle event. Returns an unsubscribe function. */
@@ -680,4 +679,23 @@ function requirePositive(name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new ConfigurationError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
   }
+}
+
+/** The per-user limit the manager enforces: the configured one, checked against the store's hard bound. */
+function resolveUserSessionLimit(store: SessionStore, limit: UserSessionLimit | undefined): UserSessionLimit | undefined {
+  const bound = store.capabilities.maxSessionsPerUser;
+  if (limit === undefined) return bound === undefined ? undefined : { max: bound, onLimit: 'evict-oldest' };
+  requirePositive('userSessionLimit.max', limit.max);
+  if (limit.onLimit !== 'evict-oldest' && limit.onLimit !== 'refuse') {
+    throw new ConfigurationError(`userSessionLimit.onLimit must be 'evict-oldest' or 'refuse'`);
+  }
+  if (!store.capabilities.userIndex) {
+    throw new ConfigurationError(`userSessionLimit needs a store with a user index; "${store.name}" has none`);
+  }
+  if (bound !== undefined && limit.max > bound) {
+    throw new ConfigurationError(
+      `userSessionLimit.max ${limit.max} is above the ${bound} sessions per user that "${store.name}" can index`,
+    );
+  }
+  return limit;
 }

@@ -34,7 +34,8 @@ import type {
   UserSessionEntry,
 } from './store.js';
 import { scanLimit } from './store.js';
-import { assertPayloadFits, assertValidKey, assertValidRecord, isLive } from './store-helpers.js';
+import { assertPayloadFits, isLive } from './store-helpers.js';
+import { assertValidExpiry, assertValidKey, assertValidRecord, assertValidUserId } from './store-guards.js';
 
 /** Expired entries a single write may purge from the head of the write-order list. */
 const SWEEP_PER_WRITE = 8;
@@ -175,6 +176,7 @@ export class MemoryStore implements SessionStore {
   async touch(key: string, expiresAt: number): Promise<boolean> {
     this.#checkOpen('touch');
     assertValidKey(this.name, 'touch', key);
+    assertValidExpiry(this.name, 'touch', expiresAt);
     const current = this.#live(key, 'touch');
     if (!current) return false;
     if (!isLive(expiresAt, this.#clock.now())) {
@@ -197,6 +199,7 @@ export class MemoryStore implements SessionStore {
 
   async listByUser(userId: string): Promise<UserSessionEntry[]> {
     this.#checkOpen('listByUser');
+    assertValidUserId(this.name, 'listByUser', userId);
     const result: UserSessionEntry[] = [];
     for (const key of [...(this.#byUser.get(userId) ?? [])]) {
       const entry = this.#live(key, 'listByUser');
@@ -207,6 +210,7 @@ export class MemoryStore implements SessionStore {
 
   async deleteByUser(userId: string): Promise<number> {
     this.#checkOpen('deleteByUser');
+    assertValidUserId(this.name, 'deleteByUser', userId);
     let deleted = 0;
     for (const key of [...(this.#byUser.get(userId) ?? [])]) {
       const entry = this.#live(key, 'deleteByUser');

@@ -5,13 +5,11 @@
  * @module
  */
 import {
-  ConfigurationError,
   PayloadTooLargeError,
   SessionKitError,
   StoreTimeoutError,
   toSessionKitError,
 } from './errors.js';
-import type { StoredSession } from './store.js';
 
 /**
  * Runs `operation` with a deadline. If it has not settled after `timeoutMs`, the returned promise rejects with
@@ -68,45 +66,27 @@ export function isLive(expiresAt: number, now: number): boolean {
   return expiresAt > now;
 }
 
-/**
- * The native TTL, in whole units of `granularityMs`, for a record with deadline `expiresAt` written at `now`
- * (both epoch ms); at least one unit.
- *
- * Backends with a coarse clock count a TTL from their clock truncated to the unit: Cassandra deletes at
- * `floor(now / 1000) + ttl` seconds (measured: `TTL 2` written at .900 is gone 1.1 s later), memcached expires
- * items against its once-a-second `current_time`. Rounding the remaining time up (`ceil((expiresAt - now) / g)`)
- * can therefore end a record up to one unit *before* `expiresAt`. This picks the TTL whose deletion instant is
- * the first unit boundary at or after `expiresAt`: `ceil(expiresAt / g) - floor(now / g)`. The record then
- * never disappears early and outlives its deadline by less than one unit, during which the read-side filter
- * hides it. With `granularityMs = 1` it is exactly `expiresAt - now`.
- */
-export function ttlInUnits(expiresAt: number, now: number, granularityMs: number): number {
-  return Math.max(1, Math.ceil(expiresAt / granularityMs) - Math.floor(now / granularityMs));
-}
+/** Error codes of a connection that failed at the socket: the server is not reachable at all. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
 
 /**
- * Checks the arguments every write receives, so that adapters reject malformed calls identically:
- * a non-empty key, a `Uint8Array` payload, integer version and deadline.
+ * The socket error code (`ECONNREFUSED`, `ECONNRESET`, ...) found in `error`, its `cause` chain or the errors of
+ * an `AggregateError` (drivers nest them differently), or `undefined` when the failure is not a connection one.
+ * Adapters use it to fail fast with {@link StoreUnavailableError} instead of waiting out their deadline.
  */
-export function assertValidRecord(store: string, operation: string, key: string, session: StoredSession): void {
-  assertValidKey(store, operation, key);
-  if (!(session.data instanceof Uint8Array)) {
-    throw new ConfigurationError('session.data must be a Uint8Array', { store, operation });
+export function connectionErrorCode(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const next = queue.shift();
+    if (next === null || typeof next !== 'object' || seen.has(next)) continue;
+    seen.add(next);
+    const code = (next as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return code;
+    queue.push((next as { cause?: unknown }).cause);
+    const nested = (next as { errors?: unknown }).errors;
+    if (Array.isArray(nested)) queue.push(...nested);
+    else if (nested && typeof nested === 'object') queue.push(...Object.values(nested));
   }
-  if (!Number.isSafeInteger(session.version) || session.version < 1) {
-    throw new ConfigurationError('session.version must be a positive integer', { store, operation });
-  }
-  if (!Number.isFinite(session.expiresAt)) {
-    throw new ConfigurationError('session.expiresAt must be a finite epoch-millisecond number', { store, operation });
-  }
-}
-
-/** Rejects empty or non-string keys before they reach a backend. */
-export function assertValidKey(store: string, operation: string, key: string): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
-    throw new ConfigurationError('a store key must be a non-empty string of at most 512 characters', {
-      store,
-      operation,
-    });
-  }
+  return undefined;
 }
