@@ -302,6 +302,39 @@ describe('SessionManager', () => {
     await expect(refuse.manager.regenerate(refuse.manager.create(), { userId: 'u' })).rejects.toBeInstanceOf(SessionLimitError);
   });
 
+  it("enforces a store's bounded user index by default, evicting before the store would refuse", async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const memory = new MemoryStore({ clock });
+    // A store that declares a hard bound of 2 sessions per user (as memcached's index does).
+    const capabilities = { ...memory.capabilities, maxSessionsPerUser: 2 };
+    const bounded = new Proxy(memory, {
+      get: (target, property) => {
+        if (property === 'capabilities') return capabilities;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as SessionStore;
+    const manager = new SessionManager({ store: bounded, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 8 * 60 * MINUTE });
+    const destroyed: unknown[] = [];
+    manager.on('destroyed', (payload) => destroyed.push(payload));
+    const first = await manager.regenerate(manager.create(), { userId: 'u' });
+    for (let i = 0; i < 2; i++) {
+      clock.advance(1000);
+      await manager.regenerate(manager.create(), { userId: 'u' });
+    }
+    expect(await manager.listForUser('u')).toHaveLength(2);
+    expect(await manager.load(first.id)).toBeNull();
+    expect(destroyed).toContainEqual({ key: first.key, reason: 'limit' });
+
+    const tooHigh = { store: bounded, idleTimeout: MINUTE, absoluteTimeout: 2 * MINUTE };
+    expect(() => new SessionManager({ ...tooHigh, userSessionLimit: { max: 3, onLimit: 'refuse' } })).toThrow(
+      /above the 2 sessions per user/,
+    );
+    expect(() => new SessionManager({ ...tooHigh, userSessionLimit: { max: 2, onLimit: 'drop' as never } })).toThrow(
+      ConfigurationError,
+    );
+  });
+
   it('fails before any write on unserializable or oversized data', async () => {
     const { manager, store } = setup({ maxPayloadBytes: 1024 });
     const session = manager.create();
