@@ -58,7 +58,8 @@ async function serve(variant: Variant, prefix: string): Promise<void> {
   if (variant === 'sessionkit' || variant === 'sessionkit-near') {
     const { SessionManager, expiryPresets } = await import('@sessionkit/core');
     const { RedisSessionStore } = await import('@sessionkit/redis');
-    const { sessionMiddleware, getSession } = await import('@sessionkit/http');
+    const { sessionMiddleware } = await import('@sessionkit/http');
+    const { addSessionKitRoutes } = await import('./lib/sessionkit-routes.js');
     const store = new RedisSessionStore({
       connection: { host: url.hostname, port: Number(url.port) },
       keyPrefix: prefix,
@@ -66,22 +67,7 @@ async function serve(variant: Variant, prefix: string): Promise<void> {
     });
     const manager = new SessionManager({ ...expiryPresets.workday, idleTimeout: IDLE_MS, store });
     app.use(sessionMiddleware({ manager, secrets: [SECRET], cookie: { secure: false } }));
-    app.post('/login', async (req, res) => {
-      const session = await getSession(req).regenerate({ userId: String(req.query.u) });
-      session.set('count', 0);
-      res.json({ ok: true });
-    });
-    app.get('/read', async (req, res) => {
-      const session = await getSession(req).get();
-      res.json({ user: session?.userId ?? null, count: session?.get('count') ?? null });
-    });
-    app.post('/write', async (req, res) => {
-      // The counter is computed from its current value: `update` is re-applied if a concurrent write to the
-      // same session wins (a plain set(get() + 1) answers 409 then; see docs/concurrency.md).
-      const session = await getSession(req).session();
-      const count = session.update('count', (n) => ((n as number | undefined) ?? 0) + 1);
-      res.json({ count });
-    });
+    addSessionKitRoutes(app);
     close = () => store.close();
   } else if (variant === 'bare' || variant === 'lazy-floor') {
     let count = 0;
@@ -217,7 +203,7 @@ export async function load(
       {
         method: 'GET',
         path: '/read',
-        setupRequest: (request: Record<string, unknown>) => {
+        setupRequest: (request: autocannon.Request) => {
           const write = Math.random() < writeShare;
           const cookie = cookies[Math.floor(Math.random() * cookies.length)]!;
           return { ...request, method: write ? 'POST' : 'GET', path: write ? '/write' : '/read', headers: { cookie } };

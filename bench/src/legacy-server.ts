@@ -14,8 +14,9 @@ import express from 'express';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { SessionManager, expiryPresets } from '@sessionkit/core';
-import { getSession, sessionMiddleware } from '@sessionkit/http';
+import { sessionMiddleware } from '@sessionkit/http';
 import { RedisSessionStore } from '@sessionkit/redis';
+import { addSessionKitRoutes } from './lib/sessionkit-routes.js';
 
 /** The apps compared: without the option, a second one without it (the A/A control), with it. */
 export type LegacyVariant = 'plain' | 'control' | 'legacy';
@@ -49,20 +50,7 @@ function shop(withLegacy: boolean): express.Express {
       ...(withLegacy ? { legacy: { store: legacyStore, secrets: OLD_SECRET } } : {}),
     }),
   );
-  app.post('/login', async (req, res) => {
-    const session = await getSession(req).regenerate({ userId: String(req.query.u) });
-    session.set('count', 0);
-    res.json({ ok: true });
-  });
-  app.get('/read', async (req, res) => {
-    const session = await getSession(req).get();
-    res.json({ user: session?.userId ?? null, count: session?.get('count') ?? null });
-  });
-  app.post('/write', async (req, res) => {
-    // Session.update: two writes racing on one session both land (a read-then-set would answer 409 to one).
-    const session = await getSession(req).session();
-    res.json({ count: session.update('count', (count) => ((count as number | undefined) ?? 0) + 1) });
-  });
+  addSessionKitRoutes(app);
   return app;
 }
 
