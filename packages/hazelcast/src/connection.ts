@@ -1,20 +1,15 @@
 /**
  * The store's access to the cluster: either a client the caller owns, or one the store creates (and
- * re-creates when Hazelcast gave up reconnecting), plus the sessions map proxy and its `userId` index.
+ * re-creates when Hazelcast gave up reconnecting), and the sessions map proxy.
  *
  * @module
  */
 import { Client, type ClientConfig, type IMap } from 'hazelcast-client';
-
-type HazelcastClient = Client;
+import { assertSomeMemberListens } from './member-probe.js';
 import type { ResolvedOptions } from './options.js';
-import { FIELD } from './record-codec.js';
-
-/** Name of the hash index on `userId` the store adds to the map. */
-export const USER_INDEX_NAME = 'sessionkit_userId';
 
 interface Attached {
-  client: HazelcastClient;
+  client: Client;
   map: IMap<string, unknown>;
 }
 
@@ -77,125 +72,110 @@ export function ownedClientConfig(options: ResolvedOptions, onShutdown: () => vo
 
 /** Hands out the map proxy, creating or re-creating an owned client when needed. */
 export class Connection {
-  private attached: Promise<Attached> | undefined;
-  /** The settled value of `attached`, so the hot path needs no extra await. */
-  private current: Attached | undefined;
-  private indexReady: Promise<void> | undefined;
-  private closing = false;
-  private generation = 0;
-  private readonly owned: boolean;
+  readonly #options: ResolvedOptions;
+  readonly #owned: boolean;
+  /** Called when members joined the cluster or the client was replaced (what the cluster holds may be new). */
+  readonly #onMembersChanged: () => void;
+  #attached: Promise<Attached> | undefined;
+  /** The settled value of `#attached`, so the hot path needs no extra await. */
+  #current: Attached | undefined;
+  #closing = false;
+  #generation = 0;
 
-  constructor(private readonly options: ResolvedOptions) {
-    this.owned = options.client === undefined;
-  }
-
-  /** Whether the store created (and so shuts down) the client. */
-  get ownsClient(): boolean {
-    return this.owned;
+  /**
+   * @param options the store's resolved options.
+   * @param onMembersChanged called after members joined or an owned client was replaced.
+   */
+  constructor(options: ResolvedOptions, onMembersChanged: () => void) {
+    this.#options = options;
+    this.#owned = options.client === undefined;
+    this.#onMembersChanged = onMembersChanged;
   }
 
   /** The sessions map, connecting first if needed. */
   async map(): Promise<IMap<string, unknown>> {
-    return (await this.attach()).map;
+    return (await this.#attach()).map;
   }
 
   /** The sessions map if the connection is already established (no await on the hot path), else undefined. */
   mapNow(): IMap<string, unknown> | undefined {
-    return this.current?.map;
+    return this.#current?.map;
   }
 
   /** The client in use (connecting first if the store owns it and has none). */
-  async client(): Promise<HazelcastClient> {
-    return (await this.attach()).client;
-  }
-
-  /**
-   * Makes sure the `userId` index exists. `addIndex` is idempotent; it is re-run after any member joins,
-   * because a cluster that restarted from scratch forgot every index (and a map without it would answer
-   * user queries by scanning every entry).
-   */
-  async ensureIndex(): Promise<void> {
-    if (!this.options.createIndex) return;
-    if (this.indexReady === undefined) {
-      const attempt = this.map().then((map) =>
-        map.addIndex({ name: USER_INDEX_NAME, type: 'HASH', attributes: [FIELD.userId] }),
-      );
-      this.indexReady = attempt;
-      // A failed attempt is retried by the next caller; the current caller sees the error.
-      attempt.catch(() => {
-        if (this.indexReady === attempt) this.indexReady = undefined;
-      });
-    }
-    return this.indexReady;
-  }
-
-  private attach(): Promise<Attached> {
-    if (this.attached === undefined) {
-      const attempt = this.owned ? this.createOwned() : this.useGiven(this.options.client as HazelcastClient);
-      this.attached = attempt;
-      attempt.then(
-        (attached) => {
-          if (this.attached === attempt) this.current = attached;
-        },
-        () => {
-          // Do not cache a failure: the next call tries again (the error reached the caller that waited).
-          if (this.attached === attempt) this.attached = undefined;
-        },
-      );
-    }
-    return this.attached;
-  }
-
-  private async useGiven(client: HazelcastClient): Promise<Attached> {
-    const map = await client.getMap<string, unknown>(this.options.mapName);
-    this.watchMembers(client);
-    return { client, map };
-  }
-
-  private async createOwned(): Promise<Attached> {
-    const generation = ++this.generation;
-    const config = ownedClientConfig(this.options, () => {
-      // Hazelcast shuts a client down when it could not reconnect within clusterConnectTimeoutMillis.
-      // Forget it so the next call creates a new one (unless we are the ones closing it, or it is an older
-      // client already replaced).
-      if (!this.closing && this.generation === generation) {
-        this.attached = undefined;
-        this.current = undefined;
-        this.indexReady = undefined;
-      }
-    });
-    const client = await Client.newHazelcastClient(config);
-    if (this.closing) {
-      await client.shutdown();
-      throw new Error('store closed while connecting');
-    }
-    const map = await client.getMap<string, unknown>(this.options.mapName);
-    this.watchMembers(client);
-    return { client, map };
-  }
-
-  private watchMembers(client: HazelcastClient): void {
-    client.getCluster().addMembershipListener({
-      memberAdded: () => {
-        this.indexReady = undefined;
-      },
-      memberRemoved: () => {},
-    });
+  async client(): Promise<Client> {
+    return (await this.#attach()).client;
   }
 
   /** Shuts down an owned client (waiting for one being created); leaves a given client alone. */
   async close(): Promise<void> {
-    this.closing = true;
-    const attached = this.attached;
-    this.attached = undefined;
-    this.current = undefined;
-    if (!this.owned || attached === undefined) return;
-    let client: HazelcastClient;
+    this.#closing = true;
+    const attached = this.#attached;
+    this.#attached = undefined;
+    this.#current = undefined;
+    if (!this.#owned || attached === undefined) return;
+    let client: Client;
     try {
       client = (await attached).client;
     } catch {
       return; // it never connected: nothing to shut down
     }
     await client.shutdown();
+  }
+
+  #attach(): Promise<Attached> {
+    if (this.#attached === undefined) {
+      const attempt = this.#owned ? this.#createOwned() : this.#useGiven(this.#options.client as Client);
+      this.#attached = attempt;
+      attempt.then(
+        (attached) => {
+          if (this.#attached === attempt) this.#current = attached;
+        },
+        () => {
+          // Do not cache a failure: the next call tries again (the error reached the caller that waited).
+          if (this.#attached === attempt) this.#attached = undefined;
+        },
+      );
+    }
+    return this.#attached;
+  }
+
+  async #useGiven(client: Client): Promise<Attached> {
+    const map = await client.getMap<string, unknown>(this.#options.mapName);
+    this.#watchMembers(client);
+    return { client, map };
+  }
+
+  async #createOwned(): Promise<Attached> {
+    const generation = ++this.#generation;
+    const config = ownedClientConfig(this.#options, () => {
+      // Hazelcast shuts a client down when it could not reconnect within clusterConnectTimeoutMillis.
+      // Forget it so the next call creates a new one (unless we are the ones closing it, or it is an older
+      // client already replaced).
+      if (!this.#closing && this.#generation === generation) {
+        this.#attached = undefined;
+        this.#current = undefined;
+        this.#onMembersChanged();
+      }
+    });
+    // Members found through Hazelcast Cloud discovery have no address to probe before the client starts.
+    if (!config.network?.hazelcastCloud?.discoveryToken) {
+      await assertSomeMemberListens(config.network?.clusterMembers ?? []);
+    }
+    const client = await Client.newHazelcastClient(config);
+    if (this.#closing) {
+      await client.shutdown();
+      throw new Error('store closed while connecting');
+    }
+    const map = await client.getMap<string, unknown>(this.#options.mapName);
+    this.#watchMembers(client);
+    return { client, map };
+  }
+
+  #watchMembers(client: Client): void {
+    client.getCluster().addMembershipListener({
+      memberAdded: () => this.#onMembersChanged(),
+      memberRemoved: () => {},
+    });
   }
 }

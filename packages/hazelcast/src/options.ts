@@ -1,9 +1,9 @@
 /**
- * Options of {@link HazelcastSessionStore} and their validation.
+ * Options of {@link HazelcastSessionStore}, their defaults and their validation.
  *
  * @module
  */
-import { ConfigurationError } from '@sessionkit/core';
+import { ConfigurationError, integerOption, storeName, stringOption, systemClock, type Clock } from '@sessionkit/core';
 import type { Client as HazelcastClient, ClientConfig } from 'hazelcast-client';
 
 /** Near cache settings for a client the store creates itself. */
@@ -37,17 +37,23 @@ export interface HazelcastSessionStoreOptions {
   /** Name of the IMap that holds the sessions. Default `'sessionkit-sessions'`. */
   mapName?: string;
   /** Prepended to every key (keys arrive already hashed). Default `'sk:'`. */
-  prefix?: string;
+  keyPrefix?: string;
   /** Deadline of every store operation in milliseconds (default 2000). Also the client's invocation timeout. */
   operationTimeoutMs?: number;
   /**
    * For a client the store creates: how long it tries to (re)connect to the cluster before giving up, in
    * milliseconds (default 15,000). A client that gave up is shut down by Hazelcast; the store then creates a
-   * new one at the next call. Calls made meanwhile fail with typed errors at their own deadline.
+   * new one at the next call. Calls made meanwhile fail with typed errors at their own deadline. Members that
+   * refuse the connection fail a call at once (see `connect()`).
    */
   connectTimeoutMs?: number;
   /** Largest `data` accepted, in bytes (default 1 MiB). */
   maxPayloadBytes?: number;
+  /**
+   * How many compare-and-set rounds `create`, `update` and `touch` make on a key other writers keep changing
+   * before they fail with a `ConflictError` (default 16).
+   */
+  maxCasAttempts?: number;
   /**
    * Enables a client-side near cache for the sessions map (only for a client the store creates), with
    * invalidation events from the members. `'eventual'` reads may be served from it; `'strong'` reads never
@@ -62,25 +68,44 @@ export interface HazelcastSessionStoreOptions {
    * optimisation: the compare-and-set on the member decides, a stale entry only costs one extra read.
    */
   casCacheBytes?: number;
+  /** The time source for expiry decisions (default core's `systemClock`). */
+  clock?: Clock;
   /** The store's name in errors (default `'hazelcast'`). */
   name?: string;
 }
 
 /** Options after defaults and validation. */
 export interface ResolvedOptions {
+  /** See {@link HazelcastSessionStoreOptions.name}. */
   name: string;
+  /** See {@link HazelcastSessionStoreOptions.client}. */
   client: HazelcastClient | undefined;
+  /** See {@link HazelcastSessionStoreOptions.members}. */
   members: string[];
+  /** See {@link HazelcastSessionStoreOptions.clusterName}. */
   clusterName: string;
+  /** See {@link HazelcastSessionStoreOptions.clientConfig}. */
   clientConfig: ClientConfig;
+  /** See {@link HazelcastSessionStoreOptions.mapName}. */
   mapName: string;
-  prefix: string;
+  /** See {@link HazelcastSessionStoreOptions.keyPrefix}. */
+  keyPrefix: string;
+  /** See {@link HazelcastSessionStoreOptions.operationTimeoutMs}. */
   operationTimeoutMs: number;
+  /** See {@link HazelcastSessionStoreOptions.connectTimeoutMs}. */
   connectTimeoutMs: number;
+  /** See {@link HazelcastSessionStoreOptions.maxPayloadBytes}. */
   maxPayloadBytes: number;
+  /** See {@link HazelcastSessionStoreOptions.maxCasAttempts}. */
+  maxCasAttempts: number;
+  /** The near cache settings, or `undefined` without a near cache. */
   nearCache: Required<HazelcastNearCacheOptions> | undefined;
+  /** See {@link HazelcastSessionStoreOptions.createIndex}. */
   createIndex: boolean;
+  /** See {@link HazelcastSessionStoreOptions.casCacheBytes}. */
   casCacheBytes: number;
+  /** See {@link HazelcastSessionStoreOptions.clock}. */
+  clock: Clock;
 }
 
 /** Defaults, exported for docs and tests. */
@@ -89,26 +114,19 @@ export const DEFAULTS = {
   members: ['127.0.0.1:5701'],
   clusterName: 'dev',
   mapName: 'sessionkit-sessions',
-  prefix: 'sk:',
+  keyPrefix: 'sk:',
   operationTimeoutMs: 2_000,
   connectTimeoutMs: 15_000,
   maxPayloadBytes: 1024 * 1024,
+  maxCasAttempts: 16,
   nearCacheTtlSeconds: 60,
   nearCacheMaxEntries: 10_000,
   casCacheBytes: 8 * 1024 * 1024,
 } as const;
 
-function positiveInt(value: unknown, what: string, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigurationError(`${what} must be a positive integer, got ${String(value)}`, { store: name });
-  }
-  return value;
-}
-
-/** Applies defaults and rejects invalid combinations with a {@link ConfigurationError}. */
+/** Applies defaults and rejects invalid values and combinations with a {@link ConfigurationError}. */
 export function resolveOptions(options: HazelcastSessionStoreOptions = {}): ResolvedOptions {
-  const name = options.name ?? DEFAULTS.name;
-  if (typeof name !== 'string' || name.length === 0) throw new ConfigurationError('name must be a non-empty string');
+  const name = storeName(options.name, DEFAULTS.name);
   const fail = (message: string): never => {
     throw new ConfigurationError(message, { store: name });
   };
@@ -124,33 +142,31 @@ export function resolveOptions(options: HazelcastSessionStoreOptions = {}): Reso
   if (!Array.isArray(members) || members.length === 0 || members.some((m) => typeof m !== 'string' || m.length === 0)) {
     fail('members must be a non-empty array of "host:port" strings');
   }
-  const mapName = options.mapName ?? DEFAULTS.mapName;
-  if (typeof mapName !== 'string' || mapName.length === 0) fail('mapName must be a non-empty string');
-  const prefix = options.prefix ?? DEFAULTS.prefix;
-  if (typeof prefix !== 'string') fail('prefix must be a string');
-  const casCacheBytes = options.casCacheBytes ?? DEFAULTS.casCacheBytes;
-  if (!Number.isSafeInteger(casCacheBytes) || casCacheBytes < 0) fail('casCacheBytes must be a non-negative integer');
+  const clock = options.clock ?? systemClock;
+  if (typeof clock?.now !== 'function') fail('clock must have a now() method');
   let nearCache: ResolvedOptions['nearCache'];
   if (options.nearCache) {
     const nc = options.nearCache === true ? {} : options.nearCache;
     nearCache = {
-      timeToLiveSeconds: positiveInt(nc.timeToLiveSeconds ?? DEFAULTS.nearCacheTtlSeconds, 'nearCache.timeToLiveSeconds', name),
-      maxEntries: positiveInt(nc.maxEntries ?? DEFAULTS.nearCacheMaxEntries, 'nearCache.maxEntries', name),
+      timeToLiveSeconds: integerOption(name, 'nearCache.timeToLiveSeconds', nc.timeToLiveSeconds, DEFAULTS.nearCacheTtlSeconds),
+      maxEntries: integerOption(name, 'nearCache.maxEntries', nc.maxEntries, DEFAULTS.nearCacheMaxEntries),
     };
   }
   return {
     name,
     client: options.client,
     members,
-    clusterName: options.clusterName ?? DEFAULTS.clusterName,
+    clusterName: stringOption(name, 'clusterName', options.clusterName, DEFAULTS.clusterName),
     clientConfig: options.clientConfig ?? {},
-    mapName,
-    prefix,
-    operationTimeoutMs: positiveInt(options.operationTimeoutMs ?? DEFAULTS.operationTimeoutMs, 'operationTimeoutMs', name),
-    connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs, 'connectTimeoutMs', name),
-    maxPayloadBytes: positiveInt(options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes, 'maxPayloadBytes', name),
+    mapName: stringOption(name, 'mapName', options.mapName, DEFAULTS.mapName),
+    keyPrefix: stringOption(name, 'keyPrefix', options.keyPrefix, DEFAULTS.keyPrefix, { allowEmpty: true }),
+    operationTimeoutMs: integerOption(name, 'operationTimeoutMs', options.operationTimeoutMs, DEFAULTS.operationTimeoutMs),
+    connectTimeoutMs: integerOption(name, 'connectTimeoutMs', options.connectTimeoutMs, DEFAULTS.connectTimeoutMs),
+    maxPayloadBytes: integerOption(name, 'maxPayloadBytes', options.maxPayloadBytes, DEFAULTS.maxPayloadBytes),
+    maxCasAttempts: integerOption(name, 'maxCasAttempts', options.maxCasAttempts, DEFAULTS.maxCasAttempts, { max: 1000 }),
     nearCache,
     createIndex: options.createIndex ?? true,
-    casCacheBytes,
+    casCacheBytes: integerOption(name, 'casCacheBytes', options.casCacheBytes, DEFAULTS.casCacheBytes, { min: 0 }),
+    clock,
   };
 }

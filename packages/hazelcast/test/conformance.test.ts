@@ -4,7 +4,7 @@ import { openStore } from './helpers.js';
 
 async function entryView(store: HazelcastSessionStore, key: string) {
   const map = await store.map();
-  return map.getEntryView(store.backendKey(key));
+  return map.getEntryView(store.keyPrefix + key);
 }
 
 const rawRead = {
@@ -21,11 +21,11 @@ const rawRead = {
 };
 
 describeSessionStore<HazelcastSessionStore>('HazelcastSessionStore (own client) on a 2-member cluster', {
-  create: ({ prefix }) => openStore({ prefix }),
+  create: ({ prefix }) => openStore({ keyPrefix: prefix }),
   rawRead,
 });
 
 describeSessionStore<HazelcastSessionStore>('HazelcastSessionStore with near cache on a 2-member cluster', {
-  create: ({ prefix }) => openStore({ prefix, nearCache: true }),
+  create: ({ prefix }) => openStore({ keyPrefix: prefix, nearCache: true }),
   rawRead,
 });

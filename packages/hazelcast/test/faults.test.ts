@@ -6,8 +6,8 @@ import { SessionKitError, StoreUnavailableError, type StoredSession } from '@ses
 import { endpoints, serverControl } from '@sessionkit/test-servers';
 import type { Client } from 'hazelcast-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HazelcastSessionStore } from '../src/index.js';
-import { TEST_MAP, openClient, openStore, uniquePrefix } from './helpers.js';
+import type { HazelcastSessionStore } from '../src/index.js';
+import { TEST_MAP, connectStore, openClient, openStore, uniquePrefix } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const data = (i: number, v: number) => new TextEncoder().encode(`session ${i} v${v} ${'x'.repeat(64)}`);
@@ -47,7 +47,7 @@ describe.skipIf(reason !== undefined)(`faults (kill and restart members)${reason
   });
 
   it('one member killed mid-run: no session written before the kill is lost, operations continue', { timeout: 180_000 }, async () => {
-    const store = await openStore({ prefix: uniquePrefix('kill1'), operationTimeoutMs: 3_000 });
+    const store = await openStore({ keyPrefix: uniquePrefix('kill1'), operationTimeoutMs: 3_000 });
     closers.push(() => store.close());
     const N = 200;
     const user = `user-${Math.random().toString(36).slice(2)}`;
@@ -133,9 +133,9 @@ describe.skipIf(reason !== undefined)(`faults (kill and restart members)${reason
     const prefix = uniquePrefix('killall');
     // An owned client that gives up reconnecting after 4 s (Hazelcast shuts it down; the store makes a new
     // one), and a caller-owned client with the client's default (reconnect forever).
-    const owned = await openStore({ prefix, operationTimeoutMs: 1_000, connectTimeoutMs: 4_000 });
+    const owned = await openStore({ keyPrefix: prefix, operationTimeoutMs: 1_000, connectTimeoutMs: 4_000 });
     let client: Client | undefined = await openClient();
-    const given = await HazelcastSessionStore.connect({ client, mapName: TEST_MAP, prefix, operationTimeoutMs: 1_000 });
+    const given = await connectStore({ client, mapName: TEST_MAP, keyPrefix: prefix, operationTimeoutMs: 1_000 });
     closers.push(async () => {
       await owned.close();
       await given.close();

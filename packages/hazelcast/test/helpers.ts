@@ -8,10 +8,22 @@ export const TEST_MAP = 'sessionkit-test-sessions';
 /** Client settings for tests: quiet logs (connection warnings are expected in fault tests). */
 export const quietClientConfig = { properties: { 'hazelcast.logging.level': 'ERROR' } };
 
+/** A store created and connected (closed again if connecting fails). */
+export async function connectStore(options: HazelcastSessionStoreOptions): Promise<HazelcastSessionStore> {
+  const store = new HazelcastSessionStore(options);
+  try {
+    await store.connect();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
 /** A store with its own client on the test cluster. */
 export function openStore(options: HazelcastSessionStoreOptions = {}): Promise<HazelcastSessionStore> {
   const { members, clusterName } = endpoints.hazelcast;
-  return HazelcastSessionStore.connect({
+  return connectStore({
     members,
     clusterName,
     mapName: TEST_MAP,

@@ -1,20 +1,16 @@
 import {
   ConfigurationError,
+  ConflictError,
+  ManualClock,
   PayloadTooLargeError,
   StoreClosedError,
   type StoredSession,
 } from '@sessionkit/core';
 import { GenericRecords, Fields, Predicates, type Client } from 'hazelcast-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CasCache,
-  FIELD,
-  HazelcastSessionStore,
-  RECORD_TYPE_NAME,
-  encodeRecord,
-  nativeTtlMs,
-} from '../src/index.js';
-import { TEST_MAP, openClient, openStore, uniquePrefix } from './helpers.js';
+import { HazelcastSessionStore } from '../src/index.js';
+import { FIELD, LastValueCache, RECORD_TYPE_NAME, encodeRecord, nativeTtlMs } from '../src/internal.js';
+import { TEST_MAP, connectStore, openClient, openStore, uniquePrefix } from './helpers.js';
 
 const MIN = 60_000;
 const record = (over: Partial<StoredSession> = {}): StoredSession => ({
@@ -41,9 +37,9 @@ describe('nativeTtlMs (Hazelcast expires at floor_to_second(now + ttl))', () => 
   });
 });
 
-describe('CasCache', () => {
+describe('LastValueCache', () => {
   it('evicts least recently used entries beyond its byte budget', () => {
-    const cache = new CasCache(3 * (1_000 + 256 + 1));
+    const cache = new LastValueCache(3 * (1_000 + 256 + 1));
     const rec = () => encodeRecord({ data: new Uint8Array(1_000), version: 1, expiresAt: 1 });
     cache.set('a', rec());
     cache.set('b', rec());
@@ -65,6 +61,9 @@ describe('options', () => {
     expect(() => new HazelcastSessionStore({ members: [] })).toThrow(ConfigurationError);
     expect(() => new HazelcastSessionStore({ casCacheBytes: -1 })).toThrow(ConfigurationError);
     expect(() => new HazelcastSessionStore({ nearCache: { maxEntries: 0 } })).toThrow(ConfigurationError);
+    expect(() => new HazelcastSessionStore({ maxCasAttempts: 0 })).toThrow(ConfigurationError);
+    expect(() => new HazelcastSessionStore({ keyPrefix: 1 as unknown as string })).toThrow(ConfigurationError);
+    expect(() => new HazelcastSessionStore({ clock: {} as ManualClock })).toThrow(ConfigurationError);
     const fakeClient = { getMap: () => undefined, getConfig: () => ({}) } as unknown as Client;
     expect(() => new HazelcastSessionStore({ client: fakeClient, members: ['x:1'] })).toThrow(/existing client/);
     expect(() => new HazelcastSessionStore({ client: fakeClient, nearCache: true })).toThrow(ConfigurationError);
@@ -85,7 +84,7 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
 
   beforeAll(async () => {
     client = await openClient();
-    store = await HazelcastSessionStore.connect({ client, mapName: TEST_MAP, prefix: uniquePrefix('store') });
+    store = await connectStore({ client, mapName: TEST_MAP, keyPrefix: uniquePrefix('store') });
   });
   afterAll(async () => {
     await store?.close();
@@ -98,8 +97,8 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
     await store.create(key, record({ userId }));
     const map = await client.getMap<string, unknown>(TEST_MAP);
     const keys = await map.keySetWithPredicate(Predicates.equal(FIELD.userId, userId));
-    expect(keys).toEqual([store.backendKey(key)]);
-    const raw = (await map.get(store.backendKey(key))) as { getFloat64(f: string): number; getSchema?: unknown };
+    expect(keys).toEqual([store.keyPrefix + key]);
+    const raw = (await map.get(store.keyPrefix + key)) as { getFloat64(f: string): number; getSchema?: unknown };
     expect(raw.getFloat64(FIELD.version)).toBe(1);
   });
 
@@ -109,21 +108,21 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
     const expiresAt = Date.now() + 10 * MIN + 123;
     await store.create(key, record({ expiresAt }));
     const boundary = Math.ceil(expiresAt / 1000) * 1000;
-    expect(Number((await map.getEntryView(store.backendKey(key)))?.expirationTime)).toBe(boundary);
+    expect(Number((await map.getEntryView(store.keyPrefix + key))?.expirationTime)).toBe(boundary);
     // replaceIfSame resets the TTL to the map default (none) on the member; update must set it again.
     const later = Date.now() + 20 * MIN + 456;
     expect(await store.update(key, record({ version: 2, expiresAt: later }), 1)).toBe(true);
-    expect(Number((await map.getEntryView(store.backendKey(key)))?.expirationTime)).toBe(Math.ceil(later / 1000) * 1000);
+    expect(Number((await map.getEntryView(store.keyPrefix + key))?.expirationTime)).toBe(Math.ceil(later / 1000) * 1000);
     const touched = Date.now() + 5 * MIN + 789;
     expect(await store.touch(key, touched)).toBe(true);
-    expect(Number((await map.getEntryView(store.backendKey(key)))?.expirationTime)).toBe(Math.ceil(touched / 1000) * 1000);
+    expect(Number((await map.getEntryView(store.keyPrefix + key))?.expirationTime)).toBe(Math.ceil(touched / 1000) * 1000);
   });
 
   it('an expired-but-present entry (no TTL on the member) does not block create, and is never returned', async () => {
     const key = randomKey();
     const map = await client.getMap<string, unknown>(TEST_MAP);
     const stale = encodeRecord({ data: new Uint8Array([9]), version: 7, expiresAt: Date.now() - 1_000 });
-    await map.set(store.backendKey(key), stale.raw); // as left behind by a crash between replaceIfSame and setTtl
+    await map.set(store.keyPrefix + key, stale.raw); // as left behind by a crash between replaceIfSame and setTtl
     expect(await store.get(key)).toBeNull();
     expect(await store.get(key, { consistency: 'strong' })).toBeNull();
     expect(await store.update(key, record({ version: 8 }), 7)).toBe(false);
@@ -131,7 +130,7 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
     expect(await store.create(key, record())).toBe(true);
     const got = await store.get(key);
     expect(got?.version).toBe(1);
-    const view = await map.getEntryView(store.backendKey(key));
+    const view = await map.getEntryView(store.keyPrefix + key);
     expect(Number(view?.expirationTime)).toBeLessThan(Number.MAX_SAFE_INTEGER); // TTL applied again
   });
 
@@ -139,7 +138,7 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
     const key = randomKey();
     const map = await client.getMap<string, unknown>(TEST_MAP);
     const other = GenericRecords.compact(`${RECORD_TYPE_NAME}.other`, { x: Fields.INT32 }, { x: 1 });
-    await map.set(store.backendKey(key), other, 60_000);
+    await map.set(store.keyPrefix + key, other, 60_000);
     expect(await store.get(key)).toBeNull();
     expect(await store.delete(key)).toBe(false);
   });
@@ -152,7 +151,7 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
   });
 
   it('compare-and-set stays right when the cached value is stale (another client wrote meanwhile)', async () => {
-    const other = await HazelcastSessionStore.connect({ client, mapName: TEST_MAP, prefix: store.prefix, casCacheBytes: 0 });
+    const other = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, casCacheBytes: 0 });
     try {
       const key = randomKey();
       await store.create(key, record());
@@ -171,8 +170,50 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
     }
   });
 
+  it('a compare-and-set loop that keeps losing stops after maxCasAttempts with ConflictError', async () => {
+    const once = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, maxCasAttempts: 1 });
+    try {
+      const key = randomKey();
+      await once.create(key, record());
+      expect((await once.get(key))?.version).toBe(1); // once caches v1
+      expect(await store.touch(key, Date.now() + 40 * MIN)).toBe(true); // still v1, another deadline
+      // The cached v1 looks usable, its replaceIfSame fails, and no second round is allowed.
+      await expect(once.update(key, record({ version: 2 }), 1)).rejects.toBeInstanceOf(ConflictError);
+      expect((await store.get(key))?.version).toBe(1);
+    } finally {
+      await once.close();
+    }
+  });
+
+  it('expiry is decided by the injected clock', async () => {
+    const clock = new ManualClock();
+    const timed = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, clock });
+    try {
+      const key = randomKey();
+      expect(await timed.create(key, record({ expiresAt: clock.now() + MIN }))).toBe(true);
+      expect((await timed.get(key))?.version).toBe(1);
+      clock.advance(MIN);
+      expect(await timed.get(key)).toBeNull();
+      expect(await timed.touch(key, clock.now() + MIN)).toBe(false);
+      expect(await store.get(key)).not.toBeNull(); // on the wall clock it is still live
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('connect() is idempotent', async () => {
+    const twice = new HazelcastSessionStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix });
+    try {
+      await twice.connect();
+      await twice.connect();
+      expect(await twice.get(randomKey())).toBeNull();
+    } finally {
+      await twice.close();
+    }
+  });
+
   it('rejects oversize payloads before writing anything', async () => {
-    const small = await HazelcastSessionStore.connect({ client, mapName: TEST_MAP, prefix: store.prefix, maxPayloadBytes: 16 });
+    const small = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, maxPayloadBytes: 16 });
     try {
       const key = randomKey();
       await expect(small.create(key, record({ data: new Uint8Array(17) }))).rejects.toBeInstanceOf(PayloadTooLargeError);
@@ -183,7 +224,7 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
   });
 
   it('close() leaves a given client running; the closed store rejects further calls', async () => {
-    const extra = await HazelcastSessionStore.connect({ client, mapName: TEST_MAP, prefix: store.prefix });
+    const extra = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix });
     await extra.close();
     await expect(extra.get(randomKey())).rejects.toBeInstanceOf(StoreClosedError);
     expect(client.getLifecycleService().isRunning()).toBe(true);
@@ -192,7 +233,7 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
   });
 
   it('close() shuts down a client the store created', async () => {
-    const own = await openStore({ prefix: store.prefix });
+    const own = await openStore({ keyPrefix: store.keyPrefix });
     const c = await own.client();
     await own.close();
     expect(c.getLifecycleService().isRunning()).toBe(false);
@@ -204,8 +245,8 @@ describe('near cache', () => {
   let plain: HazelcastSessionStore;
   beforeAll(async () => {
     const prefix = uniquePrefix('nc');
-    cached = await openStore({ prefix, nearCache: true });
-    plain = await openStore({ prefix });
+    cached = await openStore({ keyPrefix: prefix, nearCache: true });
+    plain = await openStore({ keyPrefix: prefix });
   });
   afterAll(async () => {
     await cached?.close();

@@ -10,24 +10,28 @@
  *
  * @module
  */
-import type { DecodedRecord } from './record-codec.js';
+import type { DecodedRecord } from './record.js';
 
 /** Fixed per-entry overhead counted on top of the payload, so that tiny records are bounded by count too. */
 const ENTRY_OVERHEAD_BYTES = 256;
 
-/** Byte-bounded LRU keyed by the backend key. */
-export class CasCache {
-  private readonly entries = new Map<string, DecodedRecord>();
-  private bytes = 0;
+/** Byte-bounded LRU of the last known stored value per backend key. */
+export class LastValueCache {
+  readonly #entries = new Map<string, DecodedRecord>();
+  readonly #maxBytes: number;
+  #bytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  /** @param maxBytes the budget: payloads + keys + a fixed overhead per entry. */
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
 
   /** The last known value of `key`, refreshed as most recently used. */
   get(key: string): DecodedRecord | undefined {
-    const hit = this.entries.get(key);
+    const hit = this.#entries.get(key);
     if (hit !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
     }
     return hit;
   }
@@ -36,32 +40,32 @@ export class CasCache {
   set(key: string, record: DecodedRecord): void {
     const size = record.data.byteLength + key.length + ENTRY_OVERHEAD_BYTES;
     this.delete(key);
-    if (size > this.maxBytes) return;
-    this.entries.set(key, record);
-    this.bytes += size;
-    for (const [oldest, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= old.data.byteLength + oldest.length + ENTRY_OVERHEAD_BYTES;
+    if (size > this.#maxBytes) return;
+    this.#entries.set(key, record);
+    this.#bytes += size;
+    for (const [oldest, old] of this.#entries) {
+      if (this.#bytes <= this.#maxBytes) break;
+      this.#entries.delete(oldest);
+      this.#bytes -= old.data.byteLength + oldest.length + ENTRY_OVERHEAD_BYTES;
     }
   }
 
   /** Forgets `key`. */
   delete(key: string): void {
-    const old = this.entries.get(key);
+    const old = this.#entries.get(key);
     if (old === undefined) return;
-    this.entries.delete(key);
-    this.bytes -= old.data.byteLength + key.length + ENTRY_OVERHEAD_BYTES;
+    this.#entries.delete(key);
+    this.#bytes -= old.data.byteLength + key.length + ENTRY_OVERHEAD_BYTES;
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.entries.clear();
-    this.bytes = 0;
+    this.#entries.clear();
+    this.#bytes = 0;
   }
 
   /** Entries currently held (for tests). */
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 }

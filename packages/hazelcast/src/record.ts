@@ -6,7 +6,7 @@
  * without any Java class on the member. Using a *generic* record (rather than a registered serializer) means
  * an existing client works as-is: reading a compact value whose type has no registered serializer yields a
  * `GenericRecord`, and the client replicates the schema to the cluster by itself (again after a cluster
- * restart). See docs/hazelcast.md for the measured comparison with a JSON value.
+ * restart). Measured against a JSON value: docs/hazelcast.md.
  *
  * @module
  */
@@ -40,12 +40,11 @@ let prebuilt: { construct: GenericRecordConstructor; schema: unknown } | undefin
 /**
  * Builds the compact generic record for `values`.
  *
- * Quirk (hazelcast-client 5.6): `GenericRecords.compact()` recomputes the schema, including its Rabin
- * fingerprint, for every record; that made encoding ~5x slower than a registered serializer (measured:
- * ~115 µs vs ~23 µs per 1 KiB record on the test machine). The record class accepts an already built schema
- * as a fourth constructor argument (the client's own deserializer uses it), so after the first record we
- * reuse that schema. Field validation still runs. If a future client changes that shape (no `getSchema`), we
- * keep using the public factory.
+ * Quirk (hazelcast-client 5.6): `GenericRecords.compact()` recomputes the schema, fingerprint included, for
+ * every record, which made encoding several times slower (docs/hazelcast.md). The record class accepts an
+ * already built schema as a fourth constructor argument (the client's own deserializer uses it), so after the
+ * first record the schema is reused; field validation still runs. A client without `getSchema` keeps using
+ * the public factory.
  */
 function buildRecord(values: RecordValues): GenericRecord {
   if (prebuilt !== undefined) return new prebuilt.construct(RECORD_TYPE_NAME, SCHEMA, values, prebuilt.schema);
@@ -61,8 +60,11 @@ function buildRecord(values: RecordValues): GenericRecord {
 export interface DecodedRecord {
   /** The value as read from (or written to) the map; `replaceIfSame`/`remove(key, value)` compare against it. */
   raw: GenericRecord;
+  /** The session's version. */
   version: number;
+  /** The session's deadline, epoch milliseconds. */
   expiresAt: number;
+  /** The owner, if any. */
   userId: string | undefined;
   /** The payload as stored (a view into the client's buffer: copy before handing it out). */
   data: Buffer;
