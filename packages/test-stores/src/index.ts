@@ -130,14 +130,16 @@ export async function openTestStore(backend: TestBackend, options: TestStoreOpti
       return new DynamoDBSessionStore({ ...dynamoConnection(), tableName: TEST_TABLE, prefix, operationTimeoutMs });
     case 'hazelcast': {
       const { members, clusterName } = endpoints.hazelcast;
-      return HazelcastSessionStore.connect({
+      const store = new HazelcastSessionStore({
         members,
         clusterName,
         mapName: TEST_MAP,
-        prefix,
+        keyPrefix: prefix,
         operationTimeoutMs,
         clientConfig: { properties: { 'hazelcast.logging.level': 'ERROR' } },
       });
+      await store.connect();
+      return store;
     }
   }
 }
