@@ -31,7 +31,7 @@ export async function runDynamoDBBench(opts: { quick: boolean }): Promise<BenchR
   const store = new DynamoDBSessionStore({
     ...connection,
     tableName: TABLE,
-    prefix: `skb-${randomBytes(4).toString('hex')}:`,
+    keyPrefix: `skb-${randomBytes(4).toString('hex')}:`,
     operationTimeoutMs: OPERATION_TIMEOUT_MS,
   });
   // Configured exactly like the client the store creates for itself.
@@ -42,7 +42,7 @@ export async function runDynamoDBBench(opts: { quick: boolean }): Promise<BenchR
   });
   // The raw side's items are written in the same layout (by a store on the raw client) under their own prefix.
   const rawPrefix = `skb-raw-${randomBytes(4).toString('hex')}:`;
-  const rawSide = new DynamoDBSessionStore({ client: raw, tableName: TABLE, prefix: rawPrefix });
+  const rawSide = new DynamoDBSessionStore({ client: raw, tableName: TABLE, keyPrefix: rawPrefix });
   const users = Array.from({ length: CONCURRENCY }, (_, i) => `bench-user-${i}`);
   try {
     await createSessionTable(raw, { tableName: TABLE });

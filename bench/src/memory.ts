@@ -262,7 +262,8 @@ async function hazelcastRow(n: number): Promise<MemoryRow> {
   const { HazelcastSessionStore } = await import('@sessionkit/hazelcast');
   const { members, clusterName } = endpoints.hazelcast;
   const client = await Client.newHazelcastClient({ clusterName, network: { clusterMembers: members }, properties: { 'hazelcast.logging.level': 'ERROR' } });
-  const store = await HazelcastSessionStore.connect({ client, mapName: 'sessionkit-bench-memory', prefix: 'm:' });
+  const store = new HazelcastSessionStore({ client, mapName: 'sessionkit-bench-memory', keyPrefix: 'm:' });
+  await store.connect();
   const keys = keysFor(n);
   try {
     const before = await hazelcastHeap(pids);
@@ -304,7 +305,7 @@ async function dynamoRow(): Promise<MemoryRow> {
   const raw = new DynamoDBClient({ endpoint, region, ...(credentials ? { credentials } : {}) });
   const table = 'sessionkit_bench_sessions';
   const prefix = `skb-mem-${randomBytes(4).toString('hex')}:`;
-  const store = new DynamoDBSessionStore({ client: raw, tableName: table, prefix });
+  const store = new DynamoDBSessionStore({ client: raw, tableName: table, keyPrefix: prefix });
   try {
     await createSessionTable(raw, { tableName: table });
     const key = hashSessionId(generateSessionId());

@@ -12,8 +12,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { CreateTableCommandInput, DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError, StoreTimeoutError } from '@sessionkit/core';
-import { mapDynamoError } from './errors.js';
-import { ATTR, DEFAULT_TABLE_NAME, DEFAULT_USER_INDEX_NAME } from './schema.js';
+import { sdkErrorName, toDynamoDBError } from './errors.js';
+import { DEFAULT_TABLE_NAME, DEFAULT_USER_INDEX_NAME } from './options.js';
+import { ATTR } from './record.js';
 
 /** Options of {@link createSessionTable}. */
 export interface CreateSessionTableOptions {
@@ -77,10 +78,6 @@ export function sessionTableDefinition(options: CreateSessionTableOptions = {}):
   };
 }
 
-function errorName(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
-}
-
 /**
  * Creates the session table if it does not exist, waits until it and its index are ACTIVE, and enables TTL on
  * the `ttl` attribute where the server supports it. An existing table is checked for the expected key schema
@@ -95,16 +92,16 @@ export async function createSessionTable(
   const definition = sessionTableDefinition(options);
   const tableName = definition.TableName as string;
   const indexName = options.userIndexName ?? DEFAULT_USER_INDEX_NAME;
-  const wrap = (error: unknown): Error => mapDynamoError(store, 'createTable', error, tableName);
+  const wrap = (error: unknown): Error => toDynamoDBError(store, 'createTable', error, tableName);
   let created = true;
   try {
     await client.send(new CreateTableCommand(definition));
   } catch (error) {
-    if (errorName(error) !== 'ResourceInUseException') throw wrap(error);
+    if (sdkErrorName(error) !== 'ResourceInUseException') throw wrap(error);
     created = false;
   }
   const table = await waitUntilActive(client, tableName, options.waitTimeoutMs ?? 120_000, store, wrap);
-  if (!created) checkSchema(table, indexName, store);
+  if (!created) checkSchema(table, tableName, indexName, store, 'createTable');
   if (options.enableTtl === false) return { created, ttl: 'disabled' };
   return { created, ttl: await enableTtl(client, tableName, store, wrap) };
 }
@@ -116,35 +113,45 @@ async function waitUntilActive(
   store: string,
   wrap: (error: unknown) => Error,
 ): Promise<TableDescription> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
     let table: TableDescription | undefined;
     try {
       table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
     } catch (error) {
       // Right after CreateTable, real DynamoDB may briefly answer ResourceNotFoundException.
-      if (errorName(error) !== 'ResourceNotFoundException') throw wrap(error);
+      if (sdkErrorName(error) !== 'ResourceNotFoundException') throw wrap(error);
     }
     const indexes = table?.GlobalSecondaryIndexes ?? [];
     const indexReady = indexes.every((index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE');
     if (table && table.TableStatus === 'ACTIVE' && indexReady) return table;
-    if (Date.now() + delay > deadline) {
+    if (performance.now() + delay > deadline) {
       throw new StoreTimeoutError(timeoutMs, { store, operation: 'createTable' });
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 
-function checkSchema(table: TableDescription, indexName: string, store: string): void {
+/**
+ * Throws {@link ConfigurationError} unless `table` has the layout the store expects: partition key `pk`, no sort
+ * key, and a GSI `indexName` on `userId`.
+ */
+export function checkSchema(
+  table: TableDescription,
+  tableName: string,
+  indexName: string,
+  store: string,
+  operation: string,
+): void {
   const hash = table.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
   const hasRange = table.KeySchema?.some((k) => k.KeyType === 'RANGE') ?? false;
   const index = table.GlobalSecondaryIndexes?.find((i) => i.IndexName === indexName);
   const indexHash = index?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
   if (hash !== ATTR.key || hasRange || indexHash !== ATTR.userId) {
     throw new ConfigurationError(
-      `table "${table.TableName}" exists with a different schema: expected partition key "${ATTR.key}" (no sort ` +
+      `table "${tableName}" exists with a different schema: expected partition key "${ATTR.key}" (no sort ` +
         `key) and a GSI "${indexName}" on "${ATTR.userId}"`,
-      { store, operation: 'createTable' },
+      { store, operation },
     );
   }
 }
@@ -168,7 +175,7 @@ async function enableTtl(
     }
   } catch (error) {
     // dynalite implements neither DescribeTimeToLive nor UpdateTimeToLive: it answers UnknownOperationException.
-    if (errorName(error) === 'UnknownOperationException') return 'unsupported';
+    if (sdkErrorName(error) === 'UnknownOperationException') return 'unsupported';
     throw error instanceof ConfigurationError ? error : wrap(error);
   }
   try {
@@ -180,7 +187,7 @@ async function enableTtl(
     );
     return 'enabled';
   } catch (error) {
-    const name = errorName(error);
+    const name = sdkErrorName(error);
     if (name === 'UnknownOperationException') return 'unsupported';
     // Another process enabled it between our Describe and Update.
     if (name === 'ValidationException' && /already enabled/i.test(String((error as Error).message))) {

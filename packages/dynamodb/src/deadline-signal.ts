@@ -1,14 +1,8 @@
 /**
- * A minimal abort signal for per-call cancellation.
- *
- * Every store operation needs a signal to hand to `client.send(command, { abortSignal })`, so that the
- * request (and the SDK's retry backoff) can be cancelled when the deadline expires. Node's `AbortController`
- * is costly at this rate: each one allocates an EventTarget-backed `AbortSignal`, and profiling the adapter
- * against an in-memory client showed signal creation plus the garbage it leaves as the largest cost of a call
- * (more than marshalling and the deadline timer together). This class implements exactly what the SDK's
- * handlers and retry middleware use — `aborted`, `reason`, `addEventListener` / `removeEventListener` for
- * `'abort'`, and `onabort` — with a plain listener array, and is allocated per call at the cost of a small
- * object.
+ * A minimal abort signal for per-call cancellation: what the AWS SDK's handlers and retry middleware read from
+ * `client.send(command, { abortSignal })` (`aborted`, `reason`, `addEventListener` / `removeEventListener` for
+ * `'abort'`, `onabort`), with a plain listener array. Used instead of Node's `AbortController`, which costs more
+ * per call than the rest of the adapter (measurements: docs/dynamodb.md, "Measured").
  *
  * @module
  */
@@ -25,11 +19,13 @@ export class DeadlineSignal {
   onabort: Listener | null = null;
   #listeners: Listener[] | undefined;
 
+  /** Registers an `'abort'` listener (other event types never fire and are ignored). */
   addEventListener(type: string, listener: Listener, _options?: unknown): void {
     if (type !== 'abort') return;
     (this.#listeners ??= []).push(listener);
   }
 
+  /** Removes an `'abort'` listener registered before. */
   removeEventListener(type: string, listener: Listener): void {
     if (type !== 'abort' || !this.#listeners) return;
     const index = this.#listeners.indexOf(listener);

@@ -10,6 +10,7 @@
  */
 import {
   DeleteItemCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -21,8 +22,11 @@ import {
   PayloadTooLargeError,
   StoreClosedError,
   assertPayloadFits,
+  assertValidExpiry,
   assertValidKey,
   assertValidRecord,
+  assertValidUserId,
+  isLive,
 } from '@sessionkit/core';
 import type {
   ReadOptions,
@@ -31,17 +35,27 @@ import type {
   StoredSession,
   UserSessionEntry,
 } from '@sessionkit/core';
-import { createSessionTable } from './create-table.js';
+import { checkSchema, createSessionTable } from './create-table.js';
 import type { CreateSessionTableOptions, CreateSessionTableResult } from './create-table.js';
-import { isAmbiguousFailure, isConditionFailed, isRetryableRead, isThrottling, mapDynamoError } from './errors.js';
-import { fromItem, itemSize, readNumber, readString, toItem, ttlSeconds, utf8Bytes } from './marshal.js';
+import type { DeadlineSignal } from './deadline-signal.js';
+import { isAmbiguousFailure, isConditionFailed, isRetryableRead, isThrottling, toDynamoDBError } from './errors.js';
 import type { DynamoDBSessionStoreOptions, ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
-import type { DeadlineSignal } from './deadline-signal.js';
-import { CallRunner } from './retry.js';
+import {
+  ATTR,
+  DYNAMODB_MAX_ITEM_BYTES,
+  MAX_PARTITION_KEY_BYTES,
+  decodeRecord,
+  encodeRecord,
+  holdsRecord,
+  itemSize,
+  readNumber,
+  utf8Bytes,
+} from './record.js';
+import { CallRunner, failFastOnRefusal } from './retry.js';
 import type { CallContext } from './retry.js';
-import { ATTR, DYNAMODB_MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES } from './schema.js';
-import { batchDelete, queryUserIndex, verifyEntries } from './user-index.js';
+import { ttlEpochSeconds } from './ttl.js';
+import { deleteByUser, listByUser } from './user-index.js';
 import type { UserIndexDeps } from './user-index.js';
 
 // Expression attribute names, shared by all requests (data, ttl and others are DynamoDB reserved words).
@@ -83,22 +97,28 @@ const TOUCH_NAMES = { [N_PK]: ATTR.key, [N_EXP]: ATTR.expiresAt, [N_TTL]: ATTR.t
  *   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
  * });
  * await store.createTable();
+ * await store.connect();
  * ```
  */
 export class DynamoDBSessionStore implements SessionStore {
+  /** The tag on this store's errors (option `name`, default `dynamodb`). */
   readonly name: string;
+  /** What this store supports: a user index, strong reads, 1-second TTL granularity, its payload limit. */
   readonly capabilities: StoreCapabilities;
   /** The client in use (the one passed in, or the one the store created). */
   readonly client: DynamoDBClient;
   readonly #options: ResolvedOptions;
+  readonly #keyPrefix: string;
   readonly #ownsClient: boolean;
   readonly #runner: CallRunner;
   readonly #index: UserIndexDeps;
+  #connected: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: DynamoDBSessionStoreOptions = {}) {
     const o = resolveOptions(options);
     this.#options = o;
+    this.#keyPrefix = o.keyPrefix;
     this.name = o.name;
     this.capabilities = {
       userIndex: true,
@@ -111,6 +131,7 @@ export class DynamoDBSessionStore implements SessionStore {
     if (options.client) {
       this.client = options.client;
       this.#ownsClient = false;
+      failFastOnRefusal(options.client);
     } else {
       this.client = new DynamoDBClient(this.#clientConfig(options));
       this.#ownsClient = true;
@@ -118,10 +139,8 @@ export class DynamoDBSessionStore implements SessionStore {
     this.#runner = new CallRunner({
       store: o.name,
       timeoutMs: o.operationTimeoutMs,
-      maxAttempts: o.retry.maxAttempts,
-      baseDelayMs: o.retry.baseDelayMs,
-      maxDelayMs: o.retry.maxDelayMs,
-      mapError: (operation, error) => mapDynamoError(o.name, operation, error, o.tableName),
+      retry: o.retry,
+      mapError: (operation, error) => toDynamoDBError(o.name, operation, error, o.tableName),
     });
     this.#index = {
       client: this.client,
@@ -129,7 +148,8 @@ export class DynamoDBSessionStore implements SessionStore {
       store: o.name,
       tableName: o.tableName,
       userIndexName: o.userIndexName,
-      prefix: o.prefix,
+      keyPrefix: o.keyPrefix,
+      verify: o.verifyUserIndex,
       now: () => o.clock.now(),
     };
   }
@@ -181,6 +201,24 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   /**
+   * Resolves once DynamoDB has answered and the table has the layout this store expects: one DescribeTable
+   * (IAM `dynamodb:DescribeTable`), checking the partition key and the user index. Idempotent: later calls
+   * share the first answer; after a failure the next call asks again. Optional: without it the store connects
+   * lazily, as the SDK opens its HTTP connections on the first request.
+   *
+   * A refused connection rejects at once with `StoreUnavailableError` (the SDK error as `cause`), a missing
+   * table with `StoreUnavailableError` naming it, another schema with `ConfigurationError`.
+   */
+  async connect(): Promise<void> {
+    this.#checkOpen('connect');
+    this.#connected ??= this.#describeTable().catch((error: unknown) => {
+      this.#connected = undefined;
+      throw error;
+    });
+    await this.#connected;
+  }
+
+  /**
    * Reads a live session. `'strong'` uses ConsistentRead (served by the partition leader: sees every
    * acknowledged write, costs 1 RCU per 4 KB instead of 0.5); `'eventual'` may miss writes from the last
    * second or so on real DynamoDB.
@@ -190,23 +228,23 @@ export class DynamoDBSessionStore implements SessionStore {
     assertValidKey(this.name, 'get', key);
     const command = new GetItemCommand({
       TableName: this.#options.tableName,
-      Key: { [ATTR.key]: { S: this.#options.prefix + key } },
+      Key: { [ATTR.key]: { S: this.#backendKey(key) } },
       ConsistentRead: options?.consistency === 'strong',
     });
     return this.#runner.run('get', async (ctx) => {
       const out = await this.#runner.send(ctx, isRetryableRead, () =>
         this.client.send(command, { abortSignal: ctx.signal }),
       );
-      return fromItem(out.Item, this.#options.clock.now());
+      return decodeRecord(out.Item, this.#options.clock.now());
     });
   }
 
+  /** Inserts the session unless a live one holds the key (an expired item TTL has not purged yet does not count). */
   async create(key: string, session: StoredSession): Promise<boolean> {
     const pk = this.#checkWrite('create', key, session);
-    if (session.userId !== undefined) this.#checkUserId('create', session.userId);
     const command = new PutItemCommand({
       TableName: this.#options.tableName,
-      Item: toItem(pk, session),
+      Item: encodeRecord(pk, session),
       ConditionExpression: CREATE_CONDITION,
       ExpressionAttributeNames: CREATE_NAMES,
       ExpressionAttributeValues: { ':now': { N: String(this.#options.clock.now()) } },
@@ -214,6 +252,7 @@ export class DynamoDBSessionStore implements SessionStore {
     return this.#conditional('create', pk, command, session);
   }
 
+  /** Compare-and-set on `version`; `false` if the stored version differs or the session is missing or expired. */
   async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
     const pk = this.#checkWrite('update', key, session);
     if (!Number.isSafeInteger(expectedVersion)) {
@@ -230,7 +269,7 @@ export class DynamoDBSessionStore implements SessionStore {
         ':d': { B: session.data },
         ':v': { N: String(session.version) },
         ':exp': { N: String(session.expiresAt) },
-        ':ttl': { N: String(ttlSeconds(session.expiresAt)) },
+        ':ttl': { N: String(ttlEpochSeconds(session.expiresAt)) },
         ':expected': { N: String(expectedVersion) },
         ':now': { N: String(this.#options.clock.now()) },
       },
@@ -238,16 +277,12 @@ export class DynamoDBSessionStore implements SessionStore {
     return this.#conditional('update', pk, command, session);
   }
 
+  /** Moves a live session's deadline; `false` if it is missing or expired (never resurrects). */
   async touch(key: string, expiresAt: number): Promise<boolean> {
     this.#checkOpen('touch');
     assertValidKey(this.name, 'touch', key);
-    if (!Number.isFinite(expiresAt)) {
-      throw new ConfigurationError('expiresAt must be a finite epoch-millisecond number', {
-        store: this.name,
-        operation: 'touch',
-      });
-    }
-    const pk = this.#options.prefix + key;
+    assertValidExpiry(this.name, 'touch', expiresAt);
+    const pk = this.#backendKey(key);
     const command = new UpdateItemCommand({
       TableName: this.#options.tableName,
       Key: { [ATTR.key]: { S: pk } },
@@ -256,7 +291,7 @@ export class DynamoDBSessionStore implements SessionStore {
       ExpressionAttributeNames: TOUCH_NAMES,
       ExpressionAttributeValues: {
         ':exp': { N: String(expiresAt) },
-        ':ttl': { N: String(ttlSeconds(expiresAt)) },
+        ':ttl': { N: String(ttlEpochSeconds(expiresAt)) },
         ':now': { N: String(this.#options.clock.now()) },
       },
     });
@@ -273,7 +308,7 @@ export class DynamoDBSessionStore implements SessionStore {
     assertValidKey(this.name, 'delete', key);
     const command = new DeleteItemCommand({
       TableName: this.#options.tableName,
-      Key: { [ATTR.key]: { S: this.#options.prefix + key } },
+      Key: { [ATTR.key]: { S: this.#backendKey(key) } },
       ReturnValues: 'ALL_OLD',
     });
     return this.#runner.run('delete', async (ctx) => {
@@ -283,7 +318,7 @@ export class DynamoDBSessionStore implements SessionStore {
         this.client.send(command, { abortSignal: ctx.signal }),
       );
       if (!out.Attributes) return false;
-      return readNumber(out.Attributes, ATTR.expiresAt) > this.#options.clock.now();
+      return isLive(readNumber(out.Attributes, ATTR.expiresAt), this.#options.clock.now());
     });
   }
 
@@ -295,17 +330,8 @@ export class DynamoDBSessionStore implements SessionStore {
    */
   async listByUser(userId: string): Promise<UserSessionEntry[]> {
     this.#checkOpen('listByUser');
-    if (!this.#validUserId('listByUser', userId)) return [];
-    return this.#runner.run('listByUser', async (ctx) => {
-      const verify = this.#options.verifyUserIndex;
-      let entries = await queryUserIndex(this.#index, ctx, userId, !verify);
-      if (verify && entries.length > 0) entries = await verifyEntries(this.#index, ctx, userId, entries);
-      const now = this.#options.clock.now();
-      const prefixLength = this.#options.prefix.length;
-      return entries
-        .filter((e) => e.expiresAt > now)
-        .map((e) => ({ key: e.pk.slice(prefixLength), expiresAt: e.expiresAt }));
-    });
+    assertValidUserId(this.name, 'listByUser', userId);
+    return this.#runner.run('listByUser', (ctx) => listByUser(this.#index, ctx, userId));
   }
 
   /**
@@ -317,20 +343,8 @@ export class DynamoDBSessionStore implements SessionStore {
    */
   async deleteByUser(userId: string): Promise<number> {
     this.#checkOpen('deleteByUser');
-    if (!this.#validUserId('deleteByUser', userId)) return 0;
-    return this.#runner.run('deleteByUser', async (ctx) => {
-      let entries = await queryUserIndex(this.#index, ctx, userId, false);
-      if (entries.length === 0) return 0;
-      if (this.#options.verifyUserIndex) entries = await verifyEntries(this.#index, ctx, userId, entries);
-      const now = this.#options.clock.now();
-      const live = entries.filter((e) => e.expiresAt > now).length;
-      await batchDelete(
-        this.#index,
-        ctx,
-        entries.map((e) => e.pk),
-      );
-      return live;
-    });
+    assertValidUserId(this.name, 'deleteByUser', userId);
+    return this.#runner.run('deleteByUser', (ctx) => deleteByUser(this.#index, ctx, userId));
   }
 
   /** Marks the store closed; destroys the client only if the store created it. */
@@ -338,6 +352,23 @@ export class DynamoDBSessionStore implements SessionStore {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#ownsClient) this.client.destroy();
+  }
+
+  /** The partition key of a session: `keyPrefix` + the (already hashed) key. */
+  #backendKey(key: string): string {
+    return this.#keyPrefix + key;
+  }
+
+  /** The one DescribeTable of {@link connect}. */
+  #describeTable(): Promise<void> {
+    const { tableName, userIndexName } = this.#options;
+    const command = new DescribeTableCommand({ TableName: tableName });
+    return this.#runner.run('connect', async (ctx) => {
+      const out = await this.#runner.send(ctx, isRetryableRead, () =>
+        this.client.send(command, { abortSignal: ctx.signal }),
+      );
+      checkSchema(out.Table ?? {}, tableName, userIndexName, this.name, 'connect');
+    });
   }
 
   /**
@@ -379,10 +410,7 @@ export class DynamoDBSessionStore implements SessionStore {
     });
   }
 
-  /**
-   * Whether the item under `pk` is exactly what an ambiguous create/update wrote: same version, deadline and
-   * bytes (and owner, for create). Strongly consistent; expired or not does not matter here.
-   */
+  /** Whether the item under `pk` is exactly what an ambiguous create/update wrote (strongly consistent read). */
   async #holds(ctx: CallContext, pk: string, written: StoredSession, checkOwner: boolean): Promise<boolean> {
     const command = new GetItemCommand({
       TableName: this.#options.tableName,
@@ -392,18 +420,7 @@ export class DynamoDBSessionStore implements SessionStore {
     const out = await this.#runner.send(ctx, isRetryableRead, () =>
       this.client.send(command, { abortSignal: ctx.signal }),
     );
-    const item = out.Item;
-    if (!item) return false;
-    const data = item[ATTR.data];
-    return (
-      readNumber(item, ATTR.version) === written.version &&
-      readNumber(item, ATTR.expiresAt) === written.expiresAt &&
-      (!checkOwner || readString(item, ATTR.userId) === written.userId) &&
-      data !== undefined &&
-      'B' in data &&
-      data.B instanceof Uint8Array &&
-      Buffer.compare(data.B, written.data) === 0
-    );
+    return holdsRecord(out.Item, written, checkOwner);
   }
 
   /** Validates a write and checks its size; returns the partition key. Throws before anything is sent. */
@@ -411,9 +428,9 @@ export class DynamoDBSessionStore implements SessionStore {
     this.#checkOpen(operation);
     assertValidRecord(this.name, operation, key, session);
     assertPayloadFits(this.name, operation, session.data, this.#options.maxPayloadBytes);
-    const pk = this.#options.prefix + key;
+    const pk = this.#backendKey(key);
     if (utf8Bytes(pk) > MAX_PARTITION_KEY_BYTES) {
-      throw new ConfigurationError(`prefix + key exceed DynamoDB's ${MAX_PARTITION_KEY_BYTES}-byte key limit`, {
+      throw new ConfigurationError(`keyPrefix + key exceed DynamoDB's ${MAX_PARTITION_KEY_BYTES}-byte key limit`, {
         store: this.name,
         operation,
       });
@@ -424,27 +441,6 @@ export class DynamoDBSessionStore implements SessionStore {
       throw new PayloadTooLargeError(size, DYNAMODB_MAX_ITEM_BYTES, { store: this.name, operation });
     }
     return pk;
-  }
-
-  #checkUserId(operation: string, userId: string): void {
-    if (!this.#validUserId(operation, userId)) {
-      // DynamoDB rejects empty strings in key attributes, and userId is the GSI's partition key.
-      throw new ConfigurationError('userId must be a non-empty string', { store: this.name, operation });
-    }
-  }
-
-  /** `false` for the empty string (never stored: see #checkUserId); throws for other invalid values. */
-  #validUserId(operation: string, userId: string): boolean {
-    if (typeof userId !== 'string') {
-      throw new ConfigurationError('userId must be a string', { store: this.name, operation });
-    }
-    if (utf8Bytes(userId) > MAX_PARTITION_KEY_BYTES) {
-      throw new ConfigurationError(`userId exceeds DynamoDB's ${MAX_PARTITION_KEY_BYTES}-byte key limit`, {
-        store: this.name,
-        operation,
-      });
-    }
-    return userId.length > 0;
   }
 
   #checkOpen(operation: string): void {

@@ -9,8 +9,9 @@ import {
   PayloadTooLargeError,
   SessionKitError,
   StoreUnavailableError,
+  connectionErrorCode,
 } from '@sessionkit/core';
-import { DYNAMODB_MAX_ITEM_BYTES } from './schema.js';
+import { DYNAMODB_MAX_ITEM_BYTES } from './record.js';
 
 interface SdkErrorLike {
   name?: string;
@@ -22,6 +23,11 @@ interface SdkErrorLike {
 
 function asSdkError(error: unknown): SdkErrorLike {
   return typeof error === 'object' && error !== null ? (error as SdkErrorLike) : {};
+}
+
+/** The `name` of an SDK error (`ResourceInUseException`, ...), or `''`. */
+export function sdkErrorName(error: unknown): string {
+  return asSdkError(error).name ?? '';
 }
 
 /**
@@ -54,12 +60,17 @@ export function isThrottling(error: unknown): boolean {
  */
 export function isAmbiguousFailure(error: unknown): boolean {
   const e = asSdkError(error);
-  return (
-    e.code === 'ECONNRESET' ||
-    e.code === 'EPIPE' ||
-    e.name === 'InternalServerError' ||
-    (e.$metadata?.httpStatusCode ?? 0) >= 500
-  );
+  if (e.name === 'InternalServerError' || (e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  const code = connectionErrorCode(error);
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/**
+ * The connection was refused: nothing listens at the endpoint and the request was never sent. Never retried
+ * (neither by the store nor, for the store's calls, by the SDK: see retry.ts), so a dead endpoint fails at once.
+ */
+export function isConnectionRefused(error: unknown): boolean {
+  return connectionErrorCode(error) === 'ECONNREFUSED';
 }
 
 /** Retry predicate for requests that are safe to repeat: throttling or an ambiguous failure. */
@@ -68,13 +79,14 @@ export function isRetryableRead(error: unknown): boolean {
 }
 
 /**
- * Maps an SDK error to a typed SessionKit error. Called for every failure that is not a condition failure.
- * Network errors, 5xx, throttling and a missing table (e.g. dynalite restarted: it keeps everything in memory)
- * are retryable {@link StoreUnavailableError}s; bad credentials, a missing region and malformed requests are
- * {@link ConfigurationError}s; DynamoDB's own item-size rejection is a {@link PayloadTooLargeError} (nothing was
- * written).
+ * Maps an SDK error to a typed SessionKit error tagged with the store and operation, the SDK error as `cause`.
+ * Called for every failure that is not a condition failure. A refused or lost connection (found with core's
+ * `connectionErrorCode`), 5xx, throttling and a missing table (e.g. dynalite restarted: it keeps everything in
+ * memory; `tableName` names it in the message) are retryable {@link StoreUnavailableError}s; bad credentials, a
+ * missing region and malformed requests are {@link ConfigurationError}s; DynamoDB's own item-size rejection is a
+ * {@link PayloadTooLargeError} (nothing was written).
  */
-export function mapDynamoError(store: string, operation: string, error: unknown, tableName: string): SessionKitError {
+export function toDynamoDBError(store: string, operation: string, error: unknown, tableName: string): SessionKitError {
   if (error instanceof SessionKitError) return error;
   const e = asSdkError(error);
   const name = e.name ?? '';
@@ -101,5 +113,7 @@ export function mapDynamoError(store: string, operation: string, error: unknown,
   ) {
     return new ConfigurationError(`${name || 'Error'}: ${message}`, options);
   }
+  const code = connectionErrorCode(error);
+  if (code !== undefined) return new StoreUnavailableError(`connection failed (${code}): ${message}`, options);
   return new StoreUnavailableError(name && !message.includes(name) ? `${name}: ${message}` : message, options);
 }

@@ -1,31 +1,56 @@
 /**
- * Options of {@link DynamoDBSessionStore} and their validation.
+ * Options of {@link DynamoDBSessionStore}, their defaults, and their validation on core's `integerOption`,
+ * `stringOption` and `storeName`.
  *
  * @module
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConfigurationError, systemClock } from '@sessionkit/core';
+import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
 import type { Clock } from '@sessionkit/core';
-import {
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  DEFAULT_PREFIX,
-  DEFAULT_TABLE_NAME,
-  DEFAULT_USER_INDEX_NAME,
-  DYNAMODB_MAX_ITEM_BYTES,
-} from './schema.js';
+import { DYNAMODB_MAX_ITEM_BYTES } from './record.js';
+
+/** Default table name. */
+export const DEFAULT_TABLE_NAME = 'sessionkit_sessions';
+/** Default name of the global secondary index on `userId`. */
+export const DEFAULT_USER_INDEX_NAME = 'byUser';
+/** Default `keyPrefix`. */
+export const DEFAULT_KEY_PREFIX = 'sess:';
+
+/**
+ * Bytes reserved for everything in the item that is not `data` when the advertised `maxPayloadBytes` is derived:
+ * the attribute names (31 bytes), the numbers (at most 21 bytes each), the partition key (prefix + a key of up
+ * to 512 characters) and a userId. 4 KiB covers a 43-character hashed key with any sane prefix and userId;
+ * the exact size of each item is still checked before it is sent (see `itemSize` in record.ts).
+ */
+const ITEM_OVERHEAD_RESERVE_BYTES = 4 * 1024;
+
+/** Default `maxPayloadBytes`: the item limit minus a 4 KiB reserve for the other attributes (405,504 bytes). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = DYNAMODB_MAX_ITEM_BYTES - ITEM_OVERHEAD_RESERVE_BYTES;
+
+/** Longest accepted `keyPrefix`, in characters. */
+const MAX_KEY_PREFIX_LENGTH = 256;
+
+/** DynamoDB table and index names: 3-255 characters of [a-zA-Z0-9_.-]. */
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** Static AWS credentials (for local servers any non-empty strings do). */
 export interface DynamoDBCredentials {
+  /** The access key ID. */
   accessKeyId: string;
+  /** The secret access key. */
   secretAccessKey: string;
+  /** The session token of temporary credentials. */
   sessionToken?: string;
 }
 
-/** Backoff for throttled requests and unprocessed batch items. */
+/**
+ * Retries of throttled requests and unprocessed batch items (DynamoDB refused them unprocessed, so repeating is
+ * safe). Not a compare-and-set loop: a conditional write that loses its condition is answered `false` at once.
+ */
 export interface DynamoDBRetryOptions {
   /** Attempts per request, the first included. Default 6. Never more than the deadline allows. */
   maxAttempts?: number;
-  /** First backoff in ms; doubles per attempt with full jitter. Default 25. */
+  /** Ceiling of the first backoff in ms; doubles per attempt, with full jitter (core's `backoffDelay`). Default 25. */
   baseDelayMs?: number;
   /** Cap of one backoff in ms. Default 400. */
   maxDelayMs?: number;
@@ -35,7 +60,8 @@ export interface DynamoDBRetryOptions {
 export interface DynamoDBSessionStoreOptions {
   /**
    * An existing client. The store uses it as is (its retry strategy and timeouts included; the store still
-   * aborts a call at its deadline) and does not destroy it on `close()`. When omitted the store creates its own
+   * aborts a call at its deadline, and adds one middleware so that a refused connection of the store's own calls
+   * is not retried by the SDK) and never destroys it on `close()`. When omitted the store creates its own
    * client from `endpoint`, `region` and `credentials`, with SDK retries off (the store retries throttling
    * itself, within the deadline) and connection/request timeouts derived from `operationTimeoutMs`.
    */
@@ -53,8 +79,11 @@ export interface DynamoDBSessionStoreOptions {
   tableName?: string;
   /** Name of the GSI on `userId`. Default `byUser`. */
   userIndexName?: string;
-  /** Prefix put in front of every hashed key. Default `sess:`. */
-  prefix?: string;
+  /**
+   * Put in front of every (already hashed) key: stores with different prefixes can share one table and its
+   * user index. At most 256 characters. Default `sess:`.
+   */
+  keyPrefix?: string;
   /** Deadline of every operation (retries and backoffs included), in ms. Default 2000. */
   operationTimeoutMs?: number;
   /** TCP connect timeout of an owned client, in ms. Default `min(1000, operationTimeoutMs)`. */
@@ -84,7 +113,7 @@ export interface ResolvedOptions {
   name: string;
   tableName: string;
   userIndexName: string;
-  prefix: string;
+  keyPrefix: string;
   operationTimeoutMs: number;
   connectTimeoutMs: number;
   maxPayloadBytes: number;
@@ -93,53 +122,39 @@ export interface ResolvedOptions {
   clock: Clock;
 }
 
-function positiveInt(store: string, name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < 1) throw new ConfigurationError(`${name} must be a positive integer`, { store });
-  return v;
-}
-
-function nonNegativeInt(store: string, name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < 0) {
-    throw new ConfigurationError(`${name} must be a non-negative integer`, { store });
-  }
-  return v;
-}
-
 /** Applies defaults and rejects invalid settings with a {@link ConfigurationError}. */
 export function resolveOptions(options: DynamoDBSessionStoreOptions): ResolvedOptions {
-  const name = options.name ?? 'dynamodb';
-  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
-  // DynamoDB table and index names: 3-255 characters of [a-zA-Z0-9_.-].
-  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
+  const name = storeName(options.name, 'dynamodb');
+  if ((options as { prefix?: unknown }).prefix !== undefined) {
+    // Renamed: silently ignoring it would put every store sharing a table under the default prefix.
+    throw new ConfigurationError('the prefix option is now called keyPrefix', { store: name });
+  }
+  const tableName = stringOption(name, 'tableName', options.tableName, DEFAULT_TABLE_NAME);
+  if (!TABLE_NAME.test(tableName)) {
     throw new ConfigurationError('tableName must be 3-255 characters of a-z, A-Z, 0-9, _ . -', { store: name });
   }
-  const userIndexName = options.userIndexName ?? DEFAULT_USER_INDEX_NAME;
-  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(userIndexName)) {
+  const userIndexName = stringOption(name, 'userIndexName', options.userIndexName, DEFAULT_USER_INDEX_NAME);
+  if (!TABLE_NAME.test(userIndexName)) {
     throw new ConfigurationError('userIndexName must be 3-255 characters of a-z, A-Z, 0-9, _ . -', { store: name });
   }
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
-  if (typeof prefix !== 'string' || prefix.length > 256) {
-    throw new ConfigurationError('prefix must be a string of at most 256 characters', { store: name });
+  const keyPrefix = stringOption(name, 'keyPrefix', options.keyPrefix, DEFAULT_KEY_PREFIX, { allowEmpty: true });
+  if (keyPrefix.length > MAX_KEY_PREFIX_LENGTH) {
+    throw new ConfigurationError(`keyPrefix must be at most ${MAX_KEY_PREFIX_LENGTH} characters`, { store: name });
   }
-  const operationTimeoutMs = positiveInt(name, 'operationTimeoutMs', options.operationTimeoutMs, 2000);
-  const connectTimeoutMs = positiveInt(
+  const operationTimeoutMs = integerOption(name, 'operationTimeoutMs', options.operationTimeoutMs, 2000);
+  const connectTimeoutMs = integerOption(
     name,
     'connectTimeoutMs',
     options.connectTimeoutMs,
     Math.min(1000, operationTimeoutMs),
   );
-  const maxPayloadBytes = positiveInt(name, 'maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES);
-  if (maxPayloadBytes > DYNAMODB_MAX_ITEM_BYTES) {
-    throw new ConfigurationError(`maxPayloadBytes cannot exceed DynamoDB's item limit of ${DYNAMODB_MAX_ITEM_BYTES}`, {
-      store: name,
-    });
-  }
+  const maxPayloadBytes = integerOption(name, 'maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, {
+    max: DYNAMODB_MAX_ITEM_BYTES,
+  });
   const retry = {
-    maxAttempts: positiveInt(name, 'retry.maxAttempts', options.retry?.maxAttempts, 6),
-    baseDelayMs: nonNegativeInt(name, 'retry.baseDelayMs', options.retry?.baseDelayMs, 25),
-    maxDelayMs: nonNegativeInt(name, 'retry.maxDelayMs', options.retry?.maxDelayMs, 400),
+    maxAttempts: integerOption(name, 'retry.maxAttempts', options.retry?.maxAttempts, 6),
+    baseDelayMs: integerOption(name, 'retry.baseDelayMs', options.retry?.baseDelayMs, 25, { min: 0 }),
+    maxDelayMs: integerOption(name, 'retry.maxDelayMs', options.retry?.maxDelayMs, 400, { min: 0 }),
   };
   if (options.client !== undefined && (options.endpoint !== undefined || options.credentials !== undefined)) {
     throw new ConfigurationError('pass either client or endpoint/credentials, not both', { store: name });
@@ -148,7 +163,7 @@ export function resolveOptions(options: DynamoDBSessionStoreOptions): ResolvedOp
     name,
     tableName,
     userIndexName,
-    prefix,
+    keyPrefix,
     operationTimeoutMs,
     connectTimeoutMs,
     maxPayloadBytes,

@@ -1,16 +1,19 @@
 /**
- * Deadlines, cancellation and backoff for DynamoDB calls.
+ * Deadlines, cancellation and throttling retries for DynamoDB calls.
  *
  * Every store operation runs under {@link withDeadline} from core. A {@link DeadlineSignal} is tied to the
  * deadline: when it expires the in-flight HTTP request is aborted, which also stops the SDK's own retry loop
  * (the SDK's retry middleware races its backoff against the same abort signal), so neither our retries nor the
- * SDK's can make a call outlive its deadline.
+ * SDK's can make a call outlive its deadline. Backoffs are core's ({@link backoffDelay}).
  *
  * @module
  */
-import { StoreTimeoutError, withDeadline } from '@sessionkit/core';
-import type { SessionKitError } from '@sessionkit/core';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { StoreTimeoutError, backoffDelay, sleep, withDeadline } from '@sessionkit/core';
+import type { ResolvedRetryOptions, SessionKitError } from '@sessionkit/core';
 import { DeadlineSignal } from './deadline-signal.js';
+import { isConnectionRefused } from './errors.js';
+import type { DynamoDBRetryOptions } from './options.js';
 
 /** Per-call state handed to every request of one store operation. */
 export interface CallContext {
@@ -27,39 +30,25 @@ export interface CallContext {
 
 /** Settings of {@link CallRunner}. */
 export interface CallRunnerSettings {
+  /** The store's name, for error tags. */
   store: string;
+  /** Deadline of one operation, retries and backoffs included. */
   timeoutMs: number;
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
+  /** Throttling retries: attempts per request and backoff bounds. */
+  retry: Required<DynamoDBRetryOptions>;
+  /** Turns a failure into the typed error the caller sees. */
   mapError: (operation: string, error: unknown) => SessionKitError;
 }
 
-/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
-export function sleep(ms: number, signal: DeadlineSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Runs operations under a deadline and retries single requests with exponential backoff and full jitter. */
+/** Runs operations under a deadline and retries single requests with core's jittered exponential backoff. */
 export class CallRunner {
   readonly #s: CallRunnerSettings;
+  readonly #backoff: ResolvedRetryOptions;
 
   constructor(settings: CallRunnerSettings) {
     this.#s = settings;
+    const { baseDelayMs, maxDelayMs } = settings.retry;
+    this.#backoff = { timeoutMs: settings.timeoutMs, baseDelayMs, maxDelayMs };
   }
 
   /** Runs `body` under the operation deadline; failures come out as typed errors tagged with the store. */
@@ -88,26 +77,52 @@ export class CallRunner {
       try {
         return await request();
       } catch (error) {
-        if (ctx.signal.aborted || !retryable(error) || attempt >= this.#s.maxAttempts) throw error;
-        const delay = this.backoff(attempt);
-        if (performance.now() + delay >= ctx.deadlineAt) throw error;
-        await sleep(delay, ctx.signal);
+        if (ctx.signal.aborted || !retryable(error) || !(await this.waitForRetry(ctx, attempt))) throw error;
       }
     }
   }
 
-  /** Waits before retrying unprocessed batch items; `false` when the deadline or the attempt budget forbids it. */
+  /**
+   * Waits before retry number `attempt` (of a request, or of unprocessed batch items); `false`, without
+   * waiting, when the attempt budget is spent or the backoff would cross the deadline.
+   */
   async waitForRetry(ctx: CallContext, attempt: number): Promise<boolean> {
-    if (attempt >= this.#s.maxAttempts) return false;
-    const delay = this.backoff(attempt);
+    if (attempt >= this.#s.retry.maxAttempts) return false;
+    const delay = backoffDelay(attempt, this.#backoff);
     if (performance.now() + delay >= ctx.deadlineAt) return false;
-    await sleep(delay, ctx.signal);
+    await sleep(delay);
     return true;
   }
+}
 
-  /** Full-jitter exponential backoff: random in [0, min(max, base * 2^(attempt-1))], at least 1 ms. */
-  backoff(attempt: number): number {
-    const cap = Math.min(this.#s.maxDelayMs, this.#s.baseDelayMs * 2 ** (attempt - 1));
-    return Math.max(1, Math.round(Math.random() * cap));
-  }
+/** A deserialize-step middleware of the DynamoDB client (the last `add` overload is that step's). */
+type DeserializeMiddleware = Parameters<DynamoDBClient['middlewareStack']['add']>[0];
+
+/**
+ * SDK quirk: the SDK's retry strategy counts ECONNREFUSED as transient (`NODEJS_TIMEOUT_ERROR_CODES` in
+ * @smithy/core's service-error-classification) and retries it with backoff up to the client's `maxAttempts`,
+ * so a dead endpoint would fail only after the SDK's backoffs (or at the store's deadline). A client the store
+ * creates has `maxAttempts: 1`; on a client the application passes in, this middleware (deserialize step,
+ * below the retry step) aborts the store call's own {@link DeadlineSignal} when the connection is refused, and
+ * the SDK's retry middleware gives up at once on an aborted signal, rethrowing the refusal. Calls the
+ * application makes on the same client carry no DeadlineSignal and are left as they were.
+ */
+const abortRefusedStoreCalls: DeserializeMiddleware = (next, context) => (args) =>
+  next(args).catch((error: unknown) => {
+    // The SDK puts the `abortSignal` given to `client.send` into the handler context under this key.
+    const signal = context.__smithy_context?.['abortSignal'];
+    if (signal instanceof DeadlineSignal && isConnectionRefused(error)) signal.abort(error);
+    throw error;
+  });
+
+/**
+ * Installs {@link abortRefusedStoreCalls} on an application's client, once however many stores share it (a
+ * fixed name, replaced rather than added again).
+ */
+export function failFastOnRefusal(client: DynamoDBClient): void {
+  client.middlewareStack.add(abortRefusedStoreCalls, {
+    step: 'deserialize',
+    name: 'sessionkitAbortRefusedStoreCalls',
+    override: true,
+  });
 }

@@ -7,47 +7,89 @@
  *
  * @module
  */
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, BatchWriteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient, QueryCommandInput, WriteRequest } from '@aws-sdk/client-dynamodb';
-import { StoreUnavailableError } from '@sessionkit/core';
-import type { Item } from './marshal.js';
+import { StoreUnavailableError, isLive, mapLimit } from '@sessionkit/core';
+import type { UserSessionEntry } from '@sessionkit/core';
 import { isRetryableRead } from './errors.js';
-import { readNumber, readString } from './marshal.js';
+import { ATTR, readNumber, readString } from './record.js';
+import type { Item } from './record.js';
 import type { CallContext, CallRunner } from './retry.js';
-import { ATTR, BATCH_GET_LIMIT, BATCH_WRITE_LIMIT } from './schema.js';
 
 /** What the user-index functions need from the store. */
 export interface UserIndexDeps {
+  /** The client the store sends with. */
   client: DynamoDBClient;
+  /** The store's deadline and retry runner. */
   runner: CallRunner;
+  /** The store's name, for error tags. */
   store: string;
+  /** The session table. */
   tableName: string;
+  /** The GSI on `userId`. */
   userIndexName: string;
-  prefix: string;
+  /** The store's key prefix: index entries of other prefixes sharing the table are ignored. */
+  keyPrefix: string;
+  /** Whether entries are confirmed against the table (the `verifyUserIndex` option). */
+  verify: boolean;
+  /** The store's clock. */
   now: () => number;
 }
 
 /** One index entry: the full partition key and the `expiresAt` the index (or the verification) reported. */
-export interface IndexEntry {
+interface IndexEntry {
   pk: string;
   expiresAt: number;
 }
 
 /** Parallel batch requests per operation, so a user with thousands of sessions does not flood the endpoint. */
 const BATCH_CONCURRENCY = 8;
+/** BatchWriteItem accepts at most 25 requests per call. */
+const BATCH_WRITE_LIMIT = 25;
+/** BatchGetItem accepts at most 100 keys per call. */
+const BATCH_GET_LIMIT = 100;
 
 const NAMES = { '#pk': ATTR.key, '#exp': ATTR.expiresAt, '#uid': ATTR.userId };
+
+/**
+ * The user's live sessions: one Query on the user's index partition, then (with `verify`) a strongly consistent
+ * BatchGetItem per 100 entries, so sessions deleted or expired meanwhile are dropped and `expiresAt` is current.
+ */
+export async function listByUser(deps: UserIndexDeps, ctx: CallContext, userId: string): Promise<UserSessionEntry[]> {
+  let entries = await queryUserIndex(deps, ctx, userId, !deps.verify);
+  if (deps.verify && entries.length > 0) entries = await verifyEntries(deps, ctx, userId, entries);
+  const now = deps.now();
+  const prefixLength = deps.keyPrefix.length;
+  return entries
+    .filter((e) => isLive(e.expiresAt, now))
+    .map((e) => ({ key: e.pk.slice(prefixLength), expiresAt: e.expiresAt }));
+}
+
+/**
+ * Deletes every session of the user the index knows (expired leftovers too) and returns how many were live:
+ * the Query without an expiry filter, (with `verify`) the strong verification to count live sessions and skip
+ * entries already gone, then {@link batchDelete}.
+ */
+export async function deleteByUser(deps: UserIndexDeps, ctx: CallContext, userId: string): Promise<number> {
+  let entries = await queryUserIndex(deps, ctx, userId, false);
+  if (entries.length === 0) return 0;
+  if (deps.verify) entries = await verifyEntries(deps, ctx, userId, entries);
+  const now = deps.now();
+  const live = entries.filter((e) => isLive(e.expiresAt, now)).length;
+  await batchDelete(
+    deps,
+    ctx,
+    entries.map((e) => e.pk),
+  );
+  return live;
+}
 
 /**
  * Reads the user's partition of the GSI (all pages). With `liveOnly`, a server-side filter drops entries whose
  * indexed `expiresAt` has passed (the filter saves bandwidth, not read units). Entries of other prefixes sharing
  * the table are dropped here.
  */
-export async function queryUserIndex(
+async function queryUserIndex(
   deps: UserIndexDeps,
   ctx: CallContext,
   userId: string,
@@ -75,7 +117,7 @@ export async function queryUserIndex(
     );
     for (const item of page.Items ?? []) {
       const pk = readString(item, ATTR.key);
-      if (pk === undefined || !pk.startsWith(deps.prefix)) continue;
+      if (pk === undefined || !pk.startsWith(deps.keyPrefix)) continue;
       entries.push({ pk, expiresAt: readNumber(item, ATTR.expiresAt) });
     }
     startKey = page.LastEvaluatedKey;
@@ -88,7 +130,7 @@ export async function queryUserIndex(
  * UnprocessedKeys with backoff). Returns the entries that exist in the table and still belong to `userId`, with
  * the table's current `expiresAt` (the index lags after a touch), whether live or not.
  */
-export async function verifyEntries(
+async function verifyEntries(
   deps: UserIndexDeps,
   ctx: CallContext,
   userId: string,
@@ -139,7 +181,7 @@ export async function verifyEntries(
  * with a {@link StoreUnavailableError} (the deletes already applied stay applied; a retry of deleteByUser is
  * safe and finishes the job).
  */
-export async function batchDelete(deps: UserIndexDeps, ctx: CallContext, pks: string[]): Promise<void> {
+async function batchDelete(deps: UserIndexDeps, ctx: CallContext, pks: string[]): Promise<void> {
   await mapLimit(chunk(pks, BATCH_WRITE_LIMIT), BATCH_CONCURRENCY, async (part) => {
     let requests: WriteRequest[] = part.map((pk) => ({ DeleteRequest: { Key: { [ATTR.key]: { S: pk } } } }));
     for (let attempt = 1; ; attempt++) {
@@ -165,18 +207,4 @@ function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/** Maps with at most `limit` promises in flight; rejects on the first failure. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,6 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describeSessionStore } from '@sessionkit/conformance';
-import { ATTR } from '../src/index.js';
+import { ATTR } from '../src/internal.js';
 import type { DynamoDBSessionStore } from '../src/index.js';
 import { TABLE, ensureTable, openStore } from './helpers.js';
 
@@ -16,7 +16,7 @@ describeSessionStore<DynamoDBSessionStore>('DynamoDBSessionStore on dynalite', {
     await ensureTable();
     // A generous deadline: dynalite is one Node process on LevelDB, and the concurrency checks fire 50 calls
     // at once on a shared CI machine. Deadlines themselves are tested in faults.test.ts.
-    return openStore({ prefix, operationTimeoutMs: 10_000 });
+    return openStore({ keyPrefix: prefix, operationTimeoutMs: 10_000 });
   },
   rawRead: {
     async exists(key, { prefix, store }) {

@@ -1,7 +1,6 @@
 /** The lightweight abort signal handed to the SDK (see src/deadline-signal.ts for why it exists). */
 import { describe, expect, it } from 'vitest';
 import { DeadlineSignal } from '../src/deadline-signal.js';
-import { sleep } from '../src/retry.js';
 
 describe('DeadlineSignal', () => {
   it('calls each listener once, skips removed ones, and sets aborted/reason', () => {
@@ -32,14 +31,5 @@ describe('DeadlineSignal', () => {
     });
     signal.abort('x');
     expect(reached).toBe(true);
-  });
-
-  it('cancels a backoff sleep with the abort reason, and refuses to start one when already aborted', async () => {
-    const signal = new DeadlineSignal();
-    const pending = sleep(60_000, signal);
-    const reason = new Error('deadline');
-    signal.abort(reason);
-    await expect(pending).rejects.toBe(reason);
-    await expect(sleep(1, signal)).rejects.toBe(reason);
   });
 });

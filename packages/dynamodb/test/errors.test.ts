@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError, PayloadTooLargeError, StoreUnavailableError } from '@sessionkit/core';
 import { describe, expect, it } from 'vitest';
-import { isConditionFailed, isRetryableRead, isThrottling, mapDynamoError } from '../src/errors.js';
+import { isConditionFailed, isRetryableRead, isThrottling, toDynamoDBError } from '../src/errors.js';
 
 const meta = { $metadata: {} };
 const named = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name }, extra);
@@ -28,7 +28,7 @@ describe('error classification', () => {
     ]) {
       expect(isThrottling(error), error.name).toBe(true);
       expect(isRetryableRead(error), error.name).toBe(true);
-      const mapped = mapDynamoError('dynamodb', 'update', error, 't');
+      const mapped = toDynamoDBError('dynamodb', 'update', error, 't');
       expect(mapped, error.name).toBeInstanceOf(StoreUnavailableError);
       expect(mapped.cause).toBe(error);
       expect(mapped.operation).toBe('update');
@@ -41,17 +41,28 @@ describe('error classification', () => {
     for (const error of [reset, server]) {
       expect(isRetryableRead(error)).toBe(true);
       expect(isThrottling(error)).toBe(false);
-      expect(mapDynamoError('dynamodb', 'get', error, 't')).toBeInstanceOf(StoreUnavailableError);
+      expect(toDynamoDBError('dynamodb', 'get', error, 't')).toBeInstanceOf(StoreUnavailableError);
     }
     expect(isRetryableRead(named('Error', 'connect ECONNREFUSED', { code: 'ECONNREFUSED' })), 'a dead endpoint fails fast').toBe(false);
   });
 
+  it('a refused or lost connection, however deeply nested, is StoreUnavailableError with the SDK error as cause', () => {
+    const refused = named('Error', 'connect ECONNREFUSED 127.0.0.1:1', { code: 'ECONNREFUSED' });
+    const wrapped = named('Error', 'request failed', { cause: refused });
+    const mapped = toDynamoDBError('dynamodb', 'get', wrapped, 't');
+    expect(mapped).toBeInstanceOf(StoreUnavailableError);
+    expect(mapped.cause).toBe(wrapped);
+    expect(mapped.message).toContain('ECONNREFUSED');
+    expect(isRetryableRead(wrapped)).toBe(false);
+    expect(isRetryableRead(named('Error', 'request failed', { cause: named('Error', 'socket hang up', { code: 'ECONNRESET' }) }))).toBe(true);
+  });
+
   it('maps a missing table, size rejections and configuration problems', () => {
-    const missing = mapDynamoError('dynamodb', 'get', new ResourceNotFoundException({ message: 'no table', ...meta }), 'sessions');
+    const missing = toDynamoDBError('dynamodb', 'get', new ResourceNotFoundException({ message: 'no table', ...meta }), 'sessions');
     expect(missing).toBeInstanceOf(StoreUnavailableError);
     expect(missing.message).toContain('"sessions"');
     expect(
-      mapDynamoError('dynamodb', 'update', named('ValidationException', 'Item size to update has exceeded the maximum allowed size'), 't'),
+      toDynamoDBError('dynamodb', 'update', named('ValidationException', 'Item size to update has exceeded the maximum allowed size'), 't'),
     ).toBeInstanceOf(PayloadTooLargeError);
     for (const error of [
       named('ValidationException', 'One or more parameter values were invalid'),
@@ -60,7 +71,7 @@ describe('error classification', () => {
       named('CredentialsProviderError', 'Could not load credentials from any providers'),
       named('Error', 'Region is missing'),
     ]) {
-      const mapped = mapDynamoError('dynamodb', 'get', error, 't');
+      const mapped = toDynamoDBError('dynamodb', 'get', error, 't');
       expect(mapped, error.name).toBeInstanceOf(ConfigurationError);
       expect(mapped.store).toBe('dynamodb');
     }

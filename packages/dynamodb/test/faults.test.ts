@@ -10,6 +10,7 @@ import {
   SessionKitError,
   StoreTimeoutError,
   StoreUnavailableError,
+  connectionErrorCode,
   generateSessionId,
   hashSessionId,
 } from '@sessionkit/core';
@@ -53,6 +54,7 @@ afterAll(async () => {
 function allCalls(store: DynamoDBSessionStore): [string, () => Promise<unknown>][] {
   const k = newKey();
   return [
+    ['connect', () => store.connect()],
     ['get', () => store.get(k)],
     ['get strong', () => store.get(k, { consistency: 'strong' })],
     ['create', () => store.create(k, record({ userId: 'u1' }))],
@@ -64,17 +66,49 @@ function allCalls(store: DynamoDBSessionStore): [string, () => Promise<unknown>]
   ];
 }
 
+/** A loopback URL where nothing listens: a server socket bound to an ephemeral port, then closed. */
+async function closedPortUrl(): Promise<string> {
+  const { server, url } = await tcpServer(() => {});
+  await new Promise((resolve) => server.close(resolve));
+  return url;
+}
+
+/** Expects the refusal of a closed port: StoreUnavailableError (not a timeout) with the SDK's error as cause. */
+function expectRefused(error: unknown, operation: string): void {
+  expect(error, operation).toBeInstanceOf(StoreUnavailableError);
+  expect(error, operation).not.toBeInstanceOf(StoreTimeoutError);
+  const e = error as StoreUnavailableError;
+  expect(e.code, operation).toBe('STORE_UNAVAILABLE');
+  expect(e.store, operation).toBe('dynamodb');
+  expect(e.operation, operation).toBe(operation.split(' ')[0]);
+  expect(connectionErrorCode(e.cause), operation).toBe('ECONNREFUSED');
+}
+
 describe('unreachable endpoints', () => {
-  it('a closed port fails every call fast with StoreUnavailableError tagged with the store', async () => {
-    const { server, url } = await tcpServer(() => {});
-    await new Promise((resolve) => server.close(resolve)); // nothing listens there any more
-    const store = new DynamoDBSessionStore({ endpoint: url, region: REGION, credentials, tableName: TABLE });
+  // A 60 s deadline and a 10 s test timeout: a refusal must not wait for the deadline.
+  it('a closed port fails connect() and every call at once with StoreUnavailableError, cause ECONNREFUSED', { timeout: 10_000 }, async () => {
+    const url = await closedPortUrl();
+    const store = new DynamoDBSessionStore({
+      endpoint: url,
+      region: REGION,
+      credentials,
+      tableName: TABLE,
+      operationTimeoutMs: 60_000,
+    });
     cleanups.push(() => store.close());
+    for (const [name, call] of allCalls(store)) expectRefused(await rejection(call()), name);
+  });
+
+  it("a client passed in does not retry the store's refused calls, whatever its own maxAttempts", { timeout: 10_000 }, async () => {
+    const url = await closedPortUrl();
+    // The SDK counts ECONNREFUSED as transient: ten attempts with its backoff would take seconds per call.
+    const client = new DynamoDBClient({ endpoint: url, region: REGION, credentials, maxAttempts: 10 });
+    cleanups.push(() => client.destroy());
+    const store = new DynamoDBSessionStore({ client, tableName: TABLE, operationTimeoutMs: 60_000 });
     for (const [name, call] of allCalls(store)) {
       const error = await rejection(call());
-      expect(error, name).toBeInstanceOf(StoreUnavailableError);
-      expect((error as StoreUnavailableError).store, name).toBe('dynamodb');
-      expect((error as StoreUnavailableError).operation, name).toBe(name.split(' ')[0]);
+      expectRefused(error, name);
+      expect(((error as Error).cause as { $metadata?: { attempts?: number } }).$metadata?.attempts, name).toBe(1);
     }
   });
 
@@ -129,7 +163,7 @@ describe('unreachable endpoints', () => {
 describe('dynalite killed mid-run and restarted', () => {
   it('typed errors while down; after restart and createTable, new operations succeed', async () => {
     await ensureTable();
-    const store = openStore({ prefix: `fault-${generateSessionId().slice(0, 6)}:`, operationTimeoutMs: 5_000 });
+    const store = openStore({ keyPrefix: `fault-${generateSessionId().slice(0, 6)}:`, operationTimeoutMs: 5_000 });
     const before = newKey();
     expect(await store.create(before, record({ userId: 'fault-user' }))).toBe(true);
 

@@ -17,22 +17,18 @@ import {
 import type { AttributeValue, BatchWriteItemCommandInput, BatchWriteItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import {
   ConfigurationError,
+  MAX_USER_ID_BYTES,
   PayloadTooLargeError,
+  StoreClosedError,
   StoreUnavailableError,
   generateSessionId,
   hashSessionId,
 } from '@sessionkit/core';
 import type { StoredSession } from '@sessionkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ATTR,
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  DYNAMODB_MAX_ITEM_BYTES,
-  DynamoDBSessionStore,
-  createSessionTable,
-  sessionTableDefinition,
-} from '../src/index.js';
-import { itemSize } from '../src/marshal.js';
+import { DynamoDBSessionStore, createSessionTable, sessionTableDefinition } from '../src/index.js';
+import type { DynamoDBSessionStoreOptions } from '../src/index.js';
+import { ATTR, DEFAULT_MAX_PAYLOAD_BYTES, DYNAMODB_MAX_ITEM_BYTES, itemSize } from '../src/internal.js';
 import { CREDENTIALS, ENDPOINT, REGION, TABLE, ensureTable, openStore, rawClient } from './helpers.js';
 
 const newKey = (): string => hashSessionId(generateSessionId());
@@ -51,8 +47,8 @@ const extraClients: DynamoDBClient[] = [];
 
 /** A store on the test table with a fresh prefix; returns the prefix too, for raw access. */
 function store(options: Parameters<typeof openStore>[0] = {}): { s: DynamoDBSessionStore; prefix: string } {
-  const prefix = options.prefix ?? newPrefix();
-  const s = openStore({ ...options, prefix });
+  const prefix = options.keyPrefix ?? newPrefix();
+  const s = openStore({ ...options, keyPrefix: prefix });
   opened.push(s);
   return { s, prefix };
 }
@@ -247,10 +243,10 @@ describe('400 KB item limit', () => {
     });
     const prefix = newPrefix();
     // maxPayloadBytes up to the item limit itself, so only the exact item-size check stands in the way.
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix, maxPayloadBytes: DYNAMODB_MAX_ITEM_BYTES });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: prefix, maxPayloadBytes: DYNAMODB_MAX_ITEM_BYTES });
     opened.push(s);
     const k = newKey();
-    const userId = 'u'.repeat(1500);
+    const userId = 'u'.repeat(MAX_USER_ID_BYTES);
     const base = record({ userId, data: new Uint8Array(0) });
     const overhead = itemSize(prefix + k, base);
     const fits = record({ userId, data: new Uint8Array(DYNAMODB_MAX_ITEM_BYTES - overhead).fill(7) });
@@ -274,7 +270,7 @@ describe('400 KB item limit', () => {
     const k = newKey();
     // The stored owner is long; the update is (against the contract) sent with a short one, so our estimate
     // is below the real item size and only DynamoDB can tell.
-    await s.create(k, record({ userId: 'o'.repeat(2000) }));
+    await s.create(k, record({ userId: 'o'.repeat(MAX_USER_ID_BYTES) }));
     const data = new Uint8Array(DYNAMODB_MAX_ITEM_BYTES - itemSize(prefix + k, record({ data: new Uint8Array(0) })));
     const error = await rejection(s.update(k, record({ version: 2, data }), 1));
     expect(error).toBeInstanceOf(PayloadTooLargeError);
@@ -330,6 +326,54 @@ describe('createSessionTable', () => {
   });
 });
 
+describe('connect', () => {
+  /** A client to dynalite that records the table of every DescribeTable it sends. */
+  function describing(): { client: DynamoDBClient; described: string[] } {
+    const described: string[] = [];
+    const client = clientWith((next, context) => async (args) => {
+      if (context.commandName === 'DescribeTableCommand') described.push(String((args.input as { TableName?: string }).TableName));
+      return next(args);
+    });
+    return { client, described };
+  }
+
+  it('checks the table with one DescribeTable, however often and concurrently it is called', async () => {
+    const { client, described } = describing();
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix() });
+    opened.push(s);
+    await Promise.all([s.connect(), s.connect()]);
+    await s.connect();
+    expect(described).toEqual([TABLE]);
+  });
+
+  it('rejects a missing table with StoreUnavailableError naming it, and asks again on the next call', async () => {
+    const { client, described } = describing();
+    const s = new DynamoDBSessionStore({ client, tableName: 'sk_no_such_table' });
+    opened.push(s);
+    for (let i = 0; i < 2; i++) {
+      const error = await rejection(s.connect());
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as StoreUnavailableError).operation).toBe('connect');
+      expect(String((error as Error).message)).toContain('sk_no_such_table');
+    }
+    expect(described).toEqual(['sk_no_such_table', 'sk_no_such_table']);
+  });
+
+  it('rejects a table without the configured user index with ConfigurationError', async () => {
+    const s = new DynamoDBSessionStore({ client: raw, tableName: TABLE, userIndexName: 'noSuchIndex' });
+    opened.push(s);
+    const error = await rejection(s.connect());
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(String((error as Error).message)).toContain('noSuchIndex');
+  });
+
+  it('rejects with StoreClosedError after close', async () => {
+    const s = openStore();
+    await s.close();
+    expect(await rejection(s.connect())).toBeInstanceOf(StoreClosedError);
+  });
+});
+
 describe('consistency', () => {
   it("'strong' sends ConsistentRead: true, 'eventual' and the default do not", async () => {
     const flags: unknown[] = [];
@@ -337,7 +381,7 @@ describe('consistency', () => {
       if (context.commandName === 'GetItemCommand') flags.push((args.input as { ConsistentRead?: boolean }).ConsistentRead);
       return next(args);
     });
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix() });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix() });
     opened.push(s);
     const k = newKey();
     await s.create(k, record());
@@ -355,7 +399,7 @@ describe('consistency', () => {
       seen.push({ command: context.commandName, consistent: input.RequestItems?.[TABLE]?.ConsistentRead });
       return next(args);
     });
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix() });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix() });
     opened.push(s);
     const user = newUser();
     await s.create(newKey(), record({ userId: user }));
@@ -398,7 +442,7 @@ describe('throttling and unprocessed batch items (injected: dynalite never throt
       }
       return next(args);
     });
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix(), retry: { baseDelayMs: 1 } });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix(), retry: { baseDelayMs: 1 } });
     opened.push(s);
     const k = newKey();
     expect(await s.create(k, record())).toBe(true);
@@ -416,7 +460,7 @@ describe('throttling and unprocessed batch items (injected: dynalite never throt
     const s = new DynamoDBSessionStore({
       client,
       tableName: TABLE,
-      prefix: newPrefix(),
+      keyPrefix: newPrefix(),
       retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
     });
     opened.push(s);
@@ -441,7 +485,7 @@ describe('throttling and unprocessed batch items (injected: dynalite never throt
       (result.output as BatchWriteItemCommandOutput).UnprocessedItems = { [TABLE]: requests.slice(half) };
       return result;
     });
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix(), retry: { baseDelayMs: 1 } });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix(), retry: { baseDelayMs: 1 } });
     opened.push(s);
     const user = newUser();
     const keys = Array.from({ length: 30 }, newKey);
@@ -460,7 +504,7 @@ describe('throttling and unprocessed batch items (injected: dynalite never throt
     const s = new DynamoDBSessionStore({
       client,
       tableName: TABLE,
-      prefix: newPrefix(),
+      keyPrefix: newPrefix(),
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
     });
     opened.push(s);
@@ -490,7 +534,7 @@ describe('ambiguous failures of conditional writes (injected resets: the reply i
 
   it('create and update whose first attempt was applied still resolve true', async () => {
     const { client, lost } = losingReplies(2);
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix(), retry: { baseDelayMs: 1 } });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix(), retry: { baseDelayMs: 1 } });
     opened.push(s);
     const k = newKey();
     expect(await s.create(k, record({ userId: 'amb' })), 'create applied, reply lost, repeat refused').toBe(true);
@@ -502,7 +546,7 @@ describe('ambiguous failures of conditional writes (injected resets: the reply i
 
   it('touch is simply repeated after a reset', async () => {
     const { client } = losingReplies(1);
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix(), retry: { baseDelayMs: 1 } });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix(), retry: { baseDelayMs: 1 } });
     opened.push(s);
     const k = newKey();
     await s.create(k, record()); // consumes the one lost reply: resolved by the check above
@@ -521,8 +565,8 @@ describe('ambiguous failures of conditional writes (injected resets: the reply i
       return next(args);
     });
     const prefix = newPrefix();
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix, retry: { baseDelayMs: 1 } });
-    const other = openStore({ prefix });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: prefix, retry: { baseDelayMs: 1 } });
+    const other = openStore({ keyPrefix: prefix });
     opened.push(s, other);
     const k = newKey();
     expect(await other.create(k, record({ data: new Uint8Array([1]) }))).toBe(true);
@@ -539,7 +583,7 @@ describe('ambiguous failures of conditional writes (injected resets: the reply i
       }
       return next(args);
     });
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix(), retry: { baseDelayMs: 1 } });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix(), retry: { baseDelayMs: 1 } });
     opened.push(s);
     expect(await rejection(s.delete(newKey()))).toBeInstanceOf(StoreUnavailableError);
     expect(deletes).toBe(1);
@@ -550,7 +594,7 @@ describe('client ownership and options', () => {
   it('does not destroy a client it was given', async () => {
     const client = rawClient();
     extraClients.push(client);
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, prefix: newPrefix() });
+    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix() });
     const k = newKey();
     await s.create(k, record());
     await s.close();
@@ -566,14 +610,21 @@ describe('client ownership and options', () => {
       { maxPayloadBytes: DYNAMODB_MAX_ITEM_BYTES + 1 },
       { client: raw, endpoint: ENDPOINT },
       { endpoint: 'not a url' },
+      { keyPrefix: 'p'.repeat(257) },
+      { name: '' },
+      { retry: { maxAttempts: 0 } },
+      // The option's old name: ignoring it would silently move the store onto the default prefix.
+      { prefix: 'old:' } as DynamoDBSessionStoreOptions,
     ];
     for (const options of bad) expect(() => new DynamoDBSessionStore(options)).toThrow(ConfigurationError);
   });
 
-  it('refuses an empty userId (a GSI key cannot be empty) and lists nothing for it', async () => {
+  it("refuses an empty or overlong userId (core's rule; a GSI key cannot be empty anyway)", async () => {
     const { s } = store();
-    expect(await rejection(s.create(newKey(), record({ userId: '' })))).toBeInstanceOf(ConfigurationError);
-    expect(await s.listByUser('')).toEqual([]);
-    expect(await s.deleteByUser('')).toBe(0);
+    for (const userId of ['', 'u'.repeat(MAX_USER_ID_BYTES + 1)]) {
+      expect(await rejection(s.create(newKey(), record({ userId }))), userId).toBeInstanceOf(ConfigurationError);
+      expect(await rejection(s.listByUser(userId)), userId).toBeInstanceOf(ConfigurationError);
+      expect(await rejection(s.deleteByUser(userId)), userId).toBeInstanceOf(ConfigurationError);
+    }
   });
 });
