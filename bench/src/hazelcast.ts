@@ -12,7 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { generateSessionId, hashSessionId } from '@sessionkit/core';
-import { HazelcastSessionStore, encodeRecord } from '@sessionkit/hazelcast';
+import { HazelcastSessionStore } from '@sessionkit/hazelcast';
+import { encodeRecord } from '@sessionkit/hazelcast/internal';
 import { endpoints } from '@sessionkit/test-servers';
 import { Client, HazelcastJsonValue, type GenericRecord } from 'hazelcast-client';
 import { performance } from 'node:perf_hooks';
@@ -100,7 +101,8 @@ export async function runHazelcastBench(opts: { quick: boolean }): Promise<Bench
     properties: { 'hazelcast.logging.level': 'ERROR' },
   });
   const prefix = `skb-${randomBytes(4).toString('hex')}:`;
-  const store = await HazelcastSessionStore.connect({ client, mapName: MAP, prefix });
+  const store = new HazelcastSessionStore({ client, mapName: MAP, keyPrefix: prefix });
+  await store.connect();
   const map = await client.getMap<string, unknown>(MAP);
   // The test machines are shared and noisy (throughput swings 2-3x within seconds): alternate short rounds
   // and keep each side's best, so both sides get the same chance at the quiet moments.

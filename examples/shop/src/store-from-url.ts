@@ -313,10 +313,17 @@ export async function openStore(spec: StoreSpec | string): Promise<SessionStore>
     }
     case 'hazelcast': {
       const { HazelcastSessionStore } = await import('@sessionkit/hazelcast');
-      return HazelcastSessionStore.connect({
+      const store = new HazelcastSessionStore({
         members: s.members.map(formatHost),
         ...(s.clusterName === undefined ? {} : { clusterName: s.clusterName }),
       });
+      try {
+        await store.connect();
+      } catch (error) {
+        await store.close().catch(() => undefined);
+        throw error;
+      }
+      return store;
     }
     case 'tiered': {
       const { TieredStore } = await import('@sessionkit/tiered');

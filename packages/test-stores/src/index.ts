@@ -127,7 +127,7 @@ export async function openTestStore(backend: TestBackend, options: TestStoreOpti
     }
     case 'dynamodb':
       await ensureDynamoTable();
-      return new DynamoDBSessionStore({ ...dynamoConnection(), tableName: TEST_TABLE, keyPrefix: prefix, operationTimeoutMs });
+      return new DynamoDBSessionStore({ ...dynamoConnection(), tableName: TEST_TABLE, prefix, operationTimeoutMs });
     case 'hazelcast': {
       const { members, clusterName } = endpoints.hazelcast;
       const store = new HazelcastSessionStore({
@@ -138,7 +138,12 @@ export async function openTestStore(backend: TestBackend, options: TestStoreOpti
         operationTimeoutMs,
         clientConfig: { properties: { 'hazelcast.logging.level': 'ERROR' } },
       });
-      await store.connect();
+      try {
+        await store.connect();
+      } catch (error) {
+        await store.close().catch(() => undefined);
+        throw error;
+      }
       return store;
     }
   }
