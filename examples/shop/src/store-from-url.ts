@@ -301,13 +301,12 @@ export async function openStore(spec: StoreSpec | string): Promise<SessionStore>
         // A local server (dynalite, DynamoDB Local) accepts any keys; elsewhere the SDK's default chain applies.
         ...(local && !hasEnvKeys ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
       });
-      if (s.createTable) {
-        try {
-          await createSessionTable(store.client, { tableName: s.table });
-        } catch (error) {
-          await store.close().catch(() => undefined);
-          throw error;
-        }
+      try {
+        if (s.createTable) await createSessionTable(store.client, { tableName: s.table });
+        await store.connect();
+      } catch (error) {
+        await store.close().catch(() => undefined);
+        throw error;
       }
       return store;
     }
