@@ -8,7 +8,7 @@ import {
 } from '@sessionkit/core';
 import { GenericRecords, Fields, Predicates, type Client } from 'hazelcast-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HazelcastSessionStore } from '../src/index.js';
+import { HazelcastSessionStore, type HazelcastSessionStoreOptions } from '../src/index.js';
 import { FIELD, LastValueCache, RECORD_TYPE_NAME, encodeRecord, nativeTtlMs } from '../src/internal.js';
 import { TEST_MAP, connectStore, openClient, openStore, uniquePrefix } from './helpers.js';
 
@@ -91,6 +91,16 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
     await client?.shutdown();
   });
 
+  /** Runs `check` on a second store over the same client and prefix (with `options`), closed afterwards. */
+  async function withSibling(options: HazelcastSessionStoreOptions, check: (sibling: HazelcastSessionStore) => Promise<void>) {
+    const sibling = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, ...options });
+    try {
+      await check(sibling);
+    } finally {
+      await sibling.close();
+    }
+  }
+
   it('stores a compact record whose fields members can query (no Java class needed)', async () => {
     const key = randomKey();
     const userId = `u-${randomKey()}`;
@@ -151,8 +161,7 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
   });
 
   it('compare-and-set stays right when the cached value is stale (another client wrote meanwhile)', async () => {
-    const other = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, casCacheBytes: 0 });
-    try {
+    await withSibling({ casCacheBytes: 0 }, async (other) => {
       const key = randomKey();
       await store.create(key, record());
       expect((await store.get(key))?.version).toBe(1); // store caches v1
@@ -165,14 +174,11 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
       expect(await other.delete(key)).toBe(true);
       expect(await store.touch(key, Date.now() + MIN)).toBe(false); // cached value of a deleted key
       expect(await store.get(key)).toBeNull();
-    } finally {
-      await other.close();
-    }
+    });
   });
 
   it('a compare-and-set loop that keeps losing stops after maxCasAttempts with ConflictError', async () => {
-    const once = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, maxCasAttempts: 1 });
-    try {
+    await withSibling({ maxCasAttempts: 1 }, async (once) => {
       const key = randomKey();
       await once.create(key, record());
       expect((await once.get(key))?.version).toBe(1); // once caches v1
@@ -180,15 +186,12 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
       // The cached v1 looks usable, its replaceIfSame fails, and no second round is allowed.
       await expect(once.update(key, record({ version: 2 }), 1)).rejects.toBeInstanceOf(ConflictError);
       expect((await store.get(key))?.version).toBe(1);
-    } finally {
-      await once.close();
-    }
+    });
   });
 
   it('expiry is decided by the injected clock', async () => {
     const clock = new ManualClock();
-    const timed = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, clock });
-    try {
+    await withSibling({ clock }, async (timed) => {
       const key = randomKey();
       expect(await timed.create(key, record({ expiresAt: clock.now() + MIN }))).toBe(true);
       expect((await timed.get(key))?.version).toBe(1);
@@ -196,31 +199,22 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
       expect(await timed.get(key)).toBeNull();
       expect(await timed.touch(key, clock.now() + MIN)).toBe(false);
       expect(await store.get(key)).not.toBeNull(); // on the wall clock it is still live
-    } finally {
-      await timed.close();
-    }
+    });
   });
 
   it('connect() is idempotent', async () => {
-    const twice = new HazelcastSessionStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix });
-    try {
-      await twice.connect();
-      await twice.connect();
+    await withSibling({}, async (twice) => {
+      await twice.connect(); // connected once already
       expect(await twice.get(randomKey())).toBeNull();
-    } finally {
-      await twice.close();
-    }
+    });
   });
 
   it('rejects oversize payloads before writing anything', async () => {
-    const small = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, maxPayloadBytes: 16 });
-    try {
+    await withSibling({ maxPayloadBytes: 16 }, async (small) => {
       const key = randomKey();
       await expect(small.create(key, record({ data: new Uint8Array(17) }))).rejects.toBeInstanceOf(PayloadTooLargeError);
       expect(await store.get(key)).toBeNull();
-    } finally {
-      await small.close();
-    }
+    });
   });
 
   it('close() leaves a given client running; the closed store rejects further calls', async () => {
