@@ -28,7 +28,8 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { MemoryStore, SessionManager } from '@sessionkit/core';
-import { RedisSessionStore, encodeRecord } from '@sessionkit/redis';
+import { RedisSessionStore } from '@sessionkit/redis';
+import { encodeRecord } from '@sessionkit/redis/internal';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { sampleSessionData } from './core.js';
@@ -113,7 +114,7 @@ async function redisTarget(largest: number): Promise<Target> {
     run: (index) => getAndUpdate(store, keys[index]!, payload, TTL_MS),
     async add(from, to) {
       const expiresAt = Date.now() + TTL_MS;
-      const value = encodeRecord(1, expiresAt, 0, undefined, payload);
+      const value = encodeRecord({ data: payload, version: 1, expiresAt }, 0);
       for (let i = from; i < to; i += 10_000) {
         const pipeline = admin.pipeline();
         for (let j = i; j < Math.min(to, i + 10_000); j++) pipeline.set(prefix + keys[j]!, value, 'PX', TTL_MS);

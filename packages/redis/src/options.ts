@@ -4,17 +4,18 @@
  * @module
  */
 import type { Clock, NearCacheOptions } from '@sessionkit/core';
-import { ConfigurationError } from '@sessionkit/core';
+import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import type { CompressionSettings } from './compression.js';
 
 /** Options of {@link RedisSessionStore}. Give exactly one of `client`, `connection` or `cluster`. */
 export interface RedisSessionStoreOptions {
   /**
-   * An existing ioredis client (`Redis`, Sentinel-managed `Redis`, or `Cluster`). The store defines its Lua
-   * scripts on it and never closes it. For timely failures configure it like {@link recommendedRedisOptions}
-   * (without `enableOfflineQueue: false` the client queues commands while disconnected: calls still fail at
-   * their deadline, but the queued command may run later, after the caller was told it failed).
+   * An existing ioredis client (`Redis`, Sentinel-managed `Redis`, or `Cluster`) from the application's own
+   * `ioredis` (a peer dependency of this package, so there is one copy). The store defines its Lua scripts on
+   * it, listens to its connection events and never closes it. For timely failures configure it like
+   * {@link recommendedRedisOptions} (with the ioredis default `enableOfflineQueue: true` the client queues
+   * commands while it connects: calls still fail at their deadline, but the queued command may run later,
+   * after the caller was told it failed).
    */
   client?: Redis | Cluster;
   /**
@@ -42,30 +43,21 @@ export interface RedisSessionStoreOptions {
   maxPayloadBytes?: number;
   /**
    * ioredis `enableAutoPipelining` for the clients the store creates (commands issued in the same tick go out
-   * in one write). Default `false`: it did not measure faster here — get + CAS at 50 concurrent callers was
-   * slower with it in 6 of 7 paired runs, reads were mixed (see docs/redis.md). Try it on your own load.
+   * in one write). Default `false`: it did not measure faster here (docs/redis.md, *Benchmarks*).
    */
   autoPipelining?: boolean;
   /**
    * How far beyond a session's deadline its user-index entry is kept, in ms (min 60 s, default 1 h). A touch
    * or update that moves the deadline past the indexed bound raises the bound by this much first (one extra
-   * round trip, at most once per `userIndexSlackMs` of extension); dead entries linger at most this long.
+   * round trip, at most once per `userIndexGraceMs` of extension); dead entries linger at most this long. It
+   * also absorbs clock skew between application servers (one server's "now" prunes entries by score).
    */
-  userIndexSlackMs?: number;
+  userIndexGraceMs?: number;
   /**
    * After every write, run `WAIT replicas timeoutMs` on the same connection. If fewer replicas acknowledge in
    * time the call rejects with `StoreUnavailableError` (the write did happen on the master).
    */
   waitForReplicas?: { replicas: number; timeoutMs: number };
-  /**
-   * Payload compression (see `compression.ts`), on by default: deflate-raw of data of at least `minBytes`
-   * (default 512) bytes at zlib `level` (default 1: fastest), kept only when it saves at least 10 %; after a
-   * payload that does not compress, the next 15 writes skip the attempt (doubling per miss in a row). A 1 KiB
-   * JSON session typically takes less than half its size in Redis. `false` stores every payload verbatim (saves the CPU: about 30 µs
-   * per deflate and 12 µs per inflate of 1 KiB). Values written either way are read either way.
-   * `maxPayloadBytes` applies to the uncompressed data.
-   */
-  compression?: boolean | { minBytes?: number; level?: number };
   /**
    * A near cache in this process, kept coherent by Redis itself (server-assisted client-side caching,
    * `CLIENT TRACKING ... BCAST`, Redis 6+; see `invalidation.ts` and docs/redis.md). `'eventual'` reads are
@@ -103,9 +95,9 @@ export function reconnectOnReadonly(error: Error): 1 | false {
 /**
  * The ioredis settings the store uses for standalone and Sentinel clients it creates, and recommends for
  * clients you pass in:
- * - `enableOfflineQueue: false`: nothing queues while disconnected. The store itself waits for `ready` up to
- *   the call's deadline and then fails with `StoreTimeoutError`, so a call that was reported as failed is
- *   never executed later;
+ * - `enableOfflineQueue: false`: nothing queues while disconnected. The store itself waits for `ready` within
+ *   the call's deadline (failing at once while connection attempts fail), so a call that was reported as
+ *   failed is never executed later;
  * - `autoResendUnfulfilledCommands: false`: commands in flight when the connection drops reject
  *   (`StoreUnavailableError`) instead of being replayed after the reconnect;
  * - `maxRetriesPerRequest: 0`: belt and braces for the above;
@@ -157,17 +149,18 @@ export interface ResolvedOptions {
   operationTimeoutMs: number;
   maxPayloadBytes: number;
   autoPipelining: boolean;
-  userIndexSlackMs: number;
+  userIndexGraceMs: number;
   waitForReplicas: { replicas: number; timeoutMs: number } | undefined;
-  compression: CompressionSettings | undefined;
   nearCache: Required<NearCacheOptions> | undefined;
+  clock: Clock;
 }
 
-const isPositiveInteger = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
+/** Largest `maxPayloadBytes`: a Redis string holds at most 512 MiB, and the header and userId need room. */
+const MAX_PAYLOAD_BYTES = 512 * 1024 * 1024 - 1024;
 
 /** Checks the options and fills in defaults; throws {@link ConfigurationError}. */
 export function resolveOptions(options: RedisSessionStoreOptions): ResolvedOptions {
-  const name = options.name ?? 'redis';
+  const name = storeName(options.name, 'redis');
   const fail = (message: string): never => {
     throw new ConfigurationError(message, { store: name });
   };
@@ -180,56 +173,40 @@ export function resolveOptions(options: RedisSessionStoreOptions): ResolvedOptio
   if (options.cluster && (!Array.isArray(options.cluster.nodes) || options.cluster.nodes.length === 0)) {
     fail('`cluster.nodes` must list at least one startup node');
   }
-  const keyPrefix = options.keyPrefix ?? 'sk:';
-  if (typeof keyPrefix !== 'string') fail('`keyPrefix` must be a string');
-  const userIndexPrefix = options.userIndexPrefix ?? `${keyPrefix}~user:`;
-  if (typeof userIndexPrefix !== 'string' || userIndexPrefix === keyPrefix) {
-    fail('`userIndexPrefix` must be a string different from `keyPrefix`');
-  }
-  const operationTimeoutMs = options.operationTimeoutMs ?? 2000;
-  if (!isPositiveInteger(operationTimeoutMs)) fail('`operationTimeoutMs` must be a positive integer');
-  const maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
-  if (!isPositiveInteger(maxPayloadBytes) || maxPayloadBytes > 512 * 1024 * 1024 - 1024) {
-    fail('`maxPayloadBytes` must be a positive integer below 512 MiB (the Redis string limit)');
-  }
-  const userIndexSlackMs = options.userIndexSlackMs ?? 60 * 60_000;
-  if (!isPositiveInteger(userIndexSlackMs) || userIndexSlackMs < 60_000) {
-    fail('`userIndexSlackMs` must be an integer of at least 60000 (it also absorbs clock skew between app servers)');
-  }
+  const keyPrefix = stringOption(name, 'keyPrefix', options.keyPrefix, 'sk:', { allowEmpty: true });
+  const userIndexPrefix = stringOption(name, 'userIndexPrefix', options.userIndexPrefix, `${keyPrefix}~user:`);
+  if (userIndexPrefix === keyPrefix) fail('`userIndexPrefix` must differ from `keyPrefix`');
+  const operationTimeoutMs = integerOption(name, 'operationTimeoutMs', options.operationTimeoutMs, 2000);
+  const maxPayloadBytes = integerOption(name, 'maxPayloadBytes', options.maxPayloadBytes, 1024 * 1024, { max: MAX_PAYLOAD_BYTES });
+  const userIndexGraceMs = integerOption(name, 'userIndexGraceMs', options.userIndexGraceMs, 60 * 60_000, { min: 60_000 });
   const wait = options.waitForReplicas;
-  if (wait !== undefined && (!isPositiveInteger(wait.replicas) || !isPositiveInteger(wait.timeoutMs))) {
-    fail('`waitForReplicas` needs positive integer `replicas` and `timeoutMs`');
-  }
-  if (wait !== undefined && wait.timeoutMs >= operationTimeoutMs) {
-    fail('`waitForReplicas.timeoutMs` must be shorter than `operationTimeoutMs`');
-  }
-  let compression: ResolvedOptions['compression'];
-  if (options.compression !== false) {
-    const given = options.compression === undefined || options.compression === true ? {} : options.compression;
-    compression = { minBytes: given.minBytes ?? 512, level: given.level ?? 1 };
-    if (!Number.isSafeInteger(compression.minBytes) || compression.minBytes < 0) fail('`compression.minBytes` must be a non-negative integer');
-    if (!Number.isSafeInteger(compression.level) || compression.level < 0 || compression.level > 9) fail('`compression.level` must be 0-9');
+  if (wait !== undefined) {
+    if (wait.replicas === undefined || wait.timeoutMs === undefined) fail('`waitForReplicas` needs `replicas` and `timeoutMs`');
+    integerOption(name, 'waitForReplicas.replicas', wait.replicas, 1);
+    integerOption(name, 'waitForReplicas.timeoutMs', wait.timeoutMs, 1);
+    if (wait.timeoutMs >= operationTimeoutMs) fail('`waitForReplicas.timeoutMs` must be shorter than `operationTimeoutMs`');
   }
   let nearCache: ResolvedOptions['nearCache'];
   if (options.nearCache) {
     const given = options.nearCache === true ? {} : options.nearCache;
-    nearCache = { maxAgeMs: given.maxAgeMs ?? 10_000, maxEntries: given.maxEntries ?? 10_000 };
-    if (!isPositiveInteger(nearCache.maxAgeMs)) fail('`nearCache.maxAgeMs` must be a positive integer');
-    if (!isPositiveInteger(nearCache.maxEntries)) fail('`nearCache.maxEntries` must be a positive integer');
+    nearCache = {
+      maxAgeMs: integerOption(name, 'nearCache.maxAgeMs', given.maxAgeMs, 10_000),
+      maxEntries: integerOption(name, 'nearCache.maxEntries', given.maxEntries, 10_000),
+    };
     // Reports come from masters; a replica read could fill the cache with a value older than a report
     // already processed, and nothing would evict it.
     if (options.readFromReplicas || options.replicaClient) fail('`nearCache` cannot be combined with replica reads');
   }
   return {
-    compression,
-    nearCache,
     name,
     keyPrefix,
     userIndexPrefix,
     operationTimeoutMs,
     maxPayloadBytes,
     autoPipelining: options.autoPipelining ?? false,
-    userIndexSlackMs,
+    userIndexGraceMs,
     waitForReplicas: wait,
+    nearCache,
+    clock: options.clock ?? systemClock,
   };
 }

@@ -2,7 +2,7 @@
  * {@link RedisSessionStore}: the SessionKit store on ioredis, for standalone Redis, Sentinel and Redis Cluster.
  *
  * Key design (see docs/redis.md):
- * - session `prefix + key` → one binary string (header + data, `codec.ts`), native TTL via `PX`/`PEXPIRE`;
+ * - session `keyPrefix + key` → one binary string (header + data, `record.ts`), native TTL via `PX`/`PEXPIRE`;
  * - user index `userIndexPrefix + userId` → ZSET of keys scored by "indexed until" (`user-index.ts`).
  * Every script touches one key, so no two keys ever need to share a hash slot; Cluster routes each call
  * by its own key.
@@ -16,6 +16,7 @@ import type {
   ScanEntry,
   ScanOptions,
   ScanPage,
+  SessionKitError,
   SessionStore,
   StoreCapabilities,
   StoredSession,
@@ -27,29 +28,35 @@ import {
   StoreClosedError,
   StoreUnavailableError,
   assertPayloadFits,
+  assertValidExpiry,
   assertValidKey,
   assertValidRecord,
+  assertValidUserId,
   isLive,
   scanLimit,
-  systemClock,
   withDeadline,
 } from '@sessionkit/core';
 import type { ChainableCommander } from 'ioredis';
 import { Cluster, Redis } from 'ioredis';
-import { MAX_USER_ID_BYTES, decodeHeader, decodeRecord, encodeRecord } from './codec.js';
-import { PayloadCompressor } from './compression.js';
-import { Connection, isClient } from './connection.js';
 import { ClusterInvalidation } from './cluster-invalidation.js';
+import { Connection, assertClient } from './connection.js';
+import { toRedisError } from './errors.js';
 import type { Invalidation } from './invalidation.js';
 import { InvalidationFeed } from './invalidation.js';
 import type { RedisSessionStoreOptions, ResolvedOptions } from './options.js';
 import { recommendedClusterOptions, recommendedRedisOptions, resolveOptions } from './options.js';
+import { dataArgument, decodeRecord, encodeRecord } from './record.js';
 import { scanStep } from './scan.js';
-import type { ScriptedClient, SessionScripts } from './scripts.js';
-import { indexCandidates, raiseIndexEntry, removeIndexEntries } from './user-index.js';
+import type { DeleteReply, ScriptedClient, SessionScripts } from './scripts.js';
+import { pxTtl } from './ttl.js';
+import { deleteIndexed, listIndexed, removeIndexEntries } from './user-index.js';
 
 /** Status the update/touch scripts return when the user index must be raised first. */
 const NEEDS_INDEX = 2;
+
+/** The store's operations, as they tag errors. */
+type Operation = 'connect' | 'get' | 'create' | 'update' | 'touch' | 'delete' | 'listByUser' | 'deleteByUser' | 'scan';
+const OPERATIONS: readonly Operation[] = ['connect', 'get', 'create', 'update', 'touch', 'delete', 'listByUser', 'deleteByUser', 'scan'];
 
 /**
  * A {@link SessionStore} on Redis (ioredis 6): standalone, Sentinel-managed or Cluster.
@@ -57,7 +64,8 @@ const NEEDS_INDEX = 2;
  * @example
  * ```ts
  * const store = new RedisSessionStore({ connection: { host: '127.0.0.1', port: 6379 }, keyPrefix: 'app:sess:' });
- * await store.create(key, { data, version: 1, expiresAt: Date.now() + 3_600_000, userId: 'u1' });
+ * await store.connect();
+ * const sessions = new SessionManager({ store, idleTimeout: 30 * 60_000, absoluteTimeout: 8 * 3_600_000 });
  * ```
  */
 export class RedisSessionStore implements SessionStore {
@@ -66,22 +74,25 @@ export class RedisSessionStore implements SessionStore {
   readonly #options: ResolvedOptions;
   readonly #primary: Connection;
   readonly #replica: Connection | undefined;
-  readonly #clock: Clock;
-  readonly #compressor: PayloadCompressor;
   readonly #near: { cache: NearCache; feed: Invalidation } | undefined;
+  readonly #clock: Clock;
+  /** `toRedisError` per operation, built once: the deadline wrapper of every call takes one. */
+  readonly #errors: Record<Operation, (error: unknown) => SessionKitError>;
   #closed = false;
 
   constructor(options: RedisSessionStoreOptions) {
     this.#options = resolveOptions(options);
-    this.name = this.#options.name;
-    this.#clock = options.clock ?? systemClock;
-    this.#compressor = new PayloadCompressor(this.#options.compression);
+    const name = this.#options.name;
+    this.name = name;
+    this.#clock = this.#options.clock;
+    this.#errors = Object.fromEntries(
+      OPERATIONS.map((operation) => [operation, (error: unknown) => toRedisError(name, operation, error)]),
+    ) as Record<Operation, (error: unknown) => SessionKitError>;
     const { operationTimeoutMs, autoPipelining } = this.#options;
     const onError = options.onClientError ?? (() => {});
 
     if (options.client !== undefined) {
-      if (!isClient(options.client)) throw new ConfigurationError('`client` must be an ioredis Redis or Cluster', { store: this.name });
-      this.#primary = new Connection(options.client, false);
+      this.#primary = new Connection(assertClient(name, 'client', options.client), false);
     } else if (options.cluster !== undefined) {
       const clusterOptions = mergeClusterOptions(recommendedClusterOptions(operationTimeoutMs, autoPipelining), options.cluster.options);
       this.#primary = new Connection(listen(new Cluster(options.cluster.nodes, clusterOptions), onError), true);
@@ -91,8 +102,7 @@ export class RedisSessionStore implements SessionStore {
     }
 
     if (options.replicaClient !== undefined) {
-      if (!isClient(options.replicaClient)) throw new ConfigurationError('`replicaClient` must be an ioredis Redis or Cluster', { store: this.name });
-      this.#replica = new Connection(options.replicaClient, false);
+      this.#replica = new Connection(assertClient(name, 'replicaClient', options.replicaClient), false);
     } else if (options.readFromReplicas && options.cluster) {
       const clusterOptions = mergeClusterOptions(recommendedClusterOptions(operationTimeoutMs, autoPipelining), options.cluster.options);
       this.#replica = new Connection(
@@ -106,7 +116,7 @@ export class RedisSessionStore implements SessionStore {
 
     if (this.#options.nearCache) {
       const cache = new NearCache(this.#options.nearCache);
-      const settings = { storeName: this.name, prefix: this.#options.keyPrefix, cache, onError };
+      const settings = { storeName: name, prefix: this.#options.keyPrefix, cache, onError };
       const client = this.#primary.client;
       const feed = client instanceof Cluster ? new ClusterInvalidation(client, settings) : new InvalidationFeed(client as Redis, settings);
       this.#near = { cache, feed };
@@ -135,25 +145,166 @@ export class RedisSessionStore implements SessionStore {
     return { ...near.cache.stats, live: near.feed.live };
   }
 
-  /** The Redis key of a session: the prefix and the key, nothing else. */
-  sessionKey(key: string): string {
-    return this.#options.keyPrefix + key;
-  }
-
-  /** The Redis key of a user's index ZSET. */
-  userIndexKey(userId: string): string {
-    return this.#options.userIndexPrefix + userId;
+  /**
+   * Resolves once the master connection is ready (at once if it is; idempotent). Optional: every call waits for
+   * the connection itself. Rejects with `StoreUnavailableError` carrying the driver's error as `cause` as soon
+   * as a connection attempt fails (refused, unreachable: never after waiting out the deadline), and with
+   * `StoreTimeoutError` if the connection is still being made at the deadline (`operationTimeoutMs`).
+   */
+  async connect(): Promise<void> {
+    this.#checkOpen('connect');
+    const primary = this.#primary;
+    if (primary.client.status === 'ready') return;
+    await this.#run('connect', () => primary.ready(this.name, 'connect'));
   }
 
   async get(key: string, options?: ReadOptions): Promise<StoredSession | null> {
     this.#checkOpen('get');
     assertValidKey(this.name, 'get', key);
-    const redisKey = this.sessionKey(key);
+    const redisKey = this.#backendKey(key);
     const near = this.#near;
     if (near !== undefined && near.feed.live && options?.consistency !== 'strong') {
       return near.cache.readThrough(redisKey, () => this.#clock.now(), () => this.#read(redisKey, options));
     }
     return this.#read(redisKey, options);
+  }
+
+  async create(key: string, session: StoredSession): Promise<boolean> {
+    this.#checkWrite('create', key, session);
+    return this.#writing(key, () => this.#primaryRun('create', async (client) => {
+      const now = this.#clock.now();
+      const ttl = pxTtl(session.expiresAt, now);
+      let bound = 0;
+      if (session.userId !== undefined && ttl > 0) {
+        // Index first, session second: a session never exists without its index entry (user-index.ts).
+        bound = session.expiresAt + this.#options.userIndexGraceMs;
+        await this.#durable<number>((c) => c.sessionkitIndexAdd(this.#userIndexKey(session.userId!), now, bound, key));
+      }
+      const value = encodeRecord(session, bound);
+      const result = await this.#durable<number>((c) => c.sessionkitCreate(this.#backendKey(key), now, ttl, value), client);
+      return result === 1;
+    }));
+  }
+
+  async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
+    this.#checkWrite('update', key, session);
+    if (!Number.isSafeInteger(expectedVersion)) {
+      throw new ConfigurationError('expectedVersion must be an integer', { store: this.name, operation: 'update' });
+    }
+    return this.#writing(key, () => this.#primaryRun('update', async () => {
+      const now = this.#clock.now();
+      const ttl = pxTtl(session.expiresAt, now);
+      const redisKey = this.#backendKey(key);
+      const data = dataArgument(session.data);
+      let bound = 0;
+      // At most one index raise: the second call carries a bound that covers the new deadline.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const result = await this.#durable<number | [number, string]>((c) =>
+          c.sessionkitUpdate(redisKey, now, expectedVersion, session.version, session.expiresAt, ttl, bound, data),
+        );
+        if (typeof result === 'number') return result === 1;
+        bound = await this.#raiseBound(key, result, session.expiresAt, now);
+      }
+      throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'update' });
+    }));
+  }
+
+  async touch(key: string, expiresAt: number): Promise<boolean> {
+    this.#checkOpen('touch');
+    assertValidKey(this.name, 'touch', key);
+    assertValidExpiry(this.name, 'touch', expiresAt);
+    return this.#writing(key, () => this.#primaryRun('touch', async () => {
+      const now = this.#clock.now();
+      const ttl = pxTtl(expiresAt, now);
+      const redisKey = this.#backendKey(key);
+      let bound = 0;
+      // At most one index raise, as in update.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const result = await this.#durable<number | [number, string]>((c) => c.sessionkitTouch(redisKey, now, expiresAt, ttl, bound));
+        if (typeof result === 'number') return result === 1;
+        bound = await this.#raiseBound(key, result, expiresAt, now);
+      }
+      throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'touch' });
+    }));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    this.#checkOpen('delete');
+    assertValidKey(this.name, 'delete', key);
+    return this.#writing(key, () => this.#primaryRun('delete', async (client) => {
+      const [status, owner] = await this.#durable<DeleteReply>((c) =>
+        c.sessionkitDelete(this.#backendKey(key), this.#clock.now(), ''),
+      );
+      // Session first, index entry second: if this second step never happens the entry is skipped by
+      // listByUser (its record is gone) and pruned when its score passes.
+      if (status !== -1 && owner !== '') await removeIndexEntries(client, this.#userIndexKey(owner), [key]);
+      return status === 1;
+    }));
+  }
+
+  async listByUser(userId: string): Promise<UserSessionEntry[]> {
+    this.#checkOpen('listByUser');
+    assertValidUserId(this.name, 'listByUser', userId);
+    return this.#primaryRun('listByUser', (client) =>
+      listIndexed(client, this.#userIndexKey(userId), userId, this.#clock.now(), (member) => this.#backendKey(member)),
+    );
+  }
+
+  async deleteByUser(userId: string): Promise<number> {
+    this.#checkOpen('deleteByUser');
+    assertValidUserId(this.name, 'deleteByUser', userId);
+    return this.#primaryRun('deleteByUser', async (client) => {
+      const now = this.#clock.now();
+      const { deleted, members } = await deleteIndexed(client, this.#userIndexKey(userId), now, (member) =>
+        this.#durable<DeleteReply>((c) => c.sessionkitDelete(this.#backendKey(member), now, userId)),
+      );
+      // Redis reports these deletions to the feed too; evicting here keeps this process read-your-writes.
+      for (const member of members) this.#near?.cache.invalidate(this.#backendKey(member));
+      return deleted;
+    });
+  }
+
+  /**
+   * Admin enumeration (see `scan.ts`): one `SCAN cursor MATCH <keyPrefix>* COUNT limit TYPE string` step on
+   * one master (standalone, Sentinel, or each Cluster master in turn), then a `GET` per key found; expired
+   * and undecodable values are skipped. `limit` is `SCAN`'s `COUNT` hint, so a page holds about that many
+   * records or fewer, often none while the walk crosses keys of other prefixes: the walk visits the whole
+   * keyspace of each master, whatever the prefix. Every key under the prefix that holds a session is listed,
+   * including those of another store whose prefix extends this one. Redis may list a key twice when its hash
+   * table shrinks during the walk; a failover or resharding during it may repeat or miss keys. Reads the
+   * masters, bypassing the near cache and replicas.
+   */
+  async scan(options: ScanOptions = {}): Promise<ScanPage> {
+    this.#checkOpen('scan');
+    const limit = scanLimit(this.name, options.limit);
+    return this.#primaryRun('scan', async (client) => {
+      const step = await scanStep(client, this.#options.keyPrefix, options.cursor, limit, this.name);
+      const values = await Promise.all(step.keys.map((redisKey) => client.getBuffer(redisKey)));
+      const entries: ScanEntry[] = [];
+      values.forEach((value, i) => {
+        const session = this.#live(value);
+        if (session) entries.push({ key: step.keys[i]!.slice(this.#options.keyPrefix.length), session });
+      });
+      return { entries, cursor: step.cursor };
+    });
+  }
+
+  /** Closes the clients the store created (QUIT, then disconnect); a client passed in stays open. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#near?.feed.close();
+    await Promise.all([this.#primary.close(), this.#replica?.close()]);
+  }
+
+  /** The Redis key of a session: the prefix and the key, nothing else. */
+  #backendKey(key: string): string {
+    return this.#options.keyPrefix + key;
+  }
+
+  /** The Redis key of a user's index ZSET. */
+  #userIndexKey(userId: string): string {
+    return this.#options.userIndexPrefix + userId;
   }
 
   /** Reads one session from Redis (the master, or a replica for 'eventual' reads when configured). */
@@ -192,167 +343,14 @@ export class RedisSessionStore implements SessionStore {
     return session;
   }
 
-  async create(key: string, session: StoredSession): Promise<boolean> {
-    this.#checkWrite('create', key, session);
-    const userId = this.#userIdBytes('create', session.userId);
-    const { format, bytes } = this.#compressor.pack(session.data);
-    return this.#writing(key, () => this.#primaryRun('create', async (client) => {
-      const now = this.#clock.now();
-      const ttl = ttlMs(session.expiresAt, now);
-      let bound = 0;
-      if (userId !== undefined && ttl > 0) {
-        // Index first, session second: a session never exists without its index entry (user-index.ts).
-        bound = session.expiresAt + this.#options.userIndexSlackMs;
-        await this.#durable<number>((c) => c.sessionkitIndexAdd(this.userIndexKey(session.userId!), now, bound, key));
-      }
-      const value = encodeRecord(session.version, session.expiresAt, bound, userId, bytes, format);
-      const result = await this.#durable<number>((c) => c.sessionkitCreate(this.sessionKey(key), now, ttl, value), client);
-      return result === 1;
-    }));
-  }
-
-  async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
-    this.#checkWrite('update', key, session);
-    if (!Number.isSafeInteger(expectedVersion)) {
-      throw new ConfigurationError('expectedVersion must be an integer', { store: this.name, operation: 'update' });
-    }
-    return this.#writing(key, () => this.#primaryRun('update', async () => {
-      const now = this.#clock.now();
-      const ttl = ttlMs(session.expiresAt, now);
-      const redisKey = this.sessionKey(key);
-      const { format, bytes: data } = this.#compressor.pack(session.data);
-      let bound = 0;
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const result = await this.#durable<number | [number, string]>((c) =>
-          c.sessionkitUpdate(redisKey, now, expectedVersion, session.version, session.expiresAt, ttl, bound, data, format),
-        );
-        if (typeof result === 'number') return result === 1;
-        bound = await this.#raiseBound(key, result, session.expiresAt, now);
-      }
-      throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'update' });
-    }));
-  }
-
-  async touch(key: string, expiresAt: number): Promise<boolean> {
-    this.#checkOpen('touch');
-    assertValidKey(this.name, 'touch', key);
-    if (!Number.isFinite(expiresAt)) {
-      throw new ConfigurationError('expiresAt must be a finite epoch-millisecond number', { store: this.name, operation: 'touch' });
-    }
-    return this.#writing(key, () => this.#primaryRun('touch', async () => {
-      const now = this.#clock.now();
-      const ttl = ttlMs(expiresAt, now);
-      const redisKey = this.sessionKey(key);
-      let bound = 0;
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const result = await this.#durable<number | [number, string]>((c) => c.sessionkitTouch(redisKey, now, expiresAt, ttl, bound));
-        if (typeof result === 'number') return result === 1;
-        bound = await this.#raiseBound(key, result, expiresAt, now);
-      }
-      throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'touch' });
-    }));
-  }
-
-  async delete(key: string): Promise<boolean> {
-    this.#checkOpen('delete');
-    assertValidKey(this.name, 'delete', key);
-    return this.#writing(key, () => this.#primaryRun('delete', async (client) => {
-      const [status, owner] = await this.#durable<[number, string]>((c) =>
-        c.sessionkitDelete(this.sessionKey(key), this.#clock.now(), ''),
-      );
-      // Session first, index entry second: if this second step never happens the entry is skipped by
-      // listByUser (its record is gone) and pruned when its score passes.
-      if (status !== -1 && owner !== '') await removeIndexEntries(client, this.userIndexKey(owner), [key]);
-      return status === 1;
-    }));
-  }
-
-  async listByUser(userId: string): Promise<UserSessionEntry[]> {
-    this.#checkOpen('listByUser');
-    this.#userIdBytes('listByUser', userId);
-    return this.#primaryRun('listByUser', async (client) => {
-      const now = this.#clock.now();
-      const members = await indexCandidates(client, this.userIndexKey(userId), now);
-      const headerEnd = 26 + Buffer.byteLength(userId, 'utf8');
-      // One GETRANGE per candidate, header only (never the payload). With auto-pipelining they leave in one
-      // write per node; on Cluster each goes to its own slot's master.
-      const heads = await Promise.all(members.map((m) => client.getrangeBuffer(this.sessionKey(m), 0, headerEnd)));
-      const entries: UserSessionEntry[] = [];
-      heads.forEach((head, i) => {
-        const header = decodeHeader(head);
-        // The owner check guards against a key that now belongs to someone else.
-        if (header && header.userId === userId && isLive(header.expiresAt, now)) {
-          entries.push({ key: members[i]!, expiresAt: header.expiresAt });
-        }
-      });
-      return entries;
-    });
-  }
-
-  async deleteByUser(userId: string): Promise<number> {
-    this.#checkOpen('deleteByUser');
-    this.#userIdBytes('deleteByUser', userId);
-    return this.#primaryRun('deleteByUser', async (client) => {
-      const now = this.#clock.now();
-      const indexKey = this.userIndexKey(userId);
-      const members = await indexCandidates(client, indexKey, now);
-      const results = await Promise.all(
-        members.map((m) => this.#durable<[number, string]>((c) => c.sessionkitDelete(this.sessionKey(m), now, userId))),
-      );
-      let deleted = 0;
-      const gone: string[] = [];
-      results.forEach(([status], i) => {
-        if (status === 1) deleted++;
-        // -1 (no record) stays: it may be a create between its index step and its session step.
-        if (status !== -1) gone.push(members[i]!);
-      });
-      await removeIndexEntries(client, indexKey, gone);
-      // Redis reports these deletions to the feed too; evicting here keeps this process read-your-writes.
-      for (const member of members) this.#near?.cache.invalidate(this.sessionKey(member));
-      return deleted;
-    });
-  }
-
-  /**
-   * Admin enumeration (see `scan.ts`): one `SCAN cursor MATCH <keyPrefix>* COUNT limit TYPE string` step on
-   * one master (standalone, Sentinel, or each Cluster master in turn), then a `GET` per key found; expired
-   * and undecodable values are skipped. `limit` is `SCAN`'s `COUNT` hint, so a page holds about that many
-   * records or fewer, often none while the walk crosses keys of other prefixes: the walk visits the whole
-   * keyspace of each master, whatever the prefix. Every key under the prefix that holds a session is listed,
-   * including those of another store whose prefix extends this one. Redis may list a key twice when its hash
-   * table shrinks during the walk; a failover or resharding during it may repeat or miss keys. Reads the
-   * masters, bypassing the near cache and replicas.
-   */
-  async scan(options: ScanOptions = {}): Promise<ScanPage> {
-    this.#checkOpen('scan');
-    const limit = scanLimit(this.name, options.limit);
-    return this.#primaryRun('scan', async (client) => {
-      const step = await scanStep(client, this.#options.keyPrefix, options.cursor, limit, this.name);
-      const values = await Promise.all(step.keys.map((redisKey) => client.getBuffer(redisKey)));
-      const entries: ScanEntry[] = [];
-      values.forEach((value, i) => {
-        const session = this.#live(value);
-        if (session) entries.push({ key: step.keys[i]!.slice(this.#options.keyPrefix.length), session });
-      });
-      return { entries, cursor: step.cursor };
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#near?.feed.close();
-    await Promise.all([this.#primary.close(), this.#replica?.close()]);
-  }
-
   /** Raises the owner's index entry for `key` to cover `expiresAt`; returns the new bound. */
   async #raiseBound(key: string, reply: [number, string], expiresAt: number, now: number): Promise<number> {
     const [status, owner] = reply;
     if (status !== NEEDS_INDEX || !owner) {
       throw new StoreUnavailableError(`unexpected script reply ${String(status)}`, { store: this.name });
     }
-    const bound = expiresAt + this.#options.userIndexSlackMs;
-    await this.#durable<number>((c) => c.sessionkitIndexAdd(this.userIndexKey(owner), now, bound, key));
+    const bound = expiresAt + this.#options.userIndexGraceMs;
+    await this.#durable<number>((c) => c.sessionkitIndexAdd(this.#userIndexKey(owner), now, bound, key));
     return bound;
   }
 
@@ -395,11 +393,11 @@ export class RedisSessionStore implements SessionStore {
    */
   #writing<T>(key: string, write: () => Promise<T>): Promise<T> {
     const near = this.#near;
-    return near === undefined ? write() : near.cache.writeThrough(this.sessionKey(key), write);
+    return near === undefined ? write() : near.cache.writeThrough(this.#backendKey(key), write);
   }
 
   /** Runs a master-side operation under the deadline, after waiting (within it) for the connection. */
-  #primaryRun<T>(operation: string, run: (client: ScriptedClient) => Promise<T>): Promise<T> {
+  #primaryRun<T>(operation: Operation, run: (client: ScriptedClient) => Promise<T>): Promise<T> {
     const primary = this.#primary;
     if (primary.client.status === 'ready') return this.#run(operation, () => run(primary.client));
     return this.#run(operation, async () => {
@@ -408,36 +406,20 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  #run<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return withDeadline(this.name, operation, this.#options.operationTimeoutMs, run);
+  /** Runs `run` under the operation deadline, every failure mapped to a typed error (`errors.ts`). */
+  #run<T>(operation: Operation, run: () => Promise<T>): Promise<T> {
+    return withDeadline(this.name, operation, this.#options.operationTimeoutMs, run, this.#errors[operation]);
   }
 
-  #userIdBytes(operation: string, userId: string | undefined): Buffer | undefined {
-    if (userId === undefined) return undefined;
-    if (typeof userId !== 'string' || userId.length === 0) {
-      throw new ConfigurationError('userId must be a non-empty string', { store: this.name, operation });
-    }
-    const bytes = Buffer.from(userId, 'utf8');
-    if (bytes.length > MAX_USER_ID_BYTES) {
-      throw new ConfigurationError(`userId must be at most ${MAX_USER_ID_BYTES} UTF-8 bytes`, { store: this.name, operation });
-    }
-    return bytes;
-  }
-
-  #checkWrite(operation: string, key: string, session: StoredSession): void {
+  #checkWrite(operation: Operation, key: string, session: StoredSession): void {
     this.#checkOpen(operation);
     assertValidRecord(this.name, operation, key, session);
     assertPayloadFits(this.name, operation, session.data, this.#options.maxPayloadBytes);
   }
 
-  #checkOpen(operation: string): void {
+  #checkOpen(operation: Operation): void {
     if (this.#closed) throw new StoreClosedError({ store: this.name, operation });
   }
-}
-
-/** Remaining lifetime for PX/PEXPIRE, rounded up so the key never dies before `expiresAt`; <= 0 means dead. */
-function ttlMs(expiresAt: number, now: number): number {
-  return Math.ceil(expiresAt - now);
 }
 
 function mergeClusterOptions(

@@ -6,7 +6,8 @@
  * the script) when the server answers `NOSCRIPT` — after a restart or a failover to a replica that never saw
  * `SCRIPT LOAD`. The script text is the same everywhere, so its SHA1 is too.
  *
- * All scripts read the value header laid out in `codec.ts` with `struct.unpack('<BdddH', ...)`. The current
+ * All scripts read the value header laid out in `record.ts` with `struct.unpack('<BdddH', ...)`, and accept
+ * both formats it reads (1, and 2 as written by version 0.1). The current
  * time (`now`, epoch ms) always comes from the caller's clock, never from `redis.call('TIME')`: the
  * liveness rule ("dead from expiresAt on") must be the same one the read path applies on the client, and
  * native TTLs are relative (`PX` / `PEXPIRE` with `expiresAt - now`) for the same reason, so a skew between
@@ -15,6 +16,7 @@
  * Replies: `0` = condition failed (missing, expired, wrong version), `1` = written,
  * `{2, userId}` = the new deadline lies beyond the score this session holds in its user's index: the caller
  * must raise the index first (see `user-index.ts`) and call again with the raised bound. Nothing was written.
+ * A `ttlMs` of 0 means the new deadline has passed (see `ttl.ts`): the key is deleted instead.
  *
  * @module
  */
@@ -38,7 +40,10 @@ redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl)
 return 1
 `;
 
-/** update: compare-and-set on the version. ARGV: now, expectedVersion, newVersion, expiresAt, ttlMs, indexBound, data, dataFormat. */
+/**
+ * update: compare-and-set on the version. ARGV: now, expectedVersion, newVersion, expiresAt, ttlMs, indexBound,
+ * data. The new value is always format 1 (the data verbatim), whatever the format of the record it replaces.
+ */
 const UPDATE = `
 local head = redis.call('GETRANGE', KEYS[1], 0, 26)
 local format = string.byte(head, 1)
@@ -58,7 +63,7 @@ if ttl <= 0 then
   redis.call('DEL', KEYS[1])
   return 1
 end
-redis.call('SET', KEYS[1], struct.pack('<BdddH', tonumber(ARGV[8]), tonumber(ARGV[3]), newExpiresAt, indexedUntil, uidLen) .. uid .. ARGV[7], 'PX', ttl)
+redis.call('SET', KEYS[1], struct.pack('<BdddH', 1, tonumber(ARGV[3]), newExpiresAt, indexedUntil, uidLen) .. uid .. ARGV[7], 'PX', ttl)
 return 1
 `;
 
@@ -126,6 +131,9 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `;
 
+/** Reply of {@link DELETE}: status (1 live record deleted, 0 expired one, -1 none, -2 other owner) and owner. */
+export type DeleteReply = [status: number, owner: string];
+
 /** The custom commands, as ioredis adds them to a client. */
 export interface SessionScripts {
   sessionkitCreate(key: string, now: number, ttlMs: number, value: Buffer): Promise<number>;
@@ -138,7 +146,6 @@ export interface SessionScripts {
     ttlMs: number,
     indexBound: number,
     data: Buffer,
-    dataFormat: number,
   ): Promise<number | [number, string]>;
   sessionkitTouch(
     key: string,
@@ -147,7 +154,7 @@ export interface SessionScripts {
     ttlMs: number,
     indexBound: number,
   ): Promise<number | [number, string]>;
-  sessionkitDelete(key: string, now: number, expectedOwner: string): Promise<[number, string]>;
+  sessionkitDelete(key: string, now: number, expectedOwner: string): Promise<DeleteReply>;
   sessionkitIndexAdd(indexKey: string, now: number, bound: number, member: string): Promise<number>;
 }
 
@@ -155,8 +162,8 @@ export interface SessionScripts {
 export type ScriptedClient = (Redis | Cluster) & SessionScripts;
 
 /**
- * The Lua sources, by role. Exported for tooling and benchmarks that want to send exactly the adapter's
- * commands with a bare client; the store itself registers them with {@link defineScripts}.
+ * The Lua sources, by role, for benchmarks and tools that send exactly the adapter's commands with a bare
+ * client (`@sessionkit/redis/internal`); the store itself registers them with {@link defineScripts}.
  */
 export const luaScripts = {
   create: CREATE,

@@ -22,11 +22,11 @@ for (const [topology, title, { nearCache }] of topologies) {
     timeScale: 4,
     rawRead: {
       // Raw backend views straight through the store's own client (no adapter logic involved).
-      async exists(key, { store }) {
-        return (await store.client.exists(store.sessionKey(key))) === 1;
+      async exists(key, { prefix, store }) {
+        return (await store.client.exists(prefix + key)) === 1;
       },
-      async ttlMs(key, { store }) {
-        const ttl = await store.client.pttl(store.sessionKey(key));
+      async ttlMs(key, { prefix, store }) {
+        const ttl = await store.client.pttl(prefix + key);
         return ttl < 0 ? null : ttl;
       },
     },

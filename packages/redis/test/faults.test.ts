@@ -163,7 +163,7 @@ describe('fault injection', () => {
       const inRange: string[] = [];
       while (inRange.length < 200) {
         const k = key();
-        const slot = (await cluster.call('CLUSTER', 'KEYSLOT', store.sessionKey(k))) as number;
+        const slot = (await cluster.call('CLUSTER', 'KEYSLOT', prefix + k)) as number;
         if (slot >= range[0] && slot <= range[1]) inRange.push(k);
       }
       const watched = inRange.pop()!; // for the near cache, after the failover

@@ -69,7 +69,7 @@ describe('a destroy racing a slow commit or touch', () => {
       if (committed || touched) writerWonFirst++;
       expect(destroyed, `loop ${loop}: the delete saw a live session`).toBe(true);
       expect(await fast.get(k, { consistency: 'strong' }), `loop ${loop}: get after the race`).toBeNull();
-      expect(await fast.client.exists(fast.sessionKey(k)), `loop ${loop}: raw key after the race`).toBe(0);
+      expect(await fast.client.exists(keyPrefix + k), `loop ${loop}: raw key after the race`).toBe(0);
       expect(
         (await fast.listByUser(user)).some((e) => e.key === k),
         `loop ${loop}: listed after the race`,

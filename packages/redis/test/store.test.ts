@@ -1,11 +1,13 @@
 /** Redis-specific behaviour beyond the conformance suite: key layout, encoding, index upkeep, options. */
 import { randomBytes } from 'node:crypto';
-import { ConfigurationError, ManualClock, StoreUnavailableError } from '@sessionkit/core';
+import { deflateRawSync } from 'node:zlib';
+import { ConfigurationError, ManualClock, MAX_USER_ID_BYTES, SessionManager, StoreUnavailableError, sessionCodec } from '@sessionkit/core';
 import type { ScanEntry } from '@sessionkit/core';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXED_HEADER_BYTES, RedisSessionStore, decodeRecord } from '../src/index.js';
+import { RedisSessionStore } from '../src/index.js';
+import { FIXED_HEADER_BYTES, decodeRecord, encodeRecord } from '../src/internal.js';
 import { openStore, rawStandalone, session, sleep } from './helpers.js';
 
 const prefix = () => `skr-${randomBytes(4).toString('hex')}:`;
@@ -46,13 +48,12 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
 
   it('indexes a user session in a ZSET scored beyond its deadline, with a TTL that covers it', async () => {
     const p = prefix();
-    const store = openStore('standalone', p, { userIndexSlackMs: 120_000 });
+    const store = openStore('standalone', p, { userIndexGraceMs: 120_000 });
     try {
       const k = key();
       const expiresAt = Date.now() + 60_000;
       await store.create(k, session({ userId: 'ann', expiresAt }));
-      const indexKey = store.userIndexKey('ann');
-      expect(indexKey).toBe(`${p}~user:ann`);
+      const indexKey = `${p}~user:ann`;
       expect(Number(await raw.zscore(indexKey, k))).toBe(expiresAt + 120_000);
       expect(await raw.pttl(indexKey)).toBeGreaterThan(170_000);
       // A touch within the indexed bound leaves the index alone; one beyond it raises the bound first.
@@ -65,7 +66,7 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
       expect(await store.update(k, session({ version: 2, userId: 'mallory', expiresAt: expiresAt + 500_000 }), 1)).toBe(true);
       expect(Number(await raw.zscore(indexKey, k))).toBe(expiresAt + 620_000);
       expect((await store.get(k))?.userId).toBe('ann');
-      expect(await raw.exists(store.userIndexKey('mallory'))).toBe(0);
+      expect(await raw.exists(`${p}~user:mallory`)).toBe(0);
       await store.delete(k);
       expect(await raw.exists(indexKey)).toBe(0);
     } finally {
@@ -76,7 +77,7 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
   it('skips index entries whose session vanished, and prunes them once their score has passed', async () => {
     const p = prefix();
     const clock = new ManualClock();
-    const store = openStore('standalone', p, { clock, userIndexSlackMs: 60_000 });
+    const store = openStore('standalone', p, { clock, userIndexGraceMs: 60_000 });
     try {
       const [gone, kept] = [key(), key()];
       await store.create(gone, session({ userId: 'bo', expiresAt: clock.now() + 30_000 }));
@@ -86,93 +87,64 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
       expect((await store.listByUser('bo')).map((e) => e.key)).toEqual([kept]);
       expect(await store.deleteByUser('bo')).toBe(1);
       // deleteByUser leaves the entry of a missing record (it may be a create in flight) ...
-      expect(await raw.zscore(store.userIndexKey('bo'), gone)).not.toBeNull();
-      // ... and the next index write after its score (deadline + slack) has passed prunes it.
+      expect(await raw.zscore(`${p}~user:bo`, gone)).not.toBeNull();
+      // ... and the next index write after its score (deadline + grace) has passed prunes it.
       clock.advance(30_000 + 60_000 + 1);
       await store.create(key(), session({ userId: 'bo', expiresAt: clock.now() + 60_000 }));
-      expect(await raw.zscore(store.userIndexKey('bo'), gone)).toBeNull();
+      expect(await raw.zscore(`${p}~user:bo`, gone)).toBeNull();
     } finally {
       await store.close();
     }
   });
 
-  it('compresses compressible data by default and reads it back; a store with compression off reads it too', async () => {
-    const p = prefix();
-    const packed = openStore('standalone', p, { compression: { minBytes: 64 } });
-    const plain = openStore('standalone', p, { compression: false });
-    try {
-      const k = key();
-      const json = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 30 }, (_, i) => ({ sku: `SKU-${i}`, qty: i })) }));
-      await packed.create(k, session({ data: json, userId: 'gus' }));
-      const stored = (await raw.getBuffer(p + k))!;
-      expect(stored[0], 'format byte').toBe(2);
-      expect(stored.length).toBeLessThan(json.length / 2);
-      expect(Buffer.from((await plain.get(k))!.data).equals(Buffer.from(json))).toBe(true);
-      const next = new TextEncoder().encode(JSON.stringify({ cart: [], note: 'x'.repeat(500) }));
-      expect(await packed.update(k, session({ version: 2, data: next, userId: 'gus' }), 1)).toBe(true);
-      expect(await packed.touch(k, Date.now() + 120_000)).toBe(true);
-      const got = (await packed.get(k))!;
-      expect(Buffer.from(got.data).equals(Buffer.from(next))).toBe(true);
-      expect(got.userId).toBe('gus');
-      // compression: false stores verbatim (format 1), and the compressing store reads that too.
-      expect(await plain.update(k, session({ version: 3, data: json, userId: 'gus' }), 2)).toBe(true);
-      expect((await raw.getBuffer(p + k))![0]).toBe(1);
-      expect(Buffer.from((await packed.get(k))!.data).equals(Buffer.from(json))).toBe(true);
-    } finally {
-      await Promise.all([packed.close(), plain.close()]);
-    }
-  });
-
-  it('by default, 1 KiB of JSON takes less than half its size; below 512 bytes nothing is compressed', async () => {
+  it('reads, updates and touches a record compressed by version 0.1 (format 2), and writes it back verbatim', async () => {
     const p = prefix();
     const store = openStore('standalone', p);
     try {
-      const big = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 40 }, (_, i) => ({ sku: `SKU-${1000 + i}`, qty: i % 4 })) }));
-      expect(big.length).toBeGreaterThan(1024);
       const k = key();
-      await store.create(k, session({ data: big }));
+      const json = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 30 }, (_, i) => ({ sku: `SKU-${i}`, qty: i })) }));
+      const expiresAt = Date.now() + 60_000;
+      // The value 0.1 stored by default: the current layout with format byte 2 and deflate-raw data.
+      const plain = encodeRecord({ data: new Uint8Array(0), version: 1, expiresAt, userId: 'gus' }, 0);
+      plain[0] = 2;
+      await raw.set(p + k, Buffer.concat([plain, deflateRawSync(json)]), 'PX', 60_000);
+      const got = (await store.get(k))!;
+      expect(Buffer.from(got.data).equals(Buffer.from(json))).toBe(true);
+      expect(got).toMatchObject({ version: 1, expiresAt, userId: 'gus' });
+      expect(await store.touch(k, expiresAt + 1_000)).toBe(true);
+      expect((await store.get(k))?.expiresAt).toBe(expiresAt + 1_000);
+      expect(await store.update(k, session({ version: 2, data: json, userId: 'gus', expiresAt }), 1)).toBe(true);
       const stored = (await raw.getBuffer(p + k))!;
-      expect(stored[0]).toBe(2);
-      expect(stored.length).toBeLessThan(big.length / 2);
-      const small = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 10 }, (_, i) => ({ sku: `SKU-${i}` })) }));
-      expect(small.length).toBeLessThan(512);
-      const s = key();
-      await store.create(s, session({ data: small }));
-      expect((await raw.getBuffer(p + s))![0]).toBe(1);
+      expect(stored[0], 'format byte after the update').toBe(1);
+      expect(Buffer.from(decodeRecord(stored)!.data).equals(Buffer.from(json))).toBe(true);
     } finally {
       await store.close();
     }
   });
 
-  it('after an incompressible payload, the next 15 writes are stored verbatim without trying (doubling per miss in a row), then it tries again', async () => {
+  it("compression is core's codec layer: a SessionManager with sessionCodec({ compression }) stores 1 KiB of JSON in less than half", async () => {
     const p = prefix();
-    const store = openStore('standalone', p, { compression: { minBytes: 64 } });
+    const store = openStore('standalone', `${p}deflate:`);
+    const plainStore = openStore('standalone', `${p}plain:`);
     try {
-      const json = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 30 }, (_, i) => ({ sku: `SKU-${i}`, qty: i })) }));
-      const formatAfterCreate = async (data: Uint8Array): Promise<number> => {
-        const k = key();
-        await store.create(k, session({ data }));
-        return (await raw.getBuffer(p + k))![0]!;
+      const cart = Array.from({ length: 40 }, (_, i) => ({ sku: `SKU-${1000 + i}`, qty: i % 4 }));
+      const options = { idleTimeout: 60_000, absoluteTimeout: 3_600_000 };
+      const compressed = new SessionManager({ store, codec: sessionCodec({ compression: {} }), ...options });
+      const plain = new SessionManager({ store: plainStore, ...options });
+      const sizeOf = async (manager: SessionManager, storePrefix: string) => {
+        const s = manager.create();
+        s.set('cart', cart);
+        await manager.commit(s);
+        const keys = await raw.keys(`${storePrefix}*`);
+        expect(keys).toHaveLength(1);
+        expect((await manager.load(s.id))?.get('cart')).toEqual(cart);
+        return (await raw.getBuffer(keys[0]!))!.length;
       };
-      expect(await formatAfterCreate(randomBytes(1024)), 'noise is kept verbatim').toBe(1);
-      const skipped: number[] = [];
-      for (let i = 0; i < 15; i++) skipped.push(await formatAfterCreate(json));
-      expect(skipped, 'the 15 writes after the miss are not compressed').toEqual(Array(15).fill(1));
-      expect(await formatAfterCreate(json), 'then compression is tried again').toBe(2);
-      // Misses in a row double the skip (15, then 31, ...); a hit resets it.
-      expect(await formatAfterCreate(randomBytes(1024))).toBe(1);
-      for (let i = 0; i < 15; i++) expect(await formatAfterCreate(json)).toBe(1);
-      expect(await formatAfterCreate(randomBytes(1024)), 'a second miss in a row').toBe(1);
-      const longer: number[] = [];
-      for (let i = 0; i < 31; i++) longer.push(await formatAfterCreate(json));
-      expect(longer, 'after two misses in a row, 31 writes skip the attempt').toEqual(Array(31).fill(1));
-      expect(await formatAfterCreate(json)).toBe(2);
-      // Every form reads back exactly.
-      const k = key();
-      await store.create(k, session({ data: json }));
-      expect(Buffer.from((await store.get(k))!.data).equals(Buffer.from(json))).toBe(true);
+      const plainBytes = await sizeOf(plain, `${p}plain:`);
+      expect(plainBytes).toBeGreaterThan(1024);
+      expect(await sizeOf(compressed, `${p}deflate:`)).toBeLessThan(plainBytes / 2);
     } finally {
-      await store.close();
+      await Promise.all([store.close(), plainStore.close()]);
     }
   });
 
@@ -221,7 +193,7 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
       { connection: {}, cluster: { nodes: endpoints.redisCluster.nodes } },
       { connection: {}, readFromReplicas: true },
       { connection: {}, operationTimeoutMs: 0 },
-      { connection: {}, userIndexSlackMs: 1_000 },
+      { connection: {}, userIndexGraceMs: 1_000 },
       { connection: {}, keyPrefix: 'a:', userIndexPrefix: 'a:' },
       { connection: {}, waitForReplicas: { replicas: 1, timeoutMs: 5_000 } },
       { cluster: { nodes: [] } },
@@ -233,11 +205,17 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
     }
   });
 
-  it('rejects an empty or oversized userId before writing', async () => {
+  it("rejects an empty userId or one over core's 256 UTF-8 bytes before writing, and stores one of 256", async () => {
     const store = openStore('standalone', prefix());
     try {
       await expect(store.create(key(), session({ userId: '' }))).rejects.toBeInstanceOf(ConfigurationError);
-      await expect(store.create(key(), session({ userId: 'x'.repeat(70_000) }))).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(store.create(key(), session({ userId: 'é'.repeat(MAX_USER_ID_BYTES / 2 + 1) }))).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(store.listByUser('x'.repeat(MAX_USER_ID_BYTES + 1))).rejects.toBeInstanceOf(ConfigurationError);
+      const longest = 'é'.repeat(MAX_USER_ID_BYTES / 2);
+      const k = key();
+      expect(await store.create(k, session({ userId: longest }))).toBe(true);
+      expect((await store.get(k))?.userId).toBe(longest);
+      expect((await store.listByUser(longest)).map((e) => e.key)).toEqual([k]);
     } finally {
       await store.close();
     }
@@ -287,12 +265,13 @@ describe('RedisSessionStore behind Sentinel: replica reads and WAIT', () => {
 
 describe('RedisSessionStore on Redis Cluster', () => {
   it("spreads one user's sessions over slots and still lists and deletes them all", async () => {
-    const store = openStore('cluster', prefix());
+    const p = prefix();
+    const store = openStore('cluster', p);
     try {
       const keys = Array.from({ length: 12 }, key);
       for (const k of keys) await store.create(k, session({ userId: 'fay' }));
       const cluster = store.client;
-      const slots = new Set(await Promise.all(keys.map((k) => cluster.call('CLUSTER', 'KEYSLOT', store.sessionKey(k)))));
+      const slots = new Set(await Promise.all(keys.map((k) => cluster.call('CLUSTER', 'KEYSLOT', `${p}${k}`))));
       expect(slots.size).toBeGreaterThan(1);
       expect((await store.listByUser('fay')).map((e) => e.key).sort()).toEqual([...keys].sort());
       expect(await store.deleteByUser('fay')).toBe(12);
@@ -346,7 +325,7 @@ describe('RedisSessionStore.scan', () => {
       await store.create(anonymous, session());
       await store.create(owned, session({ userId: 'ann' }));
       await store.create(compressed, session({ data: new TextEncoder().encode('{"cart":[]}'.repeat(200)) }));
-      expect(await raw.type(store.userIndexKey('ann'))).toBe('zset');
+      expect(await raw.type(`${p}~user:ann`)).toBe('zset');
       await raw.set(`${p}foreign`, 'not a session record', 'PX', 60_000);
       await raw.set(decoy, 'x', 'PX', 60_000);
       const { keys, entries } = await scanAll(store, 2);

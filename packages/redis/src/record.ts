@@ -1,9 +1,9 @@
 /**
- * The value format of one session in Redis: a single binary string per session, header first.
+ * The value of one session in Redis: a single binary string per session, header first.
  *
  * ```
  * offset  size  field
- * 0       1     format: 1 = data verbatim, 2 = data deflate-raw compressed (see `compression.ts`)
+ * 0       1     format: 1 = data verbatim (2 = deflate-raw data, written by 0.1 only: still read, never written)
  * 1       8     version        float64 LE (a safe integer, exact in a double)
  * 9       8     expiresAt      float64 LE (epoch ms)
  * 17      8     indexedUntil   float64 LE: the score this session is known to hold in its user's index (0 = no user)
@@ -12,27 +12,28 @@
  * 27+n    ...   data           the codec output, verbatim (binary-safe)
  * ```
  *
- * Why a string and not a HASH: a 1 KiB field is far beyond `hash-max-listpack-value` (64), so a HASH would be
- * a real hashtable with a dictEntry and two sds strings per field (measured: about 65 % overhead for a 1 KiB
- * payload against about 42 % for a string). The 27-byte header costs nothing extra for payloads whose
- * allocation lands in a jemalloc size class with room to spare (a 1024-byte payload already lives in the 1280
- * class). The Lua scripts in `scripts.ts` read this header with `struct.unpack('<Bddd', ...)`, so the two
- * sides must stay in step: change {@link FORMAT} when the layout changes.
+ * A string rather than a HASH: a 1 KiB field is far beyond `hash-max-listpack-value`, so a HASH would be a
+ * real hashtable (measured in docs/redis.md). The Lua scripts in `scripts.ts` read this header with
+ * `struct.unpack('<BdddH', ...)`, so the two sides must stay in step: change {@link FORMAT} when the layout
+ * changes.
  *
  * @module
  */
+import type { StoredSession } from '@sessionkit/core';
 import { inflateRawSync } from 'node:zlib';
 
 /** Format byte of the current layout, data stored verbatim. */
-export const FORMAT = 1;
-/** Same layout, data compressed with deflate-raw. */
-export const FORMAT_DEFLATE = 2;
+const FORMAT = 1;
+/**
+ * Same layout, data compressed with deflate-raw: what version 0.1 of this adapter wrote by default. Records
+ * in this format are still read (so an upgrade logs nobody out) and rewritten verbatim by their next update;
+ * compression is now a codec layer of core (`compressedCodec`), above every store.
+ */
+const FORMAT_DEFLATE_V0_1 = 2;
 
-const knownFormat = (byte: number | undefined) => byte === FORMAT || byte === FORMAT_DEFLATE;
+const knownFormat = (byte: number | undefined) => byte === FORMAT || byte === FORMAT_DEFLATE_V0_1;
 /** Size of the fixed part of the header, before the userId. */
 export const FIXED_HEADER_BYTES = 27;
-/** Longest userId the header can hold, in UTF-8 bytes. */
-export const MAX_USER_ID_BYTES = 0xffff;
 
 /** The decoded header and payload of one stored value. */
 export interface DecodedRecord {
@@ -55,7 +56,7 @@ export function decodeRecord(value: Buffer): DecodedRecord | undefined {
   const dataStart = FIXED_HEADER_BYTES + userIdLength;
   if (value.length < dataStart) return undefined;
   let data: Uint8Array;
-  if (value[0] === FORMAT_DEFLATE) {
+  if (value[0] === FORMAT_DEFLATE_V0_1) {
     try {
       data = new Uint8Array(inflateRawSync(value.subarray(dataStart)));
     } catch {
@@ -75,8 +76,8 @@ export function decodeRecord(value: Buffer): DecodedRecord | undefined {
 }
 
 /**
- * Reads only the header of a value prefix (as returned by `GETRANGE key 0 26+n`): used by `listByUser`,
- * which needs the deadline and the owner but not the payload.
+ * Reads only the header of a value prefix (as returned by `GETRANGE key 0 26+n`, see {@link headerBytes}):
+ * used by `listByUser`, which needs the deadline and the owner but not the payload.
  */
 export function decodeHeader(
   prefix: Buffer,
@@ -91,23 +92,33 @@ export function decodeHeader(
   };
 }
 
-/** Encodes a whole value (used by `create`). */
-export function encodeRecord(
-  version: number,
-  expiresAt: number,
-  indexedUntil: number,
-  userId: Buffer | undefined,
-  data: Uint8Array,
-  format: number = FORMAT,
-): Buffer {
-  const userIdLength = userId?.length ?? 0;
+/** The length of the header of a record owned by `userId`: what `GETRANGE` reads for {@link decodeHeader}. */
+export function headerBytes(userId: string): number {
+  return FIXED_HEADER_BYTES + Buffer.byteLength(userId, 'utf8');
+}
+
+/**
+ * Encodes a whole value (used by `create`): `session` with the user-index bound `indexedUntil` (0 for an
+ * anonymous session). The userId is at most 256 UTF-8 bytes (core's guard), well within the 16-bit field.
+ */
+export function encodeRecord(session: StoredSession, indexedUntil: number): Buffer {
+  const { userId, data } = session;
+  const userIdLength = userId === undefined ? 0 : Buffer.byteLength(userId, 'utf8');
   const out = Buffer.allocUnsafe(FIXED_HEADER_BYTES + userIdLength + data.byteLength);
-  out[0] = format;
-  out.writeDoubleLE(version, 1);
-  out.writeDoubleLE(expiresAt, 9);
+  out[0] = FORMAT;
+  out.writeDoubleLE(session.version, 1);
+  out.writeDoubleLE(session.expiresAt, 9);
   out.writeDoubleLE(indexedUntil, 17);
   out.writeUInt16LE(userIdLength, 25);
-  if (userId) userId.copy(out, FIXED_HEADER_BYTES);
+  if (userId !== undefined) out.write(userId, FIXED_HEADER_BYTES, 'utf8');
   out.set(data, FIXED_HEADER_BYTES + userIdLength);
   return out;
+}
+
+/**
+ * `data` as a Buffer over the same bytes (no copy), as the scripts receive it: ioredis sends a Buffer as is,
+ * but stringifies any other Uint8Array ("1,2,3").
+ */
+export function dataArgument(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
