@@ -1,0 +1,174 @@
+'use strict';
+/**
+ * What the scratch app does with every installed SessionKit package, the same way whether the packages were
+ * loaded with `import` (esm.mjs) or `require()` (cjs.cjs): each entry file loads the packages and the drivers
+ * with its own module system and hands them to `exercise`.
+ *
+ * Every adapter gets the app's own driver client as `client` (proving the adapter accepts the copy of its peer
+ * dependency that the app installed), then `connect()`, writes, reads and deletes one record, and `close()`s.
+ * Settings (where the test servers are, the names this app may use there) come from settings.json, written
+ * by the install test.
+ */
+const assert = require('node:assert/strict');
+const { randomBytes } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const { createServer } = require('node:http');
+const { join } = require('node:path');
+
+const settings = JSON.parse(readFileSync(join(__dirname, 'settings.json'), 'utf8'));
+
+/** One record through `store`: create, read back (strong), delete, and the miss after it. */
+async function roundTrip(store, core) {
+  const key = core.hashSessionId(core.generateSessionId());
+  const data = new Uint8Array(randomBytes(64));
+  const userId = `install-test-user-${randomBytes(4).toString('hex')}`;
+  assert.equal(await store.create(key, { data, version: 1, expiresAt: Date.now() + 60_000, userId }), true);
+  const read = await store.get(key, { consistency: 'strong' });
+  assert.ok(read, `${store.name}: the record just created is missing`);
+  assert.deepEqual(Buffer.from(read.data), Buffer.from(data));
+  assert.equal(read.version, 1);
+  assert.equal(await store.delete(key), true);
+  assert.equal(await store.get(key, { consistency: 'strong' }), null);
+}
+
+/** An adapter's whole life on an app-provided client: connect, round trip, close. */
+async function adapterLife(store, core) {
+  await store.connect();
+  try {
+    await roundTrip(store, core);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The key prefix of this run (the servers are shared with other suites). */
+const keyPrefix = `${settings.keyPrefix}${process.pid}:`;
+
+/** One check per package: name -> async ({ sessionkit, drivers }) => void. */
+const checks = {
+  async '@sessionkit/core'({ sessionkit: { core } }) {
+    await roundTrip(new core.MemoryStore(), core);
+  },
+
+  async '@sessionkit/redis'({ sessionkit: { core, redis }, drivers }) {
+    const client = new drivers.Redis(settings.redis);
+    try {
+      await adapterLife(new redis.RedisSessionStore({ client, keyPrefix }), core);
+    } finally {
+      client.disconnect();
+    }
+  },
+
+  async '@sessionkit/memcached'({ sessionkit: { core, memcached }, drivers }) {
+    const client = drivers.Memjs.create(settings.memcached.servers.join(','));
+    try {
+      await adapterLife(new memcached.MemcachedSessionStore({ client, keyPrefix }), core);
+    } finally {
+      client.close();
+    }
+  },
+
+  async '@sessionkit/cassandra'({ sessionkit: { core, cassandra }, drivers }) {
+    const { contactPoints, localDataCenter, port, keyspace } = settings.cassandra;
+    const client = new drivers.Cassandra({ contactPoints, localDataCenter, protocolOptions: { port } });
+    try {
+      await cassandra.createSchema(client, {
+        keyspace,
+        replication: { class: 'NetworkTopologyStrategy', [localDataCenter]: 1 },
+      });
+      await adapterLife(new cassandra.CassandraSessionStore({ client, keyspace, keyPrefix }), core);
+    } finally {
+      await client.shutdown();
+    }
+  },
+
+  async '@sessionkit/dynamodb'({ sessionkit: { core, dynamodb }, drivers }) {
+    const { endpoint, region, credentials, tableName } = settings.dynamodb;
+    const client = new drivers.DynamoDBClient({ endpoint, region, ...(credentials ? { credentials } : {}) });
+    try {
+      await dynamodb.createSessionTable(client, { tableName });
+      await adapterLife(new dynamodb.DynamoDBSessionStore({ client, tableName, keyPrefix }), core);
+    } finally {
+      client.destroy();
+    }
+  },
+
+  async '@sessionkit/hazelcast'({ sessionkit: { core, hazelcast }, drivers }) {
+    const { members, clusterName, mapName } = settings.hazelcast;
+    const client = await drivers.HazelcastClient.newHazelcastClient({
+      clusterName,
+      network: { clusterMembers: members },
+      properties: { 'hazelcast.logging.level': 'ERROR' },
+    });
+    try {
+      await adapterLife(new hazelcast.HazelcastSessionStore({ client, mapName, keyPrefix }), core);
+    } finally {
+      await client.shutdown();
+    }
+  },
+
+  async '@sessionkit/tiered'({ sessionkit: { core, redis, tiered }, drivers }) {
+    const client = new drivers.Redis(settings.redis);
+    try {
+      const durable = new redis.RedisSessionStore({ client, keyPrefix: `${keyPrefix}tiered:` });
+      const store = new tiered.TieredStore({ cache: new core.MemoryStore(), durable });
+      try {
+        await roundTrip(store, core);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      client.disconnect();
+    }
+  },
+
+  async '@sessionkit/http'({ sessionkit: { core, http } }) {
+    const manager = new core.SessionManager({ ...core.expiryPresets.nistAal2, store: new core.MemoryStore() });
+    const handler = http.withSession(
+      async (req, res, context) => {
+        const session = await context.session();
+        if (req.url === '/set') session.set('visits', 42);
+        res.end(String(session.get('visits')));
+      },
+      { manager, secrets: [randomBytes(32).toString('base64url')], cookie: { secure: false } },
+    );
+    const server = createServer(handler);
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${server.address().port}`;
+      const first = await fetch(`${origin}/set`);
+      assert.equal(await first.text(), '42');
+      const cookie = first.headers.get('set-cookie');
+      assert.ok(cookie, 'the first response set no session cookie');
+      const second = await fetch(`${origin}/get`, { headers: { cookie: cookie.split(';')[0] } });
+      assert.equal(await second.text(), '42');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  },
+
+  async '@sessionkit/conformance'({ sessionkit: { conformance } }) {
+    // Registering the suite needs a vitest run (conformance.test.ts does that); here: it loads and is complete.
+    assert.equal(typeof conformance.describeSessionStore, 'function');
+    assert.ok(conformance.storeFeatures.length > 0);
+  },
+};
+
+/**
+ * Runs every check in turn and prints one JSON line, `{"passed":[names]}`; the first failure is thrown (the
+ * entry file then exits non-zero with its stack).
+ */
+async function exercise(loaded) {
+  const passed = [];
+  for (const [name, check] of Object.entries(checks)) {
+    try {
+      await check(loaded);
+    } catch (error) {
+      throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    passed.push(name);
+  }
+  console.log(JSON.stringify({ passed }));
+}
+
+module.exports = { exercise };
