@@ -236,6 +236,17 @@ export function describeStore(spec: StoreSpec): string {
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
+/** Resolves `store` once `connect()` did; if it fails, closes the store (its client stops retrying) and rethrows. */
+async function connected<S extends SessionStore & { connect(): Promise<void> }>(store: S): Promise<S> {
+  try {
+    await store.connect();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}
+
 /**
  * Opens the store a spec (or a `SESSIONKIT_STORE` string) describes, connecting eagerly where the adapter
  * allows, so a wrong address fails at startup rather than on the first request. For Cassandra and a local
@@ -248,7 +259,7 @@ export async function openStore(spec: StoreSpec | string): Promise<SessionStore>
       return new MemoryStore();
     case 'redis': {
       const { RedisSessionStore } = await import('@sessionkit/redis');
-      return new RedisSessionStore({
+      const store = new RedisSessionStore({
         connection: {
           host: s.host,
           port: s.port,
@@ -258,10 +269,11 @@ export async function openStore(spec: StoreSpec | string): Promise<SessionStore>
           ...(s.tls ? { tls: {} } : {}),
         },
       });
+      return connected(store);
     }
     case 'redis-cluster': {
       const { RedisSessionStore } = await import('@sessionkit/redis');
-      return new RedisSessionStore({ cluster: { nodes: s.nodes } });
+      return connected(new RedisSessionStore({ cluster: { nodes: s.nodes } }));
     }
     case 'memcached': {
       const { MemcachedSessionStore } = await import('@sessionkit/memcached');
