@@ -21,7 +21,7 @@ function table(rows, columns) {
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '-')));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const line = (vals) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(columns), ...cells.map(line)].join('\n') + '\n';
+  return `${[line(columns), ...cells.map(line)].join('\n')}\n`;
 }
 
 async function runUp(names) {
@@ -61,7 +61,7 @@ async function main([command, ...args]) {
     case 'status': {
       const json = args.includes('--json');
       const rows = await status(args.filter((a) => a !== '--json'));
-      if (json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else process.stdout.write(table(rows.map((r) => ({ ...r, rss: r.rssMiB === undefined ? '-' : `${r.rssMiB} MiB` })), ['name', 'endpoint', 'pid', 'state', 'rss']));
       return 0;
     }

@@ -4,7 +4,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { LIB_DIR, SERVICES_DIR } from './paths.mjs';
 
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ async function runOrExplain(what, cmd, args, opts = {}) {
     return await run(cmd, args, { maxBuffer: 64 * 1024 * 1024, ...opts });
   } catch (err) {
     // Maven's console library emits colour resets even in batch mode; strip them from the report.
-    const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n').slice(-40).join('\n');
+    const output = stripVTControlCharacters(`${err.stdout ?? ''}${err.stderr ?? ''}`).trim().split('\n').slice(-40).join('\n');
     throw new Error(`${what} failed (${cmd} ${args.join(' ')}):\n${output || err.message}`);
   }
 }
@@ -69,7 +69,7 @@ export async function javaBin() {
     const found = findJava17();
     if (found) return found;
     await aptInstall([JAVA17_PACKAGE]);
-    return findJava17() ?? Promise.reject(new Error('no Java 17 found even after installing ' + JAVA17_PACKAGE));
+    return findJava17() ?? Promise.reject(new Error(`no Java 17 found even after installing ${JAVA17_PACKAGE}`));
   })();
   return java17;
 }

@@ -37,7 +37,7 @@ export async function tcpOpen(host, port) {
 
 /** Sends one Redis command (RESP) and returns the parsed reply; error replies throw. */
 export async function redisCommand(port, args, host = '127.0.0.1') {
-  const payload = `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join('');
+  const payload = `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join('')}`;
   let reply;
   await exchange(host, port, payload, (buf) => {
     const parsed = parseResp(buf, 0);

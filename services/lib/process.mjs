@@ -24,7 +24,7 @@ export function spawnDetached(name, { cmd, args, cwd, env }) {
     if (child.pid === undefined) throw new Error(`${name}: could not spawn ${cmd}`);
     child.on('error', () => {}); // ENOENT etc. surface through the health check and the log
     child.unref();
-    writeFileSync(pidFile(name), JSON.stringify({ pid: child.pid, cmd }) + '\n');
+    writeFileSync(pidFile(name), `${JSON.stringify({ pid: child.pid, cmd })}\n`);
     return child.pid;
   } finally {
     closeSync(out);

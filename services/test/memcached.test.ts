@@ -9,7 +9,9 @@ describe('memcached', () => {
     server,
     client: memjs.Client.create(server, { retries: 0, timeout: 1, conntimeout: 2, logger: { log: () => {} } }),
   }));
-  afterAll(() => clients.forEach(({ client }) => client.close()));
+  afterAll(() => {
+    for (const { client } of clients) client.close();
+  });
 
   it('has 3 servers', () => {
     expect(clients).toHaveLength(3);

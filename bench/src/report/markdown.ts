@@ -128,7 +128,7 @@ export async function writeReport(report: RunReport, expected: { module: string;
   ];
   const met = verdicts.filter(Boolean).length;
   const errors = report.modules.filter((m) => m.error);
-  const date = report.startedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const date = `${report.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
   const mode = report.quick ? '`--quick` (short windows, fewer rounds, scale 10k/100k only: indicative only)' : 'full (not `--quick`)';
   const cores = report.machine.cores;
   const loaded = Math.max(report.loadStart.one, report.loadEnd.one) > cores * 1.5;
@@ -366,7 +366,7 @@ export async function writePartSections(report: RunReport, parts: readonly Secti
   const path = join(REPO, 'docs', 'benchmarks.md');
   const { machine, loadStart, loadEnd } = report;
   const separate = (rounds: number | undefined) => ({
-    date: report.startedAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+    date: `${report.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
     command: `npm run bench -- --only=${parts.join(',')} --write${report.quick ? ' --quick' : ''}`,
     mode: `${report.quick ? '`--quick`' : 'full'}${rounds === undefined ? '' : `, ${rounds} rounds`}`,
     machine: `${machine.cpuModel} x${machine.cores}, Node ${machine.node}`,

@@ -11,7 +11,7 @@ import { html } from './html.js';
 import type { PageContext } from './layout.js';
 import { csrfField, layout } from './layout.js';
 
-const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+const time = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 
 /** The list of the user's sessions, the current one first. */
 export function sessionsPage(ctx: PageContext, sessions: UserSessionEntryInfo<ShopSession>[]): Html {

@@ -119,7 +119,7 @@ export const disjointCommitsCheck: Check = {
   title: 'concurrent commits from 3 processes that change different keys all survive (3-way merge over compare-and-set)',
   async run(context) {
     const { id, processes, requests, writers } = await loadedByConcurrentRequests(context, { base: 'kept' });
-    requests.forEach(({ session }, i) => session.set(`k${i}`, i));
+    for (const [i, { session }] of requests.entries()) session.set(`k${i}`, i);
     const results = await Promise.all(requests.map(({ manager, session }) => manager.commit(session)));
     expect(results.map((r) => r.status)).toEqual(Array.from({ length: writers }, () => 'updated'));
     const final = await processes[1]!.load(id, { consistency: 'strong' });
@@ -142,7 +142,8 @@ export const attributeUpdateCheck: Check = {
     expect(results.map((r) => r.status)).toEqual(Array.from({ length: writers }, () => 'updated'));
     const final = await processes[2]!.load(id, { consistency: 'strong' });
     expect(final?.get('n'), 'increments').toBe(writers);
-    expect([...(final?.get('items') as number[])].sort((a, b) => a - b), 'list items').toEqual(Array.from({ length: writers }, (_, i) => i));
+    expect(final, 'the session after the commits').not.toBeNull();
+    expect([...(final!.get('items') as number[])].sort((a, b) => a - b), 'list items').toEqual(Array.from({ length: writers }, (_, i) => i));
   },
 };
 
@@ -154,7 +155,7 @@ export const staleReadThenWriteCheck: Check = {
   id: 'stale-read-then-write',
   title: 'a stale read-then-write from 3 processes fails with ConflictError; the final value equals the commits acknowledged',
   async run(context) {
-    const { id, processes, requests, writers } = await loadedByConcurrentRequests(context, { n: 0 });
+    const { id, processes, requests } = await loadedByConcurrentRequests(context, { n: 0 });
     for (const { session } of requests) session.set('n', (session.get('n') as number) + 1);
     const results = await Promise.allSettled(requests.map(({ manager, session }) => manager.commit(session)));
     const acknowledged = results.filter((r) => r.status === 'fulfilled').length;
