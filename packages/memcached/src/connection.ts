@@ -6,14 +6,19 @@
  * connection error (`retries`). Both break compare-and-set: a key must live on exactly one server, and a
  * re-sent ADD or CAS SET that was in fact applied the first time reports "exists" the second time. So the
  * store picks the server itself (its consistent-hash ring) and talks to memjs's `Server` objects directly:
- * `onResponse(seq)` / `onError(seq)` / `write(buffer)` — the same calls `perform` makes, without retry or
+ * `onResponse(seq)` / `onError(seq)` / `write(buffer)`, the same calls `perform` makes, without retry or
  * failover. memjs still owns the sockets: it connects lazily, reconnects on the next write after a failure
  * (so a restarted server is used again without any action), and applies its per-request socket timeout.
+ *
+ * Fail-fast on a refused connection: a `Server` whose connect fails (ECONNREFUSED, unreachable host) calls the
+ * error callback of every request waiting on it at once (`Server.error`), and no retry re-sends them, so the
+ * store rejects immediately instead of at its deadline. memjs's `conntimeout` only bounds a connect that gets
+ * no answer at all (a silent host); the store sets it, and `timeout`, to `operationTimeoutMs`.
  *
  * @module
  */
 import type { Client, Server } from 'memjs';
-import { StoreUnavailableError } from '@sessionkit/core';
+import { toMemcachedError } from './errors.js';
 
 /** A memcached key as text (what the ring hashes) and as the bytes sent on the wire. */
 export interface FullKey {
@@ -57,8 +62,8 @@ export class ServerConnection {
 
   /**
    * Sends one request built with `opaque` and resolves with the response. Connection errors and memjs's
-   * socket timeouts reject with a {@link StoreUnavailableError} naming this server; a status other than
-   * success is resolved, not rejected, so the caller can branch on it.
+   * socket timeouts reject with a `StoreUnavailableError` naming this server (`toMemcachedError`); a status
+   * other than success is resolved, not rejected, so the caller can branch on it.
    */
   send(operation: string, build: (opaque: number) => Buffer): Promise<MemcachedResponse> {
     const opaque = this.nextOpaque();
@@ -68,16 +73,7 @@ export class ServerConnection {
       server.onResponse(opaque, (response) => {
         resolve({ status: response.header.status, cas: response.header.cas, value: response.val });
       });
-      server.onError(opaque, (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        reject(
-          new StoreUnavailableError(`memcached server ${this.address} failed: ${message}`, {
-            store: this.#store,
-            operation,
-            cause: error,
-          }),
-        );
-      });
+      server.onError(opaque, (error: unknown) => reject(toMemcachedError(this.#store, operation, error, this.address)));
       server.write(request);
     });
   }

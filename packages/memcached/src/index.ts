@@ -2,11 +2,10 @@
  * `@sessionkit/memcached`: a SessionKit store on memcached (memjs), with compare-and-set built on the binary
  * protocol's CAS, consistent hashing over many servers and a bounded per-user index.
  *
+ * Internals for benchmarks and tests (ring, limits, exptime rule, record codec) are in
+ * `@sessionkit/memcached/internal`, without a stability promise.
+ *
  * @packageDocumentation
  */
 export { MemcachedSessionStore } from './memcached-store.js';
-export type { MemcachedStoreOptions, UserIndexFullPolicy } from './options.js';
-export { ITEM_OVERHEAD_BYTES, MAX_PREFIX_BYTES } from './options.js';
-export { HashRing, DEFAULT_VIRTUAL_NODES } from './ring.js';
-export { MAX_USER_ID_BYTES } from './frame.js';
-export { toExptime, MAX_RELATIVE_EXPTIME_SECONDS } from './expiry.js';
+export type { MemcachedSessionStoreOptions } from './options.js';

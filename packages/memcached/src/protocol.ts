@@ -3,8 +3,8 @@
  *
  * memjs 1.3.2 has no compare-and-set API: its `set`/`add`/`delete` always send CAS 0 and its `get` drops the
  * CAS from the response. The binary protocol has CAS in every header, so we build the request buffers here
- * (GET, SET, ADD, DELETE, each optionally carrying a CAS) and hand them to memjs's server connections
- * unchanged (see `connection.ts`). memjs is not patched.
+ * (GET, SET, ADD, DELETE, each optionally carrying a CAS, and NOOP) and hand them to memjs's server
+ * connections unchanged (see `connection.ts`). memjs is not patched.
  *
  * Request header layout (24 bytes, big-endian):
  * ```
@@ -32,6 +32,7 @@ export const Opcode = {
   SET: 0x01,
   ADD: 0x02,
   DELETE: 0x04,
+  NOOP: 0x0a,
 } as const;
 /** One of {@link Opcode}'s values. */
 export type Opcode = (typeof Opcode)[keyof typeof Opcode];
@@ -119,7 +120,7 @@ export function buildGet(key: Buffer, opaque: number): Buffer {
 }
 
 /**
- * A SET (or ADD) request. Extras are 4 bytes of flags and 4 bytes of exptime (see `expiry.ts` for what the
+ * A SET (or ADD) request. Extras are 4 bytes of flags and 4 bytes of exptime (see `ttl.ts` for what the
  * exptime number means). With a non-zero `cas` the server only stores if the item still has that CAS:
  * status 0 on success, KEY_EEXISTS if it changed, KEY_ENOENT if it is gone (so a CAS write never recreates a
  * deleted item).
@@ -186,10 +187,9 @@ export function buildDelete(key: Buffer, opaque: number, cas: Cas = NO_CAS): Buf
   return buildRequest(Opcode.DELETE, key, Buffer.alloc(0), new Uint8Array(0), opaque, cas);
 }
 
-/** Whether a CAS token is all zeroes (memcached never hands out CAS 0 for a stored item). */
-export function isZeroCas(cas: Cas): boolean {
-  if (typeof cas === 'bigint') return cas === 0n;
-  return cas.length !== CAS_BYTES || cas.equals(NO_CAS);
+/** A NOOP request: the server answers status 0 with no body (what `connect()` waits for). */
+export function buildNoop(opaque: number): Buffer {
+  return buildRequest(Opcode.NOOP, Buffer.alloc(0), Buffer.alloc(0), new Uint8Array(0), opaque);
 }
 
 /** A CAS token from a response header as a bigint (a small heap value, unlike a Buffer view). */

@@ -6,10 +6,11 @@
  * change is a read + CAS write retried on conflict, so concurrent logins and logouts never lose each
  * other's entries.
  *
- * - **Bounded**: at most `maxSessionsPerUser` entries (default 64). When a create finds the index full it
- *   first verifies every entry and drops the dead ones; if it is still full the policy applies:
- *   `'evict-oldest'` deletes the oldest session (the session itself, so nothing is left alive and untracked)
- *   and drops its entry; `'reject'` throws {@link SessionLimitError} (the create is rolled back).
+ * - **Bounded**: at most `maxSessionsPerUser` entries (default 64), declared as
+ *   `capabilities.maxSessionsPerUser`. When a create finds the index full it first verifies every entry and
+ *   drops the dead ones; if it is still full the create is refused with {@link SessionLimitError} (and rolled
+ *   back by the store). Choosing which session to give up is policy: the `SessionManager` evicts the oldest
+ *   before the bound is reached.
  * - **Pruned**: on every index write, entries whose hint has passed are verified by reading the session
  *   and dropped if it is gone, expired or owned by someone else; `listByUser` verifies every entry (it must
  *   read them anyway to return exact deadlines) and writes back the pruned list.
@@ -26,24 +27,31 @@
  *
  * @module
  */
-import { ConflictError, SessionLimitError, isLive } from '@sessionkit/core';
+import {
+  ConflictError,
+  SessionLimitError,
+  backoffDelay,
+  isLive,
+  mapLimit,
+  resolveRetryOptions,
+  sleep,
+} from '@sessionkit/core';
 import type { UserSessionEntry } from '@sessionkit/core';
-import { decodeSession, decodeUserIndex, encodeUserIndex } from './frame.js';
-import type { IndexEntry } from './frame.js';
+import { decodeRecord, decodeUserIndex, encodeUserIndex } from './record.js';
+import type { IndexEntry } from './record.js';
 import type { FullKey, MemcachedResponse } from './connection.js';
-import { toExptime } from './expiry.js';
+import { toExptime } from './ttl.js';
 import { NO_CAS, Opcode, Status } from './protocol.js';
 
 /** What the index needs from the store: raw key-addressed requests and settings. */
 export interface IndexBackend {
   readonly storeName: string;
   readonly maxSessionsPerUser: number;
-  readonly onUserIndexFull: 'evict-oldest' | 'reject';
   readonly graceMs: number;
   readonly maxCasAttempts: number;
   now(): number;
   indexKey(userId: string): FullKey;
-  sessionKey(key: string): FullKey;
+  backendKey(key: string): FullKey;
   get(fullKey: FullKey, operation: string): Promise<MemcachedResponse>;
   store(
     opcode: typeof Opcode.SET | typeof Opcode.ADD,
@@ -79,14 +87,17 @@ interface UpsertQueue {
   running: boolean;
 }
 
-/** Random wait before CAS attempt `attempt` (>= 1), up to 2^attempt ms capped at 50 ms, to break lockstep. */
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(50, 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** Backoff between index CAS attempts: a random wait up to 2^attempt ms, capped at 50 ms, to break lockstep. */
+const INDEX_RETRY = resolveRetryOptions({ baseDelayMs: 2, maxDelayMs: 50 });
 
-/** The state of one session as seen by verification. */
-type Verdict = { alive: true; expiresAt: number } | { alive: false };
+/**
+ * Sessions of one user read or deleted at once: a full default index (64) in one wave; the requests are
+ * pipelined on one connection per server.
+ */
+const USER_FAN_OUT = 64;
+
+/** The state of one session as seen by verification; `null` when its server could not be asked. */
+type Verdict = { alive: true; expiresAt: number } | { alive: false } | null;
 
 /** Maintains the per-user indexes. */
 export class UserIndex {
@@ -117,7 +128,7 @@ export class UserIndex {
     const now = this.#b.now();
     let latest = 0;
     for (const e of entries) latest = Math.max(latest, e.hint);
-    // The index outlives the latest deadline it knows by the grace period (see `indexUntil` in frame.ts).
+    // The index outlives the latest deadline it knows by the grace period (see `indexUntil` in record.ts).
     const exptime = toExptime(Math.max(latest, now) + this.#b.graceMs, now);
     const value = encodeUserIndex(entries);
     const r =
@@ -132,32 +143,32 @@ export class UserIndex {
 
   /** Reads one session and says whether it is alive and owned by `userId`. */
   async #verify(userId: string, key: string, operation: string): Promise<Verdict> {
-    const r = await this.#b.get(this.#b.sessionKey(key), operation);
+    const r = await this.#b.get(this.#b.backendKey(key), operation);
     if (r.status === Status.KEY_NOT_FOUND) return { alive: false };
     if (r.status !== Status.OK) this.#b.fail(r, operation);
-    const frame = decodeSession(r.value);
+    const frame = decodeRecord(r.value);
     if (!frame || frame.userId !== userId || !isLive(frame.expiresAt, this.#b.now())) return { alive: false };
     return { alive: true, expiresAt: frame.expiresAt };
   }
 
   /**
-   * Verifies `entries` in parallel. Alive entries get their hint raised to the real deadline, dead ones are
-   * removed; entries whose server could not be reached are kept as they are (unknown is not dead) and the
-   * errors are returned.
+   * Verifies the `entries` that `which` selects, in parallel. Alive entries get their hint raised to the real
+   * deadline, dead ones are removed; entries whose server could not be reached are kept as they are: unknown
+   * is not dead, and pruning is housekeeping that must not fail the write it is part of.
    */
   async #prune(userId: string, entries: IndexEntry[], which: (e: IndexEntry) => boolean, operation: string) {
     const targets = entries.filter(which);
-    const errors: unknown[] = [];
-    if (targets.length === 0) return { entries, errors };
-    const results = await Promise.allSettled(targets.map((e) => this.#verify(userId, e.key, operation)));
+    if (targets.length === 0) return entries;
+    const verdicts = await mapLimit(targets, USER_FAN_OUT, (e) =>
+      this.#verify(userId, e.key, operation).catch((): Verdict => null),
+    );
     const dead = new Set<string>();
-    results.forEach((res, i) => {
+    verdicts.forEach((verdict, i) => {
       const entry = targets[i]!;
-      if (res.status === 'rejected') errors.push(res.reason);
-      else if (!res.value.alive) dead.add(entry.key);
-      else entry.hint = Math.max(entry.hint, res.value.expiresAt);
+      if (verdict?.alive === false) dead.add(entry.key);
+      else if (verdict?.alive) entry.hint = Math.max(entry.hint, verdict.expiresAt);
     });
-    return { entries: entries.filter((e) => !dead.has(e.key)), errors };
+    return entries.filter((e) => !dead.has(e.key));
   }
 
   /**
@@ -204,7 +215,7 @@ export class UserIndex {
     const b = this.#b;
     const operation = batch[0]!.operation;
     for (let attempt = 0; attempt < b.maxCasAttempts; attempt++) {
-      if (attempt > 0) await backoff(attempt);
+      if (attempt > 0) await sleep(backoffDelay(attempt, INDEX_RETRY));
       const state = await this.#read(userId, operation);
       const now = b.now();
       const batchKeys = new Set(batch.map((op) => op.key));
@@ -212,7 +223,7 @@ export class UserIndex {
       // The same key created again (after a delete) goes to the end as the newest entry.
       let entries = state.entries.filter((e) => !recreated.has(e.key)).map((e) => ({ ...e }));
       // Prune entries whose hint has passed (the session may have been extended since: verify, don't guess).
-      ({ entries } = await this.#prune(userId, entries, (e) => !batchKeys.has(e.key) && !isLive(e.hint, now), operation));
+      entries = await this.#prune(userId, entries, (e) => !batchKeys.has(e.key) && !isLive(e.hint, now), operation);
       let verifiedAll = false;
       const outcomes: ({ ok: true; value: number } | { ok: false; error: unknown })[] = [];
       for (const op of batch) {
@@ -223,23 +234,14 @@ export class UserIndex {
           if (entries.length >= b.maxSessionsPerUser && !verifiedAll) {
             // Full: verify every entry (deleted sessions keep their future hint until verified).
             verifiedAll = true;
-            ({ entries } = await this.#prune(userId, entries, (e) => !batchKeys.has(e.key) && isLive(e.hint, now), operation));
+            entries = await this.#prune(userId, entries, (e) => !batchKeys.has(e.key) && isLive(e.hint, now), operation);
           }
           if (entries.length >= b.maxSessionsPerUser) {
-            if (b.onUserIndexFull === 'reject') {
-              outcomes.push({
-                ok: false,
-                error: new SessionLimitError(b.maxSessionsPerUser, { store: b.storeName, operation: op.operation }),
-              });
-              continue;
-            }
-            // Evict the oldest sessions themselves, so that no live session is left outside the index.
-            const evicted = entries.slice(0, entries.length - b.maxSessionsPerUser + 1);
-            for (const e of evicted) {
-              const r = await b.remove(b.sessionKey(e.key), NO_CAS, operation);
-              if (r.status !== Status.OK && r.status !== Status.KEY_NOT_FOUND) b.fail(r, operation);
-            }
-            entries = entries.slice(evicted.length);
+            outcomes.push({
+              ok: false,
+              error: new SessionLimitError(b.maxSessionsPerUser, { store: b.storeName, operation: op.operation }),
+            });
+            continue;
           }
           entries.push({ key: op.key, hint: op.expiresAt });
         }
@@ -264,12 +266,12 @@ export class UserIndex {
   async list(userId: string, operation: string): Promise<UserSessionEntry[]> {
     const state = await this.#read(userId, operation);
     if (state.entries.length === 0) return [];
-    const results = await Promise.all(state.entries.map((e) => this.#verify(userId, e.key, operation)));
+    const verdicts = await mapLimit(state.entries, USER_FAN_OUT, (e) => this.#verify(userId, e.key, operation));
     const live: UserSessionEntry[] = [];
     const kept: IndexEntry[] = [];
-    results.forEach((v, i) => {
+    verdicts.forEach((v, i) => {
       const e = state.entries[i]!;
-      if (v.alive) {
+      if (v?.alive) {
         live.push({ key: e.key, expiresAt: v.expiresAt });
         kept.push({ key: e.key, hint: Math.max(e.hint, v.expiresAt) });
       }
@@ -289,21 +291,27 @@ export class UserIndex {
     const b = this.#b;
     let deleted = 0;
     for (let attempt = 0; attempt < b.maxCasAttempts; attempt++) {
-      if (attempt > 0) await backoff(attempt);
+      if (attempt > 0) await sleep(backoffDelay(attempt, INDEX_RETRY));
       const state = await this.#read(userId, operation);
       if (state.cas === null) return deleted;
-      const results = await Promise.allSettled(state.entries.map((e) => this.#deleteOwned(userId, e.key, operation)));
+      // Every session is tried, reachable or not: one unreachable server must not keep the others alive.
+      const outcomes = await mapLimit(state.entries, USER_FAN_OUT, (e) =>
+        this.#deleteOwned(userId, e.key, operation).then(
+          (wasLive) => ({ ok: true as const, wasLive }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+      );
       const unreachable: IndexEntry[] = [];
-      let error: unknown;
-      results.forEach((res, i) => {
-        if (res.status === 'fulfilled') deleted += res.value ? 1 : 0;
+      let failure: { error: unknown } | undefined;
+      outcomes.forEach((outcome, i) => {
+        if (outcome.ok) deleted += outcome.wasLive ? 1 : 0;
         else {
           unreachable.push(state.entries[i]!);
-          error ??= res.reason;
+          failure ??= outcome;
         }
       });
       if (await this.#write(userId, state, unreachable, operation)) {
-        if (error !== undefined) throw error;
+        if (failure) throw failure.error;
         return deleted;
       }
       // The index changed meanwhile (a concurrent login): go again; sessions already deleted read as missing.
@@ -316,11 +324,11 @@ export class UserIndex {
 
   /** Deletes a session if it belongs to `userId`; resolves whether a live one was deleted. */
   async #deleteOwned(userId: string, key: string, operation: string): Promise<boolean> {
-    const full = this.#b.sessionKey(key);
+    const full = this.#b.backendKey(key);
     const r = await this.#b.get(full, operation);
     if (r.status === Status.KEY_NOT_FOUND) return false;
     if (r.status !== Status.OK) this.#b.fail(r, operation);
-    const frame = decodeSession(r.value);
+    const frame = decodeRecord(r.value);
     if (frame && frame.userId !== userId) return false; // the key now belongs to someone else: not ours
     const d = await this.#b.remove(full, r.cas, operation);
     if (d.status === Status.OK) return frame !== null && isLive(frame.expiresAt, this.#b.now());

@@ -23,11 +23,11 @@ const rawRead: RawReadHooks<MemcachedSessionStore> = {
 };
 
 describeSessionStore<MemcachedSessionStore>('memcached, 1 server', {
-  create: ({ prefix }) => new MemcachedSessionStore({ servers: servers.slice(0, 1), prefix }),
+  create: ({ prefix }) => new MemcachedSessionStore({ servers: servers.slice(0, 1), keyPrefix: prefix }),
   rawRead,
 });
 
 describeSessionStore<MemcachedSessionStore>('memcached, 3 servers', {
-  create: ({ prefix }) => new MemcachedSessionStore({ servers: servers.slice(0, 3), prefix }),
+  create: ({ prefix }) => new MemcachedSessionStore({ servers: servers.slice(0, 3), keyPrefix: prefix }),
   rawRead,
 });

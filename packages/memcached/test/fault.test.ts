@@ -18,7 +18,7 @@ describe.skipIf(!serversAreOurs || !servers.includes(VICTIM_ADDRESS))(
   () => {
     const store = new MemcachedSessionStore({
       servers,
-      prefix: `skf-${randomUUID().slice(0, 8)}:`,
+      keyPrefix: `skf-${randomUUID().slice(0, 8)}:`,
       operationTimeoutMs: 1000,
     });
 

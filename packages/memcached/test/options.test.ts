@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigurationError } from '@sessionkit/core';
+import { ConfigurationError, MAX_USER_ID_BYTES } from '@sessionkit/core';
 import { MemcachedSessionStore } from '../src/index.js';
-import { ITEM_OVERHEAD_BYTES, MAX_PREFIX_BYTES, parseServers, resolveOptions } from '../src/options.js';
-import { MAX_USER_ID_BYTES, SESSION_HEADER_BYTES } from '../src/frame.js';
+import { ITEM_OVERHEAD_BYTES, MAX_PREFIX_BYTES, SESSION_HEADER_BYTES } from '../src/internal.js';
+import { parseServers, resolveOptions } from '../src/options.js';
 
 function configError(fn: () => unknown, pattern: RegExp) {
   let caught: unknown;
@@ -16,12 +16,12 @@ function configError(fn: () => unknown, pattern: RegExp) {
 }
 
 describe('options', () => {
-  test('a prefix that leaves no room for a 43-character key (250-byte keys) is refused at construction', () => {
-    configError(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], prefix: 'x'.repeat(MAX_PREFIX_BYTES + 1) }), /prefix/);
+  test('a keyPrefix that leaves no room for a 43-character key (250-byte keys) is refused at construction', () => {
+    configError(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'x'.repeat(MAX_PREFIX_BYTES + 1) }), /keyPrefix/);
     // Counted in bytes, not characters.
-    configError(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], prefix: 'é'.repeat(MAX_PREFIX_BYTES / 2 + 1) }), /prefix/);
-    configError(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], prefix: 'has space' }), /whitespace/);
-    expect(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], prefix: 'x'.repeat(MAX_PREFIX_BYTES) })).not.toThrow();
+    configError(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'é'.repeat(MAX_PREFIX_BYTES / 2 + 1) }), /keyPrefix/);
+    configError(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'has space' }), /whitespace/);
+    expect(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'x'.repeat(MAX_PREFIX_BYTES) })).not.toThrow();
     expect(MAX_PREFIX_BYTES + 43 + '~user~'.length).toBeLessThanOrEqual(250);
   });
 
@@ -39,7 +39,26 @@ describe('options', () => {
     configError(() => resolveOptions({ servers: 'a:1', maxSessionsPerUser: 1.5 }), /maxSessionsPerUser/);
     configError(() => resolveOptions({ servers: 'a:1', maxItemBytes: 100 }), /maxItemBytes/);
     configError(() => resolveOptions({ servers: 'a:1', casCacheMs: -1 }), /casCacheMs/);
-    configError(() => resolveOptions({ servers: 'a:1', onUserIndexFull: 'drop' as never }), /onUserIndexFull/);
+    configError(() => resolveOptions({ servers: 'a:1', maxCasAttempts: 0 }), /maxCasAttempts/);
+    configError(() => resolveOptions({ servers: 'a:1', userIndexGraceMs: -1 }), /userIndexGraceMs/);
+    configError(() => resolveOptions({ servers: 'a:1', userIndexGraceMs: 1.5 }), /userIndexGraceMs/);
+    configError(() => resolveOptions({ servers: 'a:1', keyPrefix: 5 as never }), /keyPrefix/);
+    configError(() => resolveOptions({ servers: 'a:1', name: '' }), /name/);
+    expect(resolveOptions({ servers: 'a:1' })).toMatchObject({
+      keyPrefix: 'sk:',
+      operationTimeoutMs: 2000,
+      maxSessionsPerUser: 64,
+      userIndexGraceMs: 3_600_000,
+      maxCasAttempts: 16,
+      name: 'memcached',
+    });
+  });
+
+  test('maxPayloadBytes: at most what fits in maxItemBytes, lower on request', () => {
+    const fits = 1_048_576 - ITEM_OVERHEAD_BYTES - SESSION_HEADER_BYTES - MAX_USER_ID_BYTES;
+    expect(resolveOptions({ servers: 'a:1' }).maxPayloadBytes).toBe(fits);
+    expect(new MemcachedSessionStore({ servers: ['127.0.0.1:1'], maxPayloadBytes: 4096 }).capabilities.maxPayloadBytes).toBe(4096);
+    configError(() => resolveOptions({ servers: 'a:1', maxPayloadBytes: fits + 1 }), /maxPayloadBytes/);
   });
 
   test('capabilities: 1 s granularity, payload limit = item limit minus overheads, bounded index', () => {

@@ -1,18 +1,16 @@
 import { describe, expect, test } from 'vitest';
 import memjs from 'memjs';
 import {
-  CAS_BYTES,
   HEADER_BYTES,
-  NO_CAS,
   Opcode,
   REQUEST_MAGIC,
   buildDelete,
   buildGet,
+  buildNoop,
   buildRequest,
   buildStore,
   buildStoreWith,
   casToBigInt,
-  isZeroCas,
 } from '../src/protocol.js';
 
 const key = Buffer.from('sk:some-key');
@@ -21,6 +19,10 @@ const cas = Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]);
 describe('binary protocol requests', () => {
   test('GET is byte-identical to the request memjs builds itself', () => {
     expect(buildGet(key, 42)).toEqual(memjs.Utils.makeRequestBuffer(0, key, '', '', 42));
+  });
+
+  test('NOOP is byte-identical to the request memjs builds itself', () => {
+    expect(buildNoop(7)).toEqual(memjs.Utils.makeRequestBuffer(0x0a, '', '', '', 7));
   });
 
   test('SET header: magic, opcode, lengths, opaque and CAS at offset 16; extras = flags + exptime', () => {
@@ -82,13 +84,5 @@ describe('binary protocol requests', () => {
     const { request, valueOffset } = buildStoreWith(Opcode.SET, key, value.length, (t, o) => value.copy(t, o), 60, 3, cas);
     expect(request).toEqual(buildStore(Opcode.SET, key, value, 60, 3, cas));
     expect(request.subarray(valueOffset)).toEqual(value);
-  });
-
-  test('isZeroCas', () => {
-    expect(isZeroCas(0n)).toBe(true);
-    expect(isZeroCas(5n)).toBe(false);
-    expect(isZeroCas(NO_CAS)).toBe(true);
-    expect(isZeroCas(Buffer.alloc(CAS_BYTES))).toBe(true);
-    expect(isZeroCas(cas)).toBe(false);
   });
 });

@@ -7,18 +7,21 @@ import { afterAll, describe, expect, test } from 'vitest';
 import memjs from 'memjs';
 import {
   ConfigurationError,
+  MAX_USER_ID_BYTES,
   PayloadTooLargeError,
   SessionLimitError,
+  SessionManager,
   generateSessionId,
   hashSessionId,
 } from '@sessionkit/core';
-import { MemcachedSessionStore, MAX_PREFIX_BYTES, MAX_USER_ID_BYTES } from '../src/index.js';
+import { MemcachedSessionStore } from '../src/index.js';
+import { MAX_PREFIX_BYTES } from '../src/internal.js';
 import { rawDelete, rawSet, rawTtlSeconds, rec, servers } from './helpers.js';
 
 const stores: MemcachedSessionStore[] = [];
 const prefixFor = () => `skt-${randomBytes(4).toString('hex')}:`;
 function open(options: Partial<ConstructorParameters<typeof MemcachedSessionStore>[0]> = {}) {
-  const store = new MemcachedSessionStore({ servers, prefix: prefixFor(), ...options });
+  const store = new MemcachedSessionStore({ servers, keyPrefix: prefixFor(), ...options });
   stores.push(store);
   return store;
 }
@@ -32,8 +35,8 @@ afterAll(async () => {
 describe('compare-and-set on the wire', () => {
   test('an update from another process between get and update makes the remembered CAS fail; the version decides', async () => {
     const prefix = prefixFor();
-    const a = open({ prefix });
-    const b = open({ prefix });
+    const a = open({ keyPrefix: prefix });
+    const b = open({ keyPrefix: prefix });
     const k = newKey();
     await a.create(k, rec());
     expect((await a.get(k))?.version).toBe(1); // a remembers the CAS of version 1
@@ -45,8 +48,8 @@ describe('compare-and-set on the wire', () => {
 
   test('a touch between get and update changes the CAS but not the version: the update still lands, with the touched deadline replaced', async () => {
     const prefix = prefixFor();
-    const a = open({ prefix });
-    const b = open({ prefix });
+    const a = open({ keyPrefix: prefix });
+    const b = open({ keyPrefix: prefix });
     const k = newKey();
     await a.create(k, rec());
     await a.get(k);
@@ -59,8 +62,8 @@ describe('compare-and-set on the wire', () => {
 
   test('touch after another process updated uses the fresh data, never the data this process saw', async () => {
     const prefix = prefixFor();
-    const a = open({ prefix });
-    const b = open({ prefix });
+    const a = open({ keyPrefix: prefix });
+    const b = open({ keyPrefix: prefix });
     const k = newKey();
     await a.create(k, rec({ data: new Uint8Array([1]) }));
     await a.get(k);
@@ -99,7 +102,7 @@ describe('compare-and-set on the wire', () => {
 describe('values the adapter did not write', () => {
   test('an evicted session reads as logged out: get null, update/touch false, create works again', async () => {
     const prefix = prefixFor();
-    const s = open({ prefix });
+    const s = open({ keyPrefix: prefix });
     const k = newKey();
     await s.create(k, rec());
     await s.get(k);
@@ -113,7 +116,7 @@ describe('values the adapter did not write', () => {
 
   test('a malformed value reads as missing and does not block create', async () => {
     const prefix = prefixFor();
-    const s = open({ prefix });
+    const s = open({ keyPrefix: prefix });
     const k = newKey();
     await rawSet(s.serverFor(k), prefix + k, Buffer.from('{"not":"a SessionKit frame"}'));
     expect(await s.get(k)).toBeNull();
@@ -127,7 +130,7 @@ describe('values the adapter did not write', () => {
 
   test('a malformed user index is treated as empty and rewritten', async () => {
     const prefix = prefixFor();
-    const s = open({ prefix });
+    const s = open({ keyPrefix: prefix });
     const user = newUser();
     const k = newKey();
     const indexKey = `${prefix}~user~${hashSessionId(user)}`; // sha256 base64url, like the adapter
@@ -149,7 +152,7 @@ describe('values the adapter did not write', () => {
 describe("memcached's limits", () => {
   test('TTL over 30 days is sent as an absolute time: the item lives, with the right remaining TTL', async () => {
     const prefix = prefixFor();
-    const s = open({ prefix });
+    const s = open({ keyPrefix: prefix });
     const k = newKey();
     const expiresAt = Date.now() + 40 * 86_400_000;
     await s.create(k, rec({ expiresAt }));
@@ -162,7 +165,7 @@ describe("memcached's limits", () => {
   });
 
   test('the longest prefix works with 43-character keys; a key that would exceed 250 bytes is refused before sending', async () => {
-    const s = open({ prefix: 'p'.repeat(MAX_PREFIX_BYTES) });
+    const s = open({ keyPrefix: 'p'.repeat(MAX_PREFIX_BYTES) });
     const k = newKey();
     const user = newUser();
     expect(await s.create(k, rec({ userId: user }))).toBe(true);
@@ -173,7 +176,7 @@ describe("memcached's limits", () => {
   });
 
   test('a payload of exactly maxPayloadBytes with the longest userId and prefix fits a default 1 MB server', async () => {
-    const s = open({ prefix: 'p'.repeat(MAX_PREFIX_BYTES) });
+    const s = open({ keyPrefix: 'p'.repeat(MAX_PREFIX_BYTES) });
     const k = newKey();
     const user = 'u'.repeat(MAX_USER_ID_BYTES);
     const data = randomBytes(s.capabilities.maxPayloadBytes);
@@ -186,7 +189,7 @@ describe("memcached's limits", () => {
 
   test('one byte more fails with PayloadTooLargeError before anything is sent', async () => {
     const prefix = prefixFor();
-    const s = open({ prefix });
+    const s = open({ keyPrefix: prefix });
     const k = newKey();
     const error = await s.create(k, rec({ data: new Uint8Array(s.capabilities.maxPayloadBytes + 1) })).catch((e) => e);
     expect(error).toBeInstanceOf(PayloadTooLargeError);
@@ -203,25 +206,36 @@ describe("memcached's limits", () => {
     expect(await s.get(k)).toBeNull();
   });
 
-  test('a userId longer than 256 bytes is refused', async () => {
-    const s = open();
-    await expect(s.create(newKey(), rec({ userId: 'x'.repeat(MAX_USER_ID_BYTES + 1) }))).rejects.toBeInstanceOf(
+  test('a userId longer than 256 bytes, or empty, is refused before anything is sent', async () => {
+    const prefix = prefixFor();
+    const s = open({ keyPrefix: prefix });
+    const k = newKey();
+    await expect(s.create(k, rec({ userId: 'x'.repeat(MAX_USER_ID_BYTES + 1) }))).rejects.toBeInstanceOf(
       ConfigurationError,
     );
+    await expect(s.create(k, rec({ userId: '' }))).rejects.toMatchObject({ code: 'CONFIGURATION', operation: 'create' });
+    await expect(s.listByUser('')).rejects.toMatchObject({ code: 'CONFIGURATION', operation: 'listByUser' });
+    await expect(s.deleteByUser('')).rejects.toMatchObject({ code: 'CONFIGURATION', operation: 'deleteByUser' });
+    expect(await rawTtlSeconds(s.serverFor(k), prefix + k)).toBeNull();
   });
 });
 
 describe('user index', () => {
-  test("'reject': the session over the limit is refused and not stored; room comes back after a logout", async () => {
-    const s = open({ maxSessionsPerUser: 3, onUserIndexFull: 'reject' });
+  test('the store refuses a session beyond maxSessionsPerUser (SessionLimitError, nothing stored); room comes back after a logout', async () => {
+    const prefix = prefixFor();
+    const s = open({ keyPrefix: prefix, maxSessionsPerUser: 3 });
+    expect(s.capabilities.maxSessionsPerUser).toBe(3);
     const user = newUser();
     const keys = [newKey(), newKey(), newKey()];
     for (const k of keys) expect(await s.create(k, rec({ userId: user }))).toBe(true);
     const extra = newKey();
     const error = await s.create(extra, rec({ userId: user })).catch((e) => e);
     expect(error).toBeInstanceOf(SessionLimitError);
-    expect(error).toMatchObject({ limit: 3, store: 'memcached' });
+    expect(error).toMatchObject({ limit: 3, store: 'memcached', operation: 'create' });
     expect(await s.get(extra)).toBeNull();
+    expect(await rawTtlSeconds(s.serverFor(extra), prefix + extra)).toBeNull();
+    // The store evicts nothing: every earlier session is still there.
+    for (const k of keys) expect(await s.get(k)).not.toBeNull();
     // A logout leaves a dead entry with a future hint: the full index is verified and it is pruned.
     await s.delete(keys[0]!);
     expect(await s.create(extra, rec({ userId: user }))).toBe(true);
@@ -229,19 +243,27 @@ describe('user index', () => {
     await s.deleteByUser(user);
   });
 
-  test("'evict-oldest' (default): the oldest session is deleted, so nothing lives outside the index", async () => {
+  test('through a SessionManager the oldest session is evicted (a destroyed event), so logins beyond the bound succeed', async () => {
     const s = open({ maxSessionsPerUser: 3 });
+    const manager = new SessionManager({ store: s, idleTimeout: 10 * 60_000, absoluteTimeout: 60 * 60_000 });
+    const destroyed: { key: string; reason: string }[] = [];
+    manager.on('destroyed', (event) => destroyed.push(event));
     const user = newUser();
-    const keys = [newKey(), newKey(), newKey(), newKey()];
-    for (const k of keys) expect(await s.create(k, rec({ userId: user }))).toBe(true);
-    expect(await s.get(keys[0]!)).toBeNull();
-    expect((await s.listByUser(user)).map((e) => e.key).sort()).toEqual(keys.slice(1).sort());
+    const sessions = [];
+    for (let i = 0; i < 4; i++) {
+      sessions.push(await manager.regenerate(manager.create(), { userId: user }));
+      // Distinct deadlines: the manager evicts by the earliest expiresAt.
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(await manager.load(sessions[0]!.id)).toBeNull();
+    expect(destroyed).toEqual([{ key: sessions[0]!.key, reason: 'limit' }]);
+    expect((await s.listByUser(user)).map((e) => e.key).sort()).toEqual(sessions.slice(1).map((x) => x.key).sort());
     expect(await s.deleteByUser(user)).toBe(3);
   });
 
   test('an expired session is pruned from the index item on the next write', async () => {
     const prefix = prefixFor();
-    const s = open({ prefix });
+    const s = open({ keyPrefix: prefix });
     const user = newUser();
     const short = newKey();
     await s.create(short, rec({ userId: user, expiresAt: Date.now() + 1200 }));
@@ -264,7 +286,7 @@ describe('user index', () => {
 
   test('extending a session past the index lifetime extends the index item too', async () => {
     const prefix = prefixFor();
-    const s = open({ prefix, userIndexGraceSeconds: 1 });
+    const s = open({ keyPrefix: prefix, userIndexGraceMs: 1000 });
     const user = newUser();
     const k = newKey();
     await s.create(k, rec({ userId: user, expiresAt: Date.now() + 5_000 }));
@@ -300,7 +322,7 @@ describe('user index', () => {
 describe('clients and servers', () => {
   test('keys spread over the 3 servers and each lives only on the server the ring picks', async () => {
     const prefix = prefixFor();
-    const s = open({ prefix });
+    const s = open({ keyPrefix: prefix });
     // 30 random keys miss one of the servers about once in 30,000 runs (the smallest arc is ~30% of the
     // ring): draw more (at most 1,000) until every server owns one, so only a ring that never picks a server fails.
     const keys = Array.from({ length: 30 }, () => newKey());
@@ -319,7 +341,7 @@ describe('clients and servers', () => {
   test('an existing memjs client is used and not closed by close()', async () => {
     const client = memjs.Client.create(servers.join(','), { logger: { log: () => {} } });
     try {
-      const s = new MemcachedSessionStore({ client, prefix: prefixFor() });
+      const s = new MemcachedSessionStore({ client, keyPrefix: prefixFor() });
       const k = newKey();
       await s.create(k, rec());
       expect(await s.get(k, { consistency: 'strong' })).not.toBeNull();

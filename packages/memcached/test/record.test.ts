@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
+import { MAX_USER_ID_BYTES } from '@sessionkit/core';
 import {
-  MAX_USER_ID_BYTES,
   SESSION_HEADER_BYTES,
-  decodeSession,
+  decodeRecord,
   decodeUserIndex,
-  encodeSession,
+  encodeRecord,
   encodeUserIndex,
-} from '../src/frame.js';
+} from '../src/record.js';
 
 const frame = {
   version: 7,
@@ -18,21 +18,21 @@ const frame = {
 
 describe('session frame', () => {
   test('round trip with and without userId; data comes back as a plain Uint8Array', () => {
-    const decoded = decodeSession(encodeSession(frame));
+    const decoded = decodeRecord(encodeRecord(frame));
     expect(decoded).toEqual(frame);
     expect(Object.getPrototypeOf(decoded!.data)).toBe(Uint8Array.prototype);
     const anonymous = { ...frame, userId: undefined, indexUntil: 0 };
-    expect(decodeSession(encodeSession(anonymous))).toEqual(anonymous);
-    expect(encodeSession(anonymous).length).toBe(SESSION_HEADER_BYTES + 4);
+    expect(decodeRecord(encodeRecord(anonymous))).toEqual(anonymous);
+    expect(encodeRecord(anonymous).length).toBe(SESSION_HEADER_BYTES + 4);
   });
 
   test('empty data and the empty-string userId survive', () => {
     const f = { ...frame, userId: '', data: new Uint8Array(0) };
-    expect(decodeSession(encodeSession(f))).toEqual(f);
+    expect(decodeRecord(encodeRecord(f))).toEqual(f);
   });
 
   test('malformed values decode to null, never throw', () => {
-    const good = encodeSession(frame);
+    const good = encodeRecord(frame);
     const bad: Buffer[] = [
       Buffer.alloc(0),
       good.subarray(0, SESSION_HEADER_BYTES - 1),
@@ -49,12 +49,12 @@ describe('session frame', () => {
     nanExpiry.writeDoubleBE(Number.NaN, 11);
     const longUid = Buffer.from(good);
     longUid.writeUInt16BE(MAX_USER_ID_BYTES + 1, 27);
-    const truncatedUid = encodeSession({ ...frame, data: new Uint8Array(0) }).subarray(0, SESSION_HEADER_BYTES + 2);
-    const anonWithUid = Buffer.from(encodeSession({ ...frame, userId: undefined }));
+    const truncatedUid = encodeRecord({ ...frame, data: new Uint8Array(0) }).subarray(0, SESSION_HEADER_BYTES + 2);
+    const anonWithUid = Buffer.from(encodeRecord({ ...frame, userId: undefined }));
     anonWithUid.writeUInt16BE(1, 27);
     bad.push(version0, fractional, nanExpiry, longUid, truncatedUid, anonWithUid);
-    for (const b of bad) expect(decodeSession(b)).toBeNull();
-    expect(decodeSession(null)).toBeNull();
+    for (const b of bad) expect(decodeRecord(b)).toBeNull();
+    expect(decodeRecord(null)).toBeNull();
   });
 });
 

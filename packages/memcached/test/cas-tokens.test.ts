@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { CasCache } from '../src/cas-cache.js';
+import { CasTokenCache } from '../src/cas-tokens.js';
 
 const frame = { version: 1, expiresAt: 0, indexUntil: 0, userId: undefined };
 const cas = 0x0101010101010101n;
 
-describe('CAS cache', () => {
+describe('CAS token cache', () => {
   test('bounded: the oldest entry goes first', () => {
-    const c = new CasCache(2, 1000);
+    const c = new CasTokenCache(2, 1000);
     c.set('a', cas, frame, 0);
     c.set('b', cas, frame, 0);
     c.set('c', cas, frame, 0);
@@ -16,11 +16,11 @@ describe('CAS cache', () => {
   });
 
   test('entries are only trusted for ttlMs; 0 disables the cache', () => {
-    const c = new CasCache(10, 1000);
+    const c = new CasTokenCache(10, 1000);
     c.set('a', cas, frame, 0);
     expect(c.get('a', 1000)).toBeDefined();
     expect(c.get('a', 1001)).toBeUndefined();
-    const off = new CasCache(10, 0);
+    const off = new CasTokenCache(10, 0);
     off.set('a', cas, frame, 0);
     expect(off.get('a', 0)).toBeUndefined();
   });

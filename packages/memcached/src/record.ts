@@ -1,5 +1,5 @@
 /**
- * The byte layout of the values this adapter stores in memcached.
+ * Stored-value encoding: the byte layout of the values this adapter stores in memcached.
  *
  * Memcached stores opaque bytes with a server-side TTL of whole seconds. The session's version, exact
  * `expiresAt` (milliseconds, used to filter reads) and owner travel inside the value, in a small header in
@@ -19,12 +19,15 @@
  * ```
  *
  * A value that does not parse (wrong magic, unknown format, truncated, impossible numbers) is reported as
- * `null` and the store treats the key as missing; it never throws.
+ * `null` and the store treats the key as missing (it may be another application's item under the same key,
+ * which `create` then replaces); it never throws. The userId is at most core's `MAX_USER_ID_BYTES`.
  *
  * The per-user index is a separate item holding a small JSON document (see {@link encodeUserIndex}).
  *
  * @module
  */
+
+import { MAX_USER_ID_BYTES } from '@sessionkit/core';
 
 /** First byte of every session value. */
 export const SESSION_MAGIC = 0x53;
@@ -32,8 +35,6 @@ export const SESSION_MAGIC = 0x53;
 export const SESSION_FORMAT = 1;
 /** Bytes of the fixed session header (without the userId). */
 export const SESSION_HEADER_BYTES = 29;
-/** Largest userId accepted, in UTF-8 bytes. */
-export const MAX_USER_ID_BYTES = 256;
 
 /** A decoded session value. */
 export interface SessionFrame {
@@ -46,10 +47,10 @@ export interface SessionFrame {
 }
 
 /** Encodes a session value. `userIdBytes` is the UTF-8 userId (pass it when already computed). */
-export function encodeSession(frame: SessionFrame, userIdBytes?: Buffer): Buffer {
+export function encodeRecord(frame: SessionFrame, userIdBytes?: Buffer): Buffer {
   const uid = userIdBytes ?? userIdBytesOf(frame);
-  const buf = Buffer.allocUnsafe(sessionFrameLength(frame, uid));
-  writeSession(buf, 0, frame, uid);
+  const buf = Buffer.allocUnsafe(recordLength(frame, uid));
+  writeRecord(buf, 0, frame, uid);
   return buf;
 }
 
@@ -59,12 +60,12 @@ export function userIdBytesOf(frame: SessionFrame): Buffer | undefined {
 }
 
 /** Encoded size of `frame` with these userId bytes. */
-export function sessionFrameLength(frame: SessionFrame, uid: Buffer | undefined): number {
+export function recordLength(frame: SessionFrame, uid: Buffer | undefined): number {
   return SESSION_HEADER_BYTES + (uid?.length ?? 0) + frame.data.byteLength;
 }
 
-/** Writes `frame` into `buf` at `offset` ({@link sessionFrameLength} bytes). */
-export function writeSession(buf: Buffer, offset: number, frame: SessionFrame, uid: Buffer | undefined): void {
+/** Writes `frame` into `buf` at `offset` ({@link recordLength} bytes). */
+export function writeRecord(buf: Buffer, offset: number, frame: SessionFrame, uid: Buffer | undefined): void {
   const uidLength = uid?.length ?? 0;
   buf.writeUInt8(SESSION_MAGIC, offset);
   buf.writeUInt8(SESSION_FORMAT, offset + 1);
@@ -78,7 +79,7 @@ export function writeSession(buf: Buffer, offset: number, frame: SessionFrame, u
 }
 
 /** Decodes a session value, or returns `null` if it is not a well-formed frame. Never throws. */
-export function decodeSession(value: Buffer | null | undefined): SessionFrame | null {
+export function decodeRecord(value: Buffer | null | undefined): SessionFrame | null {
   if (!value || value.length < SESSION_HEADER_BYTES) return null;
   if (value[0] !== SESSION_MAGIC || value[1] !== SESSION_FORMAT) return null;
   const flags = value[2]!;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MAX_RELATIVE_EXPTIME_SECONDS, toExptime } from '../src/expiry.js';
+import { MAX_RELATIVE_EXPTIME_SECONDS, toExptime } from '../src/ttl.js';
 
 const now = 1_800_000_000_000;
 
