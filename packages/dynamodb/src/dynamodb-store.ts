@@ -115,6 +115,10 @@ export class DynamoDBSessionStore implements SessionStore {
   #connected: Promise<void> | undefined;
   #closed = false;
 
+  /**
+   * Validates the options (`ConfigurationError` on a bad one) and creates the client unless one is given.
+   * Sends nothing: see {@link connect}.
+   */
   constructor(options: DynamoDBSessionStoreOptions = {}) {
     const o = resolveOptions(options);
     this.#options = o;

@@ -110,7 +110,7 @@ type DeserializeMiddleware = Parameters<DynamoDBClient['middlewareStack']['add']
 const abortRefusedStoreCalls: DeserializeMiddleware = (next, context) => (args) =>
   next(args).catch((error: unknown) => {
     // The SDK puts the `abortSignal` given to `client.send` into the handler context under this key.
-    const signal = context.__smithy_context?.['abortSignal'];
+    const signal = context.__smithy_context?.abortSignal;
     if (signal instanceof DeadlineSignal && isConnectionRefused(error)) signal.abort(error);
     throw error;
   });

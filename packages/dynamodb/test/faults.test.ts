@@ -122,7 +122,9 @@ describe('unreachable endpoints', () => {
       socket.resume(); // read (and ignore) the request, so the client's close is noticed
     });
     cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
-    cleanups.push(() => sockets.forEach((s) => s.destroy()));
+    cleanups.push(() => {
+      for (const s of sockets) s.destroy();
+    });
     const store = new DynamoDBSessionStore({
       endpoint: url,
       region: REGION,
