@@ -305,7 +305,7 @@ async function dynamoRow(): Promise<MemoryRow> {
   const raw = new DynamoDBClient({ endpoint, region, ...(credentials ? { credentials } : {}) });
   const table = 'sessionkit_bench_sessions';
   const prefix = `skb-mem-${randomBytes(4).toString('hex')}:`;
-  const store = new DynamoDBSessionStore({ client: raw, tableName: table, prefix });
+  const store = new DynamoDBSessionStore({ client: raw, tableName: table, keyPrefix: prefix });
   try {
     await createSessionTable(raw, { tableName: table });
     const key = hashSessionId(generateSessionId());

@@ -127,7 +127,7 @@ export async function openTestStore(backend: TestBackend, options: TestStoreOpti
     }
     case 'dynamodb':
       await ensureDynamoTable();
-      return new DynamoDBSessionStore({ ...dynamoConnection(), tableName: TEST_TABLE, prefix, operationTimeoutMs });
+      return new DynamoDBSessionStore({ ...dynamoConnection(), tableName: TEST_TABLE, keyPrefix: prefix, operationTimeoutMs });
     case 'hazelcast': {
       const { members, clusterName } = endpoints.hazelcast;
       const store = new HazelcastSessionStore({
