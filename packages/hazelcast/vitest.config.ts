@@ -8,7 +8,11 @@ import { packageTestConfig } from '../../vitest.shared.js';
  * near-cache conformance suite; every call the store makes is awaited and typed, and each test still asserts
  * its own results. Only this exact rejection, raised from the client's shutdown, is ignored.
  */
-function isClientShutdownRejection(error: { message?: string; stack?: string; stacks?: { method?: string }[] }): boolean {
+function isClientShutdownRejection(error: {
+  message?: string;
+  stack?: string;
+  stacks?: { method?: string }[];
+}): boolean {
   if (error.message !== 'Client is shutting down.') return false;
   const frames = error.stack ?? (error.stacks ?? []).map((frame) => frame.method ?? '').join('\n');
   return frames.includes('InvocationService.shutdown');
@@ -18,6 +22,7 @@ export default packageTestConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    onUnhandledError: (error) => (isClientShutdownRejection(error as Parameters<typeof isClientShutdownRejection>[0]) ? false : undefined),
+    onUnhandledError: (error) =>
+      isClientShutdownRejection(error as Parameters<typeof isClientShutdownRejection>[0]) ? false : undefined,
   },
 });

@@ -4,10 +4,10 @@
  * @module
  */
 import {
+  connectionErrorCode,
   SessionKitError,
   StoreTimeoutError,
   StoreUnavailableError,
-  connectionErrorCode,
   toStoreError,
 } from '@sessionkit/core';
 import { OperationTimeoutError } from 'hazelcast-client';
@@ -26,6 +26,7 @@ export function toHazelcastError(store: string, operation: string, error: unknow
   if (code !== undefined) {
     return new StoreUnavailableError(`cannot reach a Hazelcast member (${code})`, { store, operation, cause: error });
   }
-  if (error instanceof OperationTimeoutError) return new StoreTimeoutError(timeoutMs, { store, operation, cause: error });
+  if (error instanceof OperationTimeoutError)
+    return new StoreTimeoutError(timeoutMs, { store, operation, cause: error });
   return toStoreError(store, operation, error);
 }

@@ -14,29 +14,29 @@
  * @module
  */
 import {
-  ConfigurationError,
-  ConflictError,
-  StoreClosedError,
   assertPayloadFits,
   assertValidExpiry,
   assertValidKey,
   assertValidRecord,
   assertValidUserId,
-  isLive,
-  withDeadline,
   type Clock,
+  ConfigurationError,
+  ConflictError,
+  isLive,
   type ReadOptions,
   type SessionStore,
   type StoreCapabilities,
+  StoreClosedError,
   type StoredSession,
   type UserSessionEntry,
+  withDeadline,
 } from '@sessionkit/core';
 import type { Client as HazelcastClient, IMap } from 'hazelcast-client';
 import { Connection } from './connection.js';
 import { toHazelcastError } from './errors.js';
 import { LastValueCache } from './last-value-cache.js';
-import { resolveOptions, type HazelcastSessionStoreOptions, type ResolvedOptions } from './options.js';
-import { decodeRecord, encodeRecord, toStoredSession, type DecodedRecord } from './record.js';
+import { type HazelcastSessionStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { type DecodedRecord, decodeRecord, encodeRecord, toStoredSession } from './record.js';
 import { HAZELCAST_TTL_GRANULARITY_MS, nativeTtlMs } from './ttl.js';
 import { UserIndex } from './user-index.js';
 
@@ -192,9 +192,14 @@ export class HazelcastSessionStore implements SessionStore {
     assertPayloadFits(this.name, 'update', session.data, this.#options.maxPayloadBytes);
     const k = this.#backendKey(key);
     return this.#run('update', (map) =>
-      this.#conditionalWrite(map, k, 'update', (current) => current.version === expectedVersion, (current) =>
-        // The owner is fixed at create: keep the stored userId whatever the caller passed.
-        this.#replace(map, k, current, { ...session, userId: current.userId }),
+      this.#conditionalWrite(
+        map,
+        k,
+        'update',
+        (current) => current.version === expectedVersion,
+        (current) =>
+          // The owner is fixed at create: keep the stored userId whatever the caller passed.
+          this.#replace(map, k, current, { ...session, userId: current.userId }),
       ),
     );
   }
@@ -205,15 +210,20 @@ export class HazelcastSessionStore implements SessionStore {
     assertValidExpiry(this.name, 'touch', expiresAt);
     const k = this.#backendKey(key);
     return this.#run('touch', (map) =>
-      this.#conditionalWrite(map, k, 'touch', () => true, (current) =>
-        // Same data, version and owner; only the deadline (and so the native TTL) moves. replaceIfSame fails
-        // if the record was deleted or changed since we read it, so a touch never resurrects or rolls back.
-        this.#replace(map, k, current, {
-          data: current.data,
-          version: current.version,
-          expiresAt,
-          userId: current.userId,
-        }),
+      this.#conditionalWrite(
+        map,
+        k,
+        'touch',
+        () => true,
+        (current) =>
+          // Same data, version and owner; only the deadline (and so the native TTL) moves. replaceIfSame fails
+          // if the record was deleted or changed since we read it, so a touch never resurrects or rolls back.
+          this.#replace(map, k, current, {
+            data: current.data,
+            version: current.version,
+            expiresAt,
+            userId: current.userId,
+          }),
       ),
     );
   }

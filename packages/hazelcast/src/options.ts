@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { ConfigurationError, integerOption, storeName, stringOption, systemClock, type Clock } from '@sessionkit/core';
-import type { Client as HazelcastClient, ClientConfig } from 'hazelcast-client';
+import { type Clock, ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
+import type { ClientConfig, Client as HazelcastClient } from 'hazelcast-client';
 
 /** Near cache settings for a client the store creates itself. */
 export interface HazelcastNearCacheOptions {
@@ -135,7 +135,8 @@ export function resolveOptions(options: HazelcastSessionStoreOptions = {}): Reso
       fail('client must be a started hazelcast-client HazelcastClient');
     }
     for (const k of ['members', 'clusterName', 'clientConfig', 'connectTimeoutMs', 'nearCache'] as const) {
-      if (options[k] !== undefined) fail(`${k} cannot be combined with an existing client; configure that client instead`);
+      if (options[k] !== undefined)
+        fail(`${k} cannot be combined with an existing client; configure that client instead`);
     }
   }
   const members = options.members ?? [...DEFAULTS.members];
@@ -148,7 +149,12 @@ export function resolveOptions(options: HazelcastSessionStoreOptions = {}): Reso
   if (options.nearCache) {
     const nc = options.nearCache === true ? {} : options.nearCache;
     nearCache = {
-      timeToLiveSeconds: integerOption(name, 'nearCache.timeToLiveSeconds', nc.timeToLiveSeconds, DEFAULTS.nearCacheTtlSeconds),
+      timeToLiveSeconds: integerOption(
+        name,
+        'nearCache.timeToLiveSeconds',
+        nc.timeToLiveSeconds,
+        DEFAULTS.nearCacheTtlSeconds,
+      ),
       maxEntries: integerOption(name, 'nearCache.maxEntries', nc.maxEntries, DEFAULTS.nearCacheMaxEntries),
     };
   }
@@ -160,10 +166,17 @@ export function resolveOptions(options: HazelcastSessionStoreOptions = {}): Reso
     clientConfig: options.clientConfig ?? {},
     mapName: stringOption(name, 'mapName', options.mapName, DEFAULTS.mapName),
     keyPrefix: stringOption(name, 'keyPrefix', options.keyPrefix, DEFAULTS.keyPrefix, { allowEmpty: true }),
-    operationTimeoutMs: integerOption(name, 'operationTimeoutMs', options.operationTimeoutMs, DEFAULTS.operationTimeoutMs),
+    operationTimeoutMs: integerOption(
+      name,
+      'operationTimeoutMs',
+      options.operationTimeoutMs,
+      DEFAULTS.operationTimeoutMs,
+    ),
     connectTimeoutMs: integerOption(name, 'connectTimeoutMs', options.connectTimeoutMs, DEFAULTS.connectTimeoutMs),
     maxPayloadBytes: integerOption(name, 'maxPayloadBytes', options.maxPayloadBytes, DEFAULTS.maxPayloadBytes),
-    maxCasAttempts: integerOption(name, 'maxCasAttempts', options.maxCasAttempts, DEFAULTS.maxCasAttempts, { max: 1000 }),
+    maxCasAttempts: integerOption(name, 'maxCasAttempts', options.maxCasAttempts, DEFAULTS.maxCasAttempts, {
+      max: 1000,
+    }),
     nearCache,
     createIndex: options.createIndex ?? true,
     casCacheBytes: integerOption(name, 'casCacheBytes', options.casCacheBytes, DEFAULTS.casCacheBytes, { min: 0 }),

@@ -10,8 +10,9 @@
  *
  * @module
  */
-import { Fields, GenericRecords, type GenericRecord } from 'hazelcast-client';
+
 import type { StoredSession } from '@sessionkit/core';
+import { Fields, type GenericRecord, GenericRecords } from 'hazelcast-client';
 
 /** Compact type name of a session record. Changing it (or the fields) changes the schema. */
 export const RECORD_TYPE_NAME = 'sessionkit.Session';
@@ -34,7 +35,12 @@ const SCHEMA = {
 };
 
 type RecordValues = { data: Buffer; version: number; expiresAt: number; userId: string | null };
-type GenericRecordConstructor = new (typeName: string, fields: typeof SCHEMA, values: RecordValues, schema: unknown) => GenericRecord;
+type GenericRecordConstructor = new (
+  typeName: string,
+  fields: typeof SCHEMA,
+  values: RecordValues,
+  schema: unknown,
+) => GenericRecord;
 let prebuilt: { construct: GenericRecordConstructor; schema: unknown } | undefined;
 
 /**
@@ -71,7 +77,12 @@ export interface DecodedRecord {
 }
 
 /** Encodes a session as the stored compact record. */
-export function encodeRecord(session: { data: Uint8Array; version: number; expiresAt: number; userId?: string | undefined }): DecodedRecord {
+export function encodeRecord(session: {
+  data: Uint8Array;
+  version: number;
+  expiresAt: number;
+  userId?: string | undefined;
+}): DecodedRecord {
   // Zero-copy view: the compact writer copies the bytes into its output buffer.
   const data = Buffer.from(session.data.buffer, session.data.byteOffset, session.data.byteLength);
   const userId = session.userId ?? null;

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { isLive, mapLimit, type Clock, type UserSessionEntry } from '@sessionkit/core';
-import { Predicates, type IMap } from 'hazelcast-client';
+import { type Clock, isLive, mapLimit, type UserSessionEntry } from '@sessionkit/core';
+import { type IMap, Predicates } from 'hazelcast-client';
 import type { LastValueCache } from './last-value-cache.js';
-import { FIELD, decodeRecord, type DecodedRecord } from './record.js';
+import { type DecodedRecord, decodeRecord, FIELD } from './record.js';
 
 /** Name of the hash index on `userId` the store adds to the map. */
 export const USER_INDEX_NAME = 'sessionkit_userId';

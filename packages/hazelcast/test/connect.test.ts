@@ -2,8 +2,8 @@
  * Start-up against members that refuse the connection: every call fails at once with a typed error carrying
  * the socket error, long before the operation deadline or the client's own cluster connect timeout.
  */
-import { createServer, type AddressInfo } from 'node:net';
-import { StoreUnavailableError, connectionErrorCode, type SessionKitError } from '@sessionkit/core';
+import { type AddressInfo, createServer } from 'node:net';
+import { connectionErrorCode, type SessionKitError, StoreUnavailableError } from '@sessionkit/core';
 import { describe, expect, it } from 'vitest';
 import { HazelcastSessionStore } from '../src/index.js';
 import { memberAddresses } from '../src/internal.js';
@@ -19,7 +19,9 @@ async function closedPort(): Promise<number> {
 }
 
 describe('members that refuse the connection', () => {
-  it('connect() and every operation reject at once with StoreUnavailableError caused by ECONNREFUSED', { timeout: 5_000 }, async () => {
+  it('connect() and every operation reject at once with StoreUnavailableError caused by ECONNREFUSED', {
+    timeout: 5_000,
+  }, async () => {
     const port = await closedPort();
     const store = new HazelcastSessionStore({
       members: [`127.0.0.1:${port}`],

@@ -6,11 +6,11 @@ import {
   StoreClosedError,
   type StoredSession,
 } from '@sessionkit/core';
-import { GenericRecords, Fields, Predicates, type Client } from 'hazelcast-client';
+import { type Client, Fields, GenericRecords, Predicates } from 'hazelcast-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HazelcastSessionStore, type HazelcastSessionStoreOptions } from '../src/index.js';
-import { FIELD, LastValueCache, RECORD_TYPE_NAME, encodeRecord, nativeTtlMs } from '../src/internal.js';
-import { TEST_MAP, connectStore, openClient, openStore, uniquePrefix } from './helpers.js';
+import { encodeRecord, FIELD, LastValueCache, nativeTtlMs, RECORD_TYPE_NAME } from '../src/internal.js';
+import { connectStore, openClient, openStore, TEST_MAP, uniquePrefix } from './helpers.js';
 
 const MIN = 60_000;
 const record = (over: Partial<StoredSession> = {}): StoredSession => ({
@@ -92,7 +92,10 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
   });
 
   /** Runs `check` on a second store over the same client and prefix (with `options`), closed afterwards. */
-  async function withSibling(options: HazelcastSessionStoreOptions, check: (sibling: HazelcastSessionStore) => Promise<void>) {
+  async function withSibling(
+    options: HazelcastSessionStoreOptions,
+    check: (sibling: HazelcastSessionStore) => Promise<void>,
+  ) {
     const sibling = await connectStore({ client, mapName: TEST_MAP, keyPrefix: store.keyPrefix, ...options });
     try {
       await check(sibling);
@@ -122,10 +125,14 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
     // replaceIfSame resets the TTL to the map default (none) on the member; update must set it again.
     const later = Date.now() + 20 * MIN + 456;
     expect(await store.update(key, record({ version: 2, expiresAt: later }), 1)).toBe(true);
-    expect(Number((await map.getEntryView(store.keyPrefix + key))?.expirationTime)).toBe(Math.ceil(later / 1000) * 1000);
+    expect(Number((await map.getEntryView(store.keyPrefix + key))?.expirationTime)).toBe(
+      Math.ceil(later / 1000) * 1000,
+    );
     const touched = Date.now() + 5 * MIN + 789;
     expect(await store.touch(key, touched)).toBe(true);
-    expect(Number((await map.getEntryView(store.keyPrefix + key))?.expirationTime)).toBe(Math.ceil(touched / 1000) * 1000);
+    expect(Number((await map.getEntryView(store.keyPrefix + key))?.expirationTime)).toBe(
+      Math.ceil(touched / 1000) * 1000,
+    );
   });
 
   it('an expired-but-present entry (no TTL on the member) does not block create, and is never returned', async () => {
@@ -212,7 +219,9 @@ describe('HazelcastSessionStore on the 2-member cluster', () => {
   it('rejects oversize payloads before writing anything', async () => {
     await withSibling({ maxPayloadBytes: 16 }, async (small) => {
       const key = randomKey();
-      await expect(small.create(key, record({ data: new Uint8Array(17) }))).rejects.toBeInstanceOf(PayloadTooLargeError);
+      await expect(small.create(key, record({ data: new Uint8Array(17) }))).rejects.toBeInstanceOf(
+        PayloadTooLargeError,
+      );
       expect(await store.get(key)).toBeNull();
     });
   });
@@ -247,7 +256,9 @@ describe('near cache', () => {
     await plain?.close();
   });
 
-  it("'strong' reads bypass the near cache; 'eventual' reads converge through invalidation", { timeout: 60_000 }, async () => {
+  it("'strong' reads bypass the near cache; 'eventual' reads converge through invalidation", {
+    timeout: 60_000,
+  }, async () => {
     const key = randomKey();
     await plain.create(key, record());
     expect((await cached.get(key))?.version).toBe(1); // now near-cached
