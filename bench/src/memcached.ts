@@ -21,7 +21,7 @@ const TTL_MS = 30 * 60_000;
 export async function runMemcachedBench(opts: { quick: boolean }): Promise<BenchResult[]> {
   const servers = endpoints.memcached.servers;
   const prefix = `skb-${randomBytes(4).toString('hex')}:`;
-  const store = new MemcachedSessionStore({ servers, prefix });
+  const store = new MemcachedSessionStore({ servers, keyPrefix: prefix });
   const raw = memjs.Client.create(servers.join(','), { logger: { log: () => {} }, keepAlive: true });
   // memjs's own placement (hashCode % n) and the adapter's ring put a given set of keys on the servers in
   // different proportions; with one connection per server that alone moves throughput by tens of percent.

@@ -154,7 +154,7 @@ async function memcachedRow(n: number): Promise<MemoryRow> {
   const { MemcachedSessionStore } = await import('@sessionkit/memcached');
   const servers = endpoints.memcached.servers;
   const total = async () => (await Promise.all(servers.map(memcachedBytes))).reduce((a, b) => a + b, 0);
-  const store = new MemcachedSessionStore({ servers, prefix: `skb-mem-${randomBytes(4).toString('hex')}:` });
+  const store = new MemcachedSessionStore({ servers, keyPrefix: `skb-mem-${randomBytes(4).toString('hex')}:` });
   const keys = keysFor(n);
   try {
     const before = await total();

@@ -277,7 +277,7 @@ export async function openStore(spec: StoreSpec | string): Promise<SessionStore>
     }
     case 'memcached': {
       const { MemcachedSessionStore } = await import('@sessionkit/memcached');
-      return new MemcachedSessionStore({ servers: s.servers.map(formatHost) });
+      return connected(new MemcachedSessionStore({ servers: s.servers.map(formatHost) }));
     }
     case 'cassandra': {
       const { CassandraSessionStore, createSchema } = await import('@sessionkit/cassandra');

@@ -119,7 +119,7 @@ export async function openTestStore(backend: TestBackend, options: TestStoreOpti
       return new RedisSessionStore({ connection: { sentinels, name: masterName }, keyPrefix: prefix, operationTimeoutMs });
     }
     case 'memcached':
-      return new MemcachedSessionStore({ servers: endpoints.memcached.servers, prefix, operationTimeoutMs });
+      return new MemcachedSessionStore({ servers: endpoints.memcached.servers, keyPrefix: prefix, operationTimeoutMs });
     case 'cassandra': {
       await ensureCassandraSchema();
       const { contactPoints, localDataCenter } = endpoints.cassandra;

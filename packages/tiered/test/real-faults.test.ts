@@ -17,7 +17,7 @@ async function memcachedOverDynamo(
   const { durableTimeoutMs, ...tiered } = options;
   return new TieredStore({
     ...tiered,
-    cache: new MemcachedSessionStore({ servers: [endpoints.memcached.servers[0]!], prefix, operationTimeoutMs: 2_000 }),
+    cache: new MemcachedSessionStore({ servers: [endpoints.memcached.servers[0]!], keyPrefix: prefix, operationTimeoutMs: 2_000 }),
     durable: await openTestStore('dynamodb', { prefix, operationTimeoutMs: durableTimeoutMs }),
   });
 }
