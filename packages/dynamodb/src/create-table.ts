@@ -4,13 +4,14 @@
  *
  * @module
  */
+
+import type { CreateTableCommandInput, DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
 import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { CreateTableCommandInput, DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError, StoreTimeoutError } from '@sessionkit/core';
 import { sdkErrorName, toDynamoDBError } from './errors.js';
 import { DEFAULT_TABLE_NAME, DEFAULT_USER_INDEX_NAME } from './options.js';

@@ -8,6 +8,8 @@
  *
  * @module
  */
+
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   DeleteItemCommand,
   DescribeTableCommand,
@@ -16,27 +18,20 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
 import {
-  ConfigurationError,
-  PayloadTooLargeError,
-  StoreClosedError,
   assertPayloadFits,
   assertValidExpiry,
   assertValidKey,
   assertValidRecord,
   assertValidUserId,
+  ConfigurationError,
   isLive,
+  PayloadTooLargeError,
+  StoreClosedError,
 } from '@sessionkit/core';
-import type {
-  ReadOptions,
-  SessionStore,
-  StoreCapabilities,
-  StoredSession,
-  UserSessionEntry,
-} from '@sessionkit/core';
-import { checkSchema, createSessionTable } from './create-table.js';
 import type { CreateSessionTableOptions, CreateSessionTableResult } from './create-table.js';
+import { checkSchema, createSessionTable } from './create-table.js';
 import type { DeadlineSignal } from './deadline-signal.js';
 import { isAmbiguousFailure, isConditionFailed, isRetryableRead, isThrottling, toDynamoDBError } from './errors.js';
 import type { DynamoDBSessionStoreOptions, ResolvedOptions } from './options.js';
@@ -44,19 +39,19 @@ import { resolveOptions } from './options.js';
 import {
   ATTR,
   DYNAMODB_MAX_ITEM_BYTES,
-  MAX_PARTITION_KEY_BYTES,
   decodeRecord,
   encodeRecord,
   holdsRecord,
   itemSize,
+  MAX_PARTITION_KEY_BYTES,
   readNumber,
   utf8Bytes,
 } from './record.js';
-import { CallRunner, failFastOnRefusal } from './retry.js';
 import type { CallContext } from './retry.js';
+import { CallRunner, failFastOnRefusal } from './retry.js';
 import { ttlEpochSeconds } from './ttl.js';
-import { deleteByUser, listByUser } from './user-index.js';
 import type { UserIndexDeps } from './user-index.js';
+import { deleteByUser, listByUser } from './user-index.js';
 
 // Expression attribute names, shared by all requests (data, ttl and others are DynamoDB reserved words).
 const N_PK = '#pk';
@@ -194,7 +189,9 @@ export class DynamoDBSessionStore implements SessionStore {
    * Creates the table (and GSI, and TTL where supported) this store expects, if missing. See
    * {@link createSessionTable}.
    */
-  async createTable(options: Omit<CreateSessionTableOptions, 'tableName' | 'userIndexName'> = {}): Promise<CreateSessionTableResult> {
+  async createTable(
+    options: Omit<CreateSessionTableOptions, 'tableName' | 'userIndexName'> = {},
+  ): Promise<CreateSessionTableResult> {
     this.#checkOpen('createTable');
     return createSessionTable(this.client, {
       storeName: this.name,

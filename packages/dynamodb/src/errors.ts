@@ -6,10 +6,10 @@
  */
 import {
   ConfigurationError,
+  connectionErrorCode,
   PayloadTooLargeError,
   SessionKitError,
   StoreUnavailableError,
-  connectionErrorCode,
 } from '@sessionkit/core';
 import { DYNAMODB_MAX_ITEM_BYTES } from './record.js';
 

@@ -4,7 +4,8 @@
  *
  * @module
  */
-export { DynamoDBSessionStore } from './dynamodb-store.js';
-export type { DynamoDBSessionStoreOptions, DynamoDBCredentials, DynamoDBRetryOptions } from './options.js';
-export { createSessionTable, sessionTableDefinition } from './create-table.js';
+
 export type { CreateSessionTableOptions, CreateSessionTableResult } from './create-table.js';
+export { createSessionTable, sessionTableDefinition } from './create-table.js';
+export { DynamoDBSessionStore } from './dynamodb-store.js';
+export type { DynamoDBCredentials, DynamoDBRetryOptions, DynamoDBSessionStoreOptions } from './options.js';

@@ -5,12 +5,13 @@
  *
  * @module
  */
-export { ATTR, DYNAMODB_MAX_ITEM_BYTES, decodeRecord, encodeRecord, itemSize } from './record.js';
-export type { Item } from './record.js';
+
+export { THROTTLING_ERRORS } from './errors.js';
 export {
   DEFAULT_KEY_PREFIX,
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_TABLE_NAME,
   DEFAULT_USER_INDEX_NAME,
 } from './options.js';
-export { THROTTLING_ERRORS } from './errors.js';
+export type { Item } from './record.js';
+export { ATTR, DYNAMODB_MAX_ITEM_BYTES, decodeRecord, encodeRecord, itemSize } from './record.js';

@@ -5,8 +5,8 @@
  * @module
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
 import type { Clock } from '@sessionkit/core';
+import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
 import { DYNAMODB_MAX_ITEM_BYTES } from './record.js';
 
 /** Default table name. */

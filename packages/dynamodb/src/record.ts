@@ -16,8 +16,8 @@
  * @module
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { isLive } from '@sessionkit/core';
 import type { StoredSession } from '@sessionkit/core';
+import { isLive } from '@sessionkit/core';
 import { ttlEpochSeconds } from './ttl.js';
 
 /** Attribute names. Short, but readable in the console; every byte of them counts toward the 400 KB item limit. */
@@ -115,7 +115,10 @@ export function utf8Bytes(value: string): number {
  * one (dynalite: `1 + ceil(digits / 2)`, +1 for some even-digit cases); we take the +2 bound for every number.
  */
 export function numberBytes(value: number): number {
-  const digits = String(Math.abs(value)).replace(/[^0-9]/g, '').replace(/^0+/, '').length || 1;
+  const digits =
+    String(Math.abs(value))
+      .replace(/[^0-9]/g, '')
+      .replace(/^0+/, '').length || 1;
   return 2 + Math.ceil(digits / 2);
 }
 

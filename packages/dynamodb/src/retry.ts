@@ -9,8 +9,8 @@
  * @module
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { StoreTimeoutError, backoffDelay, sleep, withDeadline } from '@sessionkit/core';
 import type { ResolvedRetryOptions, SessionKitError } from '@sessionkit/core';
+import { backoffDelay, StoreTimeoutError, sleep, withDeadline } from '@sessionkit/core';
 import { DeadlineSignal } from './deadline-signal.js';
 import { isConnectionRefused } from './errors.js';
 import type { DynamoDBRetryOptions } from './options.js';
@@ -56,8 +56,12 @@ export class CallRunner {
     const signal = new DeadlineSignal();
     const ctx: CallContext = { operation, signal, deadlineAt: performance.now() + this.#s.timeoutMs };
     try {
-      return await withDeadline(this.#s.store, operation, this.#s.timeoutMs, () => body(ctx), (error) =>
-        this.#s.mapError(operation, error),
+      return await withDeadline(
+        this.#s.store,
+        operation,
+        this.#s.timeoutMs,
+        () => body(ctx),
+        (error) => this.#s.mapError(operation, error),
       );
     } catch (error) {
       // Deadline expired: cancel the HTTP request still in flight (and any SDK retry waiting behind it).

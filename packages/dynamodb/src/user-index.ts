@@ -7,13 +7,14 @@
  *
  * @module
  */
-import { BatchGetItemCommand, BatchWriteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+
 import type { DynamoDBClient, QueryCommandInput, WriteRequest } from '@aws-sdk/client-dynamodb';
-import { StoreUnavailableError, isLive, mapLimit } from '@sessionkit/core';
+import { BatchGetItemCommand, BatchWriteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { UserSessionEntry } from '@sessionkit/core';
+import { isLive, mapLimit, StoreUnavailableError } from '@sessionkit/core';
 import { isRetryableRead } from './errors.js';
-import { ATTR, readNumber, readString } from './record.js';
 import type { Item } from './record.js';
+import { ATTR, readNumber, readString } from './record.js';
 import type { CallContext, CallRunner } from './retry.js';
 
 /** What the user-index functions need from the store. */
@@ -164,10 +165,13 @@ async function verifyEntries(
       const left = out.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
       if (left.length === 0) return found;
       if (!(await deps.runner.waitForRetry(ctx, attempt))) {
-        throw new StoreUnavailableError(`${left.length} keys left unprocessed by BatchGetItem after ${attempt} attempts`, {
-          store: deps.store,
-          operation: ctx.operation,
-        });
+        throw new StoreUnavailableError(
+          `${left.length} keys left unprocessed by BatchGetItem after ${attempt} attempts`,
+          {
+            store: deps.store,
+            operation: ctx.operation,
+          },
+        );
       }
       keys = left as typeof keys;
     }

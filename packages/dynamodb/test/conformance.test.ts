@@ -1,8 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describeSessionStore } from '@sessionkit/conformance';
-import { ATTR } from '../src/internal.js';
 import type { DynamoDBSessionStore } from '../src/index.js';
-import { TABLE, ensureTable, openStore } from './helpers.js';
+import { ATTR } from '../src/internal.js';
+import { ensureTable, openStore, TABLE } from './helpers.js';
 
 async function rawItem(store: DynamoDBSessionStore, prefix: string, key: string) {
   const out = await store.client.send(

@@ -16,7 +16,9 @@ const named = (name: string, message: string, extra: object = {}) => Object.assi
 
 describe('error classification', () => {
   it('a failed condition is a result, not an error', () => {
-    expect(isConditionFailed(new ConditionalCheckFailedException({ message: 'The conditional request failed', ...meta }))).toBe(true);
+    expect(
+      isConditionFailed(new ConditionalCheckFailedException({ message: 'The conditional request failed', ...meta })),
+    ).toBe(true);
     expect(isConditionFailed(new Error('x'))).toBe(false);
   });
 
@@ -43,7 +45,10 @@ describe('error classification', () => {
       expect(isThrottling(error)).toBe(false);
       expect(toDynamoDBError('dynamodb', 'get', error, 't')).toBeInstanceOf(StoreUnavailableError);
     }
-    expect(isRetryableRead(named('Error', 'connect ECONNREFUSED', { code: 'ECONNREFUSED' })), 'a dead endpoint fails fast').toBe(false);
+    expect(
+      isRetryableRead(named('Error', 'connect ECONNREFUSED', { code: 'ECONNREFUSED' })),
+      'a dead endpoint fails fast',
+    ).toBe(false);
   });
 
   it('a refused or lost connection, however deeply nested, is StoreUnavailableError with the SDK error as cause', () => {
@@ -54,15 +59,29 @@ describe('error classification', () => {
     expect(mapped.cause).toBe(wrapped);
     expect(mapped.message).toContain('ECONNREFUSED');
     expect(isRetryableRead(wrapped)).toBe(false);
-    expect(isRetryableRead(named('Error', 'request failed', { cause: named('Error', 'socket hang up', { code: 'ECONNRESET' }) }))).toBe(true);
+    expect(
+      isRetryableRead(
+        named('Error', 'request failed', { cause: named('Error', 'socket hang up', { code: 'ECONNRESET' }) }),
+      ),
+    ).toBe(true);
   });
 
   it('maps a missing table, size rejections and configuration problems', () => {
-    const missing = toDynamoDBError('dynamodb', 'get', new ResourceNotFoundException({ message: 'no table', ...meta }), 'sessions');
+    const missing = toDynamoDBError(
+      'dynamodb',
+      'get',
+      new ResourceNotFoundException({ message: 'no table', ...meta }),
+      'sessions',
+    );
     expect(missing).toBeInstanceOf(StoreUnavailableError);
     expect(missing.message).toContain('"sessions"');
     expect(
-      toDynamoDBError('dynamodb', 'update', named('ValidationException', 'Item size to update has exceeded the maximum allowed size'), 't'),
+      toDynamoDBError(
+        'dynamodb',
+        'update',
+        named('ValidationException', 'Item size to update has exceeded the maximum allowed size'),
+        't',
+      ),
     ).toBeInstanceOf(PayloadTooLargeError);
     for (const error of [
       named('ValidationException', 'One or more parameter values were invalid'),

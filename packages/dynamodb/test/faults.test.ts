@@ -3,22 +3,23 @@
  * request is aborted (the SDK's own retries included), and dynalite killed in the middle of a run yields typed
  * errors until it is back, then (table recreated: dynalite keeps everything in memory) new operations succeed.
  */
-import { createServer } from 'node:net';
+
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { StoredSession } from '@sessionkit/core';
 import {
-  SessionKitError,
-  StoreTimeoutError,
-  StoreUnavailableError,
   connectionErrorCode,
   generateSessionId,
   hashSessionId,
+  SessionKitError,
+  StoreTimeoutError,
+  StoreUnavailableError,
 } from '@sessionkit/core';
-import type { StoredSession } from '@sessionkit/core';
 import { serverControl } from '@sessionkit/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDBSessionStore } from '../src/index.js';
-import { CREDENTIALS, REGION, TABLE, ensureTable, openStore, resetTable } from './helpers.js';
+import { CREDENTIALS, ensureTable, openStore, REGION, resetTable, TABLE } from './helpers.js';
 
 const newKey = (): string => hashSessionId(generateSessionId());
 const record = (overrides: Partial<StoredSession> = {}): StoredSession => ({
@@ -86,7 +87,9 @@ function expectRefused(error: unknown, operation: string): void {
 
 describe('unreachable endpoints', () => {
   // A 60 s deadline and a 10 s test timeout: a refusal must not wait for the deadline.
-  it('a closed port fails connect() and every call at once with StoreUnavailableError, cause ECONNREFUSED', { timeout: 10_000 }, async () => {
+  it('a closed port fails connect() and every call at once with StoreUnavailableError, cause ECONNREFUSED', {
+    timeout: 10_000,
+  }, async () => {
     const url = await closedPortUrl();
     const store = new DynamoDBSessionStore({
       endpoint: url,
@@ -99,7 +102,9 @@ describe('unreachable endpoints', () => {
     for (const [name, call] of allCalls(store)) expectRefused(await rejection(call()), name);
   });
 
-  it("a client passed in does not retry the store's refused calls, whatever its own maxAttempts", { timeout: 10_000 }, async () => {
+  it("a client passed in does not retry the store's refused calls, whatever its own maxAttempts", {
+    timeout: 10_000,
+  }, async () => {
     const url = await closedPortUrl();
     // The SDK counts ECONNREFUSED as transient: ten attempts with its backoff would take seconds per call.
     const client = new DynamoDBClient({ endpoint: url, region: REGION, credentials, maxAttempts: 10 });

@@ -4,8 +4,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { endpoints } from '@sessionkit/test-servers';
-import { DynamoDBSessionStore, createSessionTable } from '../src/index.js';
 import type { DynamoDBSessionStoreOptions } from '../src/index.js';
+import { createSessionTable, DynamoDBSessionStore } from '../src/index.js';
 
 /** dynalite from services/ (127.0.0.1:14567), overridable with SESSIONKIT_DYNAMODB_ENDPOINT. */
 export const ENDPOINT = endpoints.dynamodb.endpoint;

@@ -4,32 +4,33 @@
  * items cannot be provoked on dynalite (it never throttles), so those tests inject them with SDK middleware on
  * a real client talking to dynalite; everything else reaches the server unmodified.
  */
+
+import type { AttributeValue, BatchWriteItemCommandInput, BatchWriteItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   ProvisionedThroughputExceededException,
+  PutItemCommand,
   RequestLimitExceeded,
   ThrottlingException,
 } from '@aws-sdk/client-dynamodb';
-import type { AttributeValue, BatchWriteItemCommandInput, BatchWriteItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import type { StoredSession } from '@sessionkit/core';
 import {
   ConfigurationError,
+  generateSessionId,
+  hashSessionId,
   MAX_USER_ID_BYTES,
   PayloadTooLargeError,
   StoreClosedError,
   StoreUnavailableError,
-  generateSessionId,
-  hashSessionId,
 } from '@sessionkit/core';
-import type { StoredSession } from '@sessionkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBSessionStore, createSessionTable, sessionTableDefinition } from '../src/index.js';
 import type { DynamoDBSessionStoreOptions } from '../src/index.js';
+import { createSessionTable, DynamoDBSessionStore, sessionTableDefinition } from '../src/index.js';
 import { ATTR, DEFAULT_MAX_PAYLOAD_BYTES, DYNAMODB_MAX_ITEM_BYTES, itemSize } from '../src/internal.js';
-import { CREDENTIALS, ENDPOINT, REGION, TABLE, ensureTable, openStore, rawClient } from './helpers.js';
+import { CREDENTIALS, ENDPOINT, ensureTable, openStore, REGION, rawClient, TABLE } from './helpers.js';
 
 const newKey = (): string => hashSessionId(generateSessionId());
 const newUser = (): string => `user-${generateSessionId().slice(0, 12)}`;
@@ -243,7 +244,12 @@ describe('400 KB item limit', () => {
     });
     const prefix = newPrefix();
     // maxPayloadBytes up to the item limit itself, so only the exact item-size check stands in the way.
-    const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: prefix, maxPayloadBytes: DYNAMODB_MAX_ITEM_BYTES });
+    const s = new DynamoDBSessionStore({
+      client,
+      tableName: TABLE,
+      keyPrefix: prefix,
+      maxPayloadBytes: DYNAMODB_MAX_ITEM_BYTES,
+    });
     opened.push(s);
     const k = newKey();
     const userId = 'u'.repeat(MAX_USER_ID_BYTES);
@@ -285,7 +291,9 @@ describe('createSessionTable', () => {
   });
 
   it('creates a new table with the GSI; a store can use it at once', async () => {
-    const tableName: string = `sk_new_${generateSessionId().slice(0, 10).replace(/[^A-Za-z0-9]/g, '_')}`;
+    const tableName: string = `sk_new_${generateSessionId()
+      .slice(0, 10)
+      .replace(/[^A-Za-z0-9]/g, '_')}`;
     const created = await createSessionTable(raw, { tableName, billingMode: 'PROVISIONED' });
     expect(created.created).toBe(true);
     const s = new DynamoDBSessionStore({ client: raw, tableName });
@@ -296,7 +304,9 @@ describe('createSessionTable', () => {
   });
 
   it('refuses an existing table with another key schema', async () => {
-    const tableName = `sk_bad_${generateSessionId().slice(0, 10).replace(/[^A-Za-z0-9]/g, '_')}`;
+    const tableName = `sk_bad_${generateSessionId()
+      .slice(0, 10)
+      .replace(/[^A-Za-z0-9]/g, '_')}`;
     await raw.send(
       new CreateTableCommand({
         TableName: tableName,
@@ -331,7 +341,8 @@ describe('connect', () => {
   function describing(): { client: DynamoDBClient; described: string[] } {
     const described: string[] = [];
     const client = clientWith((next, context) => async (args) => {
-      if (context.commandName === 'DescribeTableCommand') described.push(String((args.input as { TableName?: string }).TableName));
+      if (context.commandName === 'DescribeTableCommand')
+        described.push(String((args.input as { TableName?: string }).TableName));
       return next(args);
     });
     return { client, described };
@@ -378,7 +389,8 @@ describe('consistency', () => {
   it("'strong' sends ConsistentRead: true, 'eventual' and the default do not", async () => {
     const flags: unknown[] = [];
     const client = clientWith((next, context) => async (args) => {
-      if (context.commandName === 'GetItemCommand') flags.push((args.input as { ConsistentRead?: boolean }).ConsistentRead);
+      if (context.commandName === 'GetItemCommand')
+        flags.push((args.input as { ConsistentRead?: boolean }).ConsistentRead);
       return next(args);
     });
     const s = new DynamoDBSessionStore({ client, tableName: TABLE, keyPrefix: newPrefix() });
@@ -599,7 +611,11 @@ describe('client ownership and options', () => {
     await s.create(k, record());
     await s.close();
     expect(s.client).toBe(client);
-    const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: [{ DeleteRequest: { Key: { [ATTR.key]: { S: 'x' } } } }] } }));
+    const out = await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [TABLE]: [{ DeleteRequest: { Key: { [ATTR.key]: { S: 'x' } } } }] },
+      }),
+    );
     expect(out.$metadata.httpStatusCode).toBe(200);
   });
 
