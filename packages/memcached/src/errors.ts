@@ -9,8 +9,9 @@
  *
  * @module
  */
-import { PayloadTooLargeError, StoreUnavailableError } from '@sessionkit/core';
+
 import type { SessionKitError } from '@sessionkit/core';
+import { PayloadTooLargeError, StoreUnavailableError } from '@sessionkit/core';
 import { Status } from './protocol.js';
 
 /**
@@ -18,7 +19,12 @@ import { Status } from './protocol.js';
  * server, with the driver's error as `cause`. A refused connection arrives here at once (memjs does not
  * retry the store's requests, see `connection.ts`), so it never waits out the operation's deadline.
  */
-export function toMemcachedError(store: string, operation: string, error: unknown, server: string): StoreUnavailableError {
+export function toMemcachedError(
+  store: string,
+  operation: string,
+  error: unknown,
+  server: string,
+): StoreUnavailableError {
   const message = error instanceof Error ? error.message : String(error);
   return new StoreUnavailableError(`memcached server ${server} failed: ${message}`, { store, operation, cause: error });
 }

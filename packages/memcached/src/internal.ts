@@ -5,9 +5,10 @@
  *
  * @packageDocumentation
  */
-export { HashRing, DEFAULT_VIRTUAL_NODES } from './ring.js';
-export { ITEM_OVERHEAD_BYTES, MAX_PREFIX_BYTES } from './options.js';
+
 export { MAX_USER_ID_BYTES } from '@sessionkit/core';
-export { SESSION_HEADER_BYTES, decodeRecord, encodeRecord } from './record.js';
+export { ITEM_OVERHEAD_BYTES, MAX_PREFIX_BYTES } from './options.js';
 export type { SessionFrame } from './record.js';
-export { toExptime, MAX_RELATIVE_EXPTIME_SECONDS } from './ttl.js';
+export { decodeRecord, encodeRecord, SESSION_HEADER_BYTES } from './record.js';
+export { DEFAULT_VIRTUAL_NODES, HashRing } from './ring.js';
+export { MAX_RELATIVE_EXPTIME_SECONDS, toExptime } from './ttl.js';

@@ -4,54 +4,48 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import memjs from 'memjs';
-import type { Client } from 'memjs';
+import type { ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
 import {
-  ConfigurationError,
-  ConflictError,
-  StoreClosedError,
-  StoreTimeoutError,
   assertPayloadFits,
   assertValidExpiry,
   assertValidKey,
   assertValidRecord,
   assertValidUserId,
+  ConfigurationError,
+  ConflictError,
   isLive,
+  StoreClosedError,
+  StoreTimeoutError,
   withDeadline,
 } from '@sessionkit/core';
-import type {
-  ReadOptions,
-  SessionStore,
-  StoreCapabilities,
-  StoredSession,
-  UserSessionEntry,
-} from '@sessionkit/core';
-import { CasTokenCache } from './cas-tokens.js';
+import type { Client } from 'memjs';
+import memjs from 'memjs';
 import type { CachedFrame } from './cas-tokens.js';
-import { ServerConnection } from './connection.js';
+import { CasTokenCache } from './cas-tokens.js';
 import type { FullKey, MemcachedResponse } from './connection.js';
+import { ServerConnection } from './connection.js';
 import { memcachedStatusError } from './errors.js';
-import { resolveOptions } from './options.js';
 import type { MemcachedSessionStoreOptions, ResolvedOptions } from './options.js';
+import { resolveOptions } from './options.js';
+import type { Cas } from './protocol.js';
 import {
-  MAX_KEY_BYTES,
-  NO_CAS,
-  Opcode,
-  Status,
   buildDelete,
   buildGet,
   buildNoop,
   buildStore,
   buildStoreWith,
   casToBigInt,
+  MAX_KEY_BYTES,
+  NO_CAS,
+  Opcode,
+  Status,
 } from './protocol.js';
-import type { Cas } from './protocol.js';
-import { decodeRecord, encodeRecord, recordLength, userIdBytesOf, writeRecord } from './record.js';
 import type { SessionFrame } from './record.js';
+import { decodeRecord, encodeRecord, recordLength, userIdBytesOf, writeRecord } from './record.js';
 import { HashRing } from './ring.js';
 import { TTL_GRANULARITY_MS, toExptime } from './ttl.js';
-import { UserIndex } from './user-index.js';
 import type { IndexBackend } from './user-index.js';
+import { UserIndex } from './user-index.js';
 
 /** A key's current item: its CAS and decoded frame. */
 interface Current {
@@ -228,7 +222,9 @@ export class MemcachedSessionStore implements SessionStore {
         const uid = userIdBytesOf(frame);
         const size = recordLength(frame, uid);
         const exptime = toExptime(frame.expiresAt, now);
-        const r = await this.#run('update', () => this.#sendFrame(full, frame, uid, size, exptime, cached.cas, 'update'));
+        const r = await this.#run('update', () =>
+          this.#sendFrame(full, frame, uid, size, exptime, cached.cas, 'update'),
+        );
         if (r.status === Status.OK) {
           this.#casTokens.set(key, casToBigInt(r.cas), headerOf(frame), now);
           return true;
@@ -239,8 +235,13 @@ export class MemcachedSessionStore implements SessionStore {
         // Changed since our get (e.g. a touch, or another process's update): decide on a fresh read, within
         // what is left of the operation's deadline.
         const left = this.#o.operationTimeoutMs - (performance.now() - started);
-        if (left < 1) throw new StoreTimeoutError(this.#o.operationTimeoutMs, { store: this.name, operation: 'update' });
-        return await this.#run('update', () => this.#casLoop(key, full, 'update', updateTo(session, expectedVersion)), left);
+        if (left < 1)
+          throw new StoreTimeoutError(this.#o.operationTimeoutMs, { store: this.name, operation: 'update' });
+        return await this.#run(
+          'update',
+          () => this.#casLoop(key, full, 'update', updateTo(session, expectedVersion)),
+          left,
+        );
       }
     }
     return await this.#run('update', () => this.#casLoop(key, full, 'update', updateTo(session, expectedVersion)));
@@ -453,10 +454,13 @@ export class MemcachedSessionStore implements SessionStore {
     const text = this.#keyPrefix + key;
     const bytes = Buffer.from(text, 'utf8');
     if (bytes.length > MAX_KEY_BYTES) {
-      throw new ConfigurationError(`keyPrefix + key is ${bytes.length} bytes; memcached keys are at most ${MAX_KEY_BYTES}`, {
-        store: this.name,
-        operation,
-      });
+      throw new ConfigurationError(
+        `keyPrefix + key is ${bytes.length} bytes; memcached keys are at most ${MAX_KEY_BYTES}`,
+        {
+          store: this.name,
+          operation,
+        },
+      );
     }
     return { text, bytes };
   }
@@ -494,19 +498,21 @@ export class MemcachedSessionStore implements SessionStore {
     cas: Cas,
     operation: string,
   ): Promise<MemcachedResponse> {
-    return this.#ring.get(full.text).send(
-      operation,
-      (opaque) =>
-        buildStoreWith(
-          Opcode.SET,
-          full.bytes,
-          size,
-          (target, offset) => writeRecord(target, offset, frame, uid),
-          exptime,
-          opaque,
-          cas,
-        ).request,
-    );
+    return this.#ring
+      .get(full.text)
+      .send(
+        operation,
+        (opaque) =>
+          buildStoreWith(
+            Opcode.SET,
+            full.bytes,
+            size,
+            (target, offset) => writeRecord(target, offset, frame, uid),
+            exptime,
+            opaque,
+            cas,
+          ).request,
+      );
   }
 
   #remove(full: FullKey, cas: Cas, operation: string): Promise<MemcachedResponse> {
@@ -565,7 +571,11 @@ function toStored(frame: SessionFrame): StoredSession {
   const n = frame.data.byteLength;
   const copy = Buffer.allocUnsafe(n);
   copy.set(frame.data);
-  const s: StoredSession = { data: new Uint8Array(copy.buffer, copy.byteOffset, n), version: frame.version, expiresAt: frame.expiresAt };
+  const s: StoredSession = {
+    data: new Uint8Array(copy.buffer, copy.byteOffset, n),
+    version: frame.version,
+    expiresAt: frame.expiresAt,
+  };
   if (frame.userId !== undefined) s.userId = frame.userId;
   return s;
 }

@@ -3,11 +3,19 @@
  *
  * @module
  */
-import type { Client, ClientOptions, ServerOptions } from 'memjs';
-import { ConfigurationError, MAX_USER_ID_BYTES, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
+
 import type { Clock } from '@sessionkit/core';
-import { SESSION_HEADER_BYTES } from './record.js';
+import {
+  ConfigurationError,
+  integerOption,
+  MAX_USER_ID_BYTES,
+  storeName,
+  stringOption,
+  systemClock,
+} from '@sessionkit/core';
+import type { Client, ClientOptions, ServerOptions } from 'memjs';
 import { MAX_KEY_BYTES } from './protocol.js';
+import { SESSION_HEADER_BYTES } from './record.js';
 import { DEFAULT_VIRTUAL_NODES } from './ring.js';
 
 /** Options for {@link MemcachedSessionStore}. */
@@ -120,9 +128,12 @@ function resolveKeyPrefix(value: unknown, store: string): string {
   // the user index key. Whitespace and control characters are invalid in memcached keys (the text protocol
   // could not address them), so they are refused too.
   if (Buffer.byteLength(keyPrefix, 'utf8') > MAX_PREFIX_BYTES) {
-    throw new ConfigurationError(`keyPrefix must be at most ${MAX_PREFIX_BYTES} bytes (memcached keys are <= 250 bytes)`, {
-      store,
-    });
+    throw new ConfigurationError(
+      `keyPrefix must be at most ${MAX_PREFIX_BYTES} bytes (memcached keys are <= 250 bytes)`,
+      {
+        store,
+      },
+    );
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point of this check
   if (/[\s\x00-\x1f\x7f]/.test(keyPrefix)) {
@@ -140,7 +151,9 @@ export function resolveOptions(options: MemcachedSessionStoreOptions): ResolvedO
   if (options.client && options.servers !== undefined) {
     throw new ConfigurationError('pass either `client` or `servers`, not both', { store: name });
   }
-  const maxItemBytes = integerOption(name, 'maxItemBytes', options.maxItemBytes, 1_048_576, { max: 1024 * 1024 * 1024 });
+  const maxItemBytes = integerOption(name, 'maxItemBytes', options.maxItemBytes, 1_048_576, {
+    max: 1024 * 1024 * 1024,
+  });
   const fits = maxItemBytes - ITEM_OVERHEAD_BYTES - SESSION_HEADER_BYTES - MAX_USER_ID_BYTES;
   if (fits < 1024) throw new ConfigurationError('maxItemBytes is too small', { store: name });
   return {

@@ -30,11 +30,16 @@ export class HashRing<T = string> {
    * @param virtualNodes points per server (rounded up to a multiple of 4), default 160
    * @param memoSize how many string keys to remember the owner of (the memo is cleared when full)
    */
-  constructor(nodes: readonly { id: string; node: T }[], virtualNodes: number = DEFAULT_VIRTUAL_NODES, memoSize = 50_000) {
+  constructor(
+    nodes: readonly { id: string; node: T }[],
+    virtualNodes: number = DEFAULT_VIRTUAL_NODES,
+    memoSize = 50_000,
+  ) {
     this.#memoSize = memoSize;
     if (nodes.length === 0) throw new RangeError('a hash ring needs at least one node');
     if (nodes.length > 0xffff) throw new RangeError('too many nodes');
-    if (!Number.isInteger(virtualNodes) || virtualNodes < 1) throw new RangeError('virtualNodes must be a positive integer');
+    if (!Number.isInteger(virtualNodes) || virtualNodes < 1)
+      throw new RangeError('virtualNodes must be a positive integer');
     const ids = new Set(nodes.map((n) => n.id));
     if (ids.size !== nodes.length) throw new RangeError('node ids must be unique');
     const digestsPerNode = Math.ceil(virtualNodes / 4);

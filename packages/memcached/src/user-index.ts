@@ -27,21 +27,22 @@
  *
  * @module
  */
+
+import type { UserSessionEntry } from '@sessionkit/core';
 import {
-  ConflictError,
-  SessionLimitError,
   backoffDelay,
+  ConflictError,
   isLive,
   mapLimit,
   resolveRetryOptions,
+  SessionLimitError,
   sleep,
 } from '@sessionkit/core';
-import type { UserSessionEntry } from '@sessionkit/core';
-import { decodeRecord, decodeUserIndex, encodeUserIndex } from './record.js';
-import type { IndexEntry } from './record.js';
 import type { FullKey, MemcachedResponse } from './connection.js';
-import { toExptime } from './ttl.js';
 import { NO_CAS, Opcode, Status } from './protocol.js';
+import type { IndexEntry } from './record.js';
+import { decodeRecord, decodeUserIndex, encodeUserIndex } from './record.js';
+import { toExptime } from './ttl.js';
 
 /** What the index needs from the store: raw key-addressed requests and settings. */
 export interface IndexBackend {
@@ -179,7 +180,13 @@ export class UserIndex {
    * index is in flight, further calls queue up and the next round applies all of them in one CAS write
    * (group commit). Without this, N simultaneous logins of one user would make N-1 CAS writes fail per round.
    */
-  upsert(userId: string, key: string, expiresAt: number, mode: 'create' | 'refresh', operation: string): Promise<number> {
+  upsert(
+    userId: string,
+    key: string,
+    expiresAt: number,
+    mode: 'create' | 'refresh',
+    operation: string,
+  ): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       let queue = this.#queues.get(userId);
       if (!queue) {
@@ -234,7 +241,12 @@ export class UserIndex {
           if (entries.length >= b.maxSessionsPerUser && !verifiedAll) {
             // Full: verify every entry (deleted sessions keep their future hint until verified).
             verifiedAll = true;
-            entries = await this.#prune(userId, entries, (e) => !batchKeys.has(e.key) && isLive(e.hint, now), operation);
+            entries = await this.#prune(
+              userId,
+              entries,
+              (e) => !batchKeys.has(e.key) && isLive(e.hint, now),
+              operation,
+            );
           }
           if (entries.length >= b.maxSessionsPerUser) {
             outcomes.push({

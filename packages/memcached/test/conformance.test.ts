@@ -2,8 +2,9 @@
  * The SessionKit conformance suite against real memcached: once with one server, once with three
  * (consistent hashing, every key on exactly one server).
  */
-import { describeSessionStore } from '@sessionkit/conformance';
+
 import type { RawReadHooks } from '@sessionkit/conformance';
+import { describeSessionStore } from '@sessionkit/conformance';
 import { MemcachedSessionStore } from '../src/index.js';
 import { rawTtlSeconds, servers } from './helpers.js';
 

@@ -2,10 +2,11 @@
  * Start-up: `connect()` against the real servers, and a refused connection failing at once (not at the
  * deadline) on `connect()` and on every operation.
  */
-import { createServer } from 'node:net';
+
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { generateSessionId, hashSessionId, StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
 import { describe, expect, test } from 'vitest';
-import { StoreClosedError, StoreUnavailableError, generateSessionId, hashSessionId } from '@sessionkit/core';
 import { MemcachedSessionStore } from '../src/index.js';
 import { rec, servers } from './helpers.js';
 
@@ -30,7 +31,9 @@ describe('connect()', () => {
   });
 
   // The deadline is 60 s and the test allows 5: only a refusal reported at once can pass.
-  test('a refused connection rejects connect() and every operation at once with StoreUnavailableError (cause: the driver error)', { timeout: 5_000 }, async () => {
+  test('a refused connection rejects connect() and every operation at once with StoreUnavailableError (cause: the driver error)', {
+    timeout: 5_000,
+  }, async () => {
     const port = await closedPort();
     const store = new MemcachedSessionStore({ servers: [`127.0.0.1:${port}`], operationTimeoutMs: 60_000 });
     const k = hashSessionId(generateSessionId());
@@ -51,7 +54,12 @@ describe('connect()', () => {
           (e: unknown) => e,
         );
         expect(error, operation).toBeInstanceOf(StoreUnavailableError);
-        expect(error, operation).toMatchObject({ code: 'STORE_UNAVAILABLE', store: 'memcached', operation, retryable: true });
+        expect(error, operation).toMatchObject({
+          code: 'STORE_UNAVAILABLE',
+          store: 'memcached',
+          operation,
+          retryable: true,
+        });
         expect((error as Error).message, operation).toContain(`127.0.0.1:${port}`);
         expect((error as Error).cause, operation).toMatchObject({ code: 'ECONNREFUSED' });
       }

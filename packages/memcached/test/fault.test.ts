@@ -3,9 +3,9 @@
  * working throughout, and the server is used again as soon as it is back (it is never taken off the ring).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, test } from 'vitest';
-import { StoreUnavailableError, generateSessionId, hashSessionId } from '@sessionkit/core';
+import { generateSessionId, hashSessionId, StoreUnavailableError } from '@sessionkit/core';
 import { serverControl } from '@sessionkit/test-servers';
+import { afterAll, describe, expect, test } from 'vitest';
 import { MemcachedSessionStore } from '../src/index.js';
 import { rec, servers, serversAreOurs } from './helpers.js';
 
@@ -67,7 +67,9 @@ describe.skipIf(!serversAreOurs || !servers.includes(VICTIM_ADDRESS))(
         await traffic;
       }
 
-      console.log(`during the kill: ${failures.length} failures (all on ${VICTIM_ADDRESS}), ${okElsewhere} successful get+update on the other servers; kinds: ${[...new Set(failures.map((f) => (f.error as Error).constructor.name))].join(", ")}`);
+      console.log(
+        `during the kill: ${failures.length} failures (all on ${VICTIM_ADDRESS}), ${okElsewhere} successful get+update on the other servers; kinds: ${[...new Set(failures.map((f) => (f.error as Error).constructor.name))].join(', ')}`,
+      );
       expect(failures.length).toBeGreaterThan(0);
       for (const { key, error } of failures) {
         expect(store.serverFor(key), 'a key on a healthy server failed').toBe(VICTIM_ADDRESS);

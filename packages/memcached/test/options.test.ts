@@ -1,5 +1,5 @@
-import { describe, expect, test } from 'vitest';
 import { ConfigurationError, MAX_USER_ID_BYTES } from '@sessionkit/core';
+import { describe, expect, test } from 'vitest';
 import { MemcachedSessionStore } from '../src/index.js';
 import { ITEM_OVERHEAD_BYTES, MAX_PREFIX_BYTES, SESSION_HEADER_BYTES } from '../src/internal.js';
 import { parseServers, resolveOptions } from '../src/options.js';
@@ -17,11 +17,19 @@ function configError(fn: () => unknown, pattern: RegExp) {
 
 describe('options', () => {
   test('a keyPrefix that leaves no room for a 43-character key (250-byte keys) is refused at construction', () => {
-    configError(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'x'.repeat(MAX_PREFIX_BYTES + 1) }), /keyPrefix/);
+    configError(
+      () => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'x'.repeat(MAX_PREFIX_BYTES + 1) }),
+      /keyPrefix/,
+    );
     // Counted in bytes, not characters.
-    configError(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'é'.repeat(MAX_PREFIX_BYTES / 2 + 1) }), /keyPrefix/);
+    configError(
+      () => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'é'.repeat(MAX_PREFIX_BYTES / 2 + 1) }),
+      /keyPrefix/,
+    );
     configError(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'has space' }), /whitespace/);
-    expect(() => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'x'.repeat(MAX_PREFIX_BYTES) })).not.toThrow();
+    expect(
+      () => new MemcachedSessionStore({ servers: ['127.0.0.1:1'], keyPrefix: 'x'.repeat(MAX_PREFIX_BYTES) }),
+    ).not.toThrow();
     expect(MAX_PREFIX_BYTES + 43 + '~user~'.length).toBeLessThanOrEqual(250);
   });
 
@@ -57,12 +65,18 @@ describe('options', () => {
   test('maxPayloadBytes: at most what fits in maxItemBytes, lower on request', () => {
     const fits = 1_048_576 - ITEM_OVERHEAD_BYTES - SESSION_HEADER_BYTES - MAX_USER_ID_BYTES;
     expect(resolveOptions({ servers: 'a:1' }).maxPayloadBytes).toBe(fits);
-    expect(new MemcachedSessionStore({ servers: ['127.0.0.1:1'], maxPayloadBytes: 4096 }).capabilities.maxPayloadBytes).toBe(4096);
+    expect(
+      new MemcachedSessionStore({ servers: ['127.0.0.1:1'], maxPayloadBytes: 4096 }).capabilities.maxPayloadBytes,
+    ).toBe(4096);
     configError(() => resolveOptions({ servers: 'a:1', maxPayloadBytes: fits + 1 }), /maxPayloadBytes/);
   });
 
   test('capabilities: 1 s granularity, payload limit = item limit minus overheads, bounded index', () => {
-    const store = new MemcachedSessionStore({ servers: ['127.0.0.1:1'], maxItemBytes: 2 * 1024 * 1024, maxSessionsPerUser: 10 });
+    const store = new MemcachedSessionStore({
+      servers: ['127.0.0.1:1'],
+      maxItemBytes: 2 * 1024 * 1024,
+      maxSessionsPerUser: 10,
+    });
     expect(store.capabilities).toEqual({
       userIndex: true,
       ttlGranularityMs: 1000,

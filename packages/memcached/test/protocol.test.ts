@@ -1,9 +1,6 @@
-import { describe, expect, test } from 'vitest';
 import memjs from 'memjs';
+import { describe, expect, test } from 'vitest';
 import {
-  HEADER_BYTES,
-  Opcode,
-  REQUEST_MAGIC,
   buildDelete,
   buildGet,
   buildNoop,
@@ -11,6 +8,9 @@ import {
   buildStore,
   buildStoreWith,
   casToBigInt,
+  HEADER_BYTES,
+  Opcode,
+  REQUEST_MAGIC,
 } from '../src/protocol.js';
 
 const key = Buffer.from('sk:some-key');
@@ -67,7 +67,9 @@ describe('binary protocol requests', () => {
     expect(() => buildGet(key, 2 ** 32)).toThrow(RangeError);
     expect(() => buildStore(Opcode.SET, key, Buffer.alloc(0), -5, 1)).toThrow(RangeError);
     expect(() => buildStore(Opcode.SET, key, Buffer.alloc(0), 1.5, 1)).toThrow(RangeError);
-    expect(() => buildRequest(Opcode.SET, key, Buffer.alloc(0), Buffer.alloc(0), 1, Buffer.alloc(4))).toThrow(RangeError);
+    expect(() => buildRequest(Opcode.SET, key, Buffer.alloc(0), Buffer.alloc(0), 1, Buffer.alloc(4))).toThrow(
+      RangeError,
+    );
   });
 
   test('a CAS given as a bigint is written big-endian at offset 16', () => {
@@ -81,7 +83,15 @@ describe('binary protocol requests', () => {
 
   test('buildStoreWith writes the value in place and equals buildStore', () => {
     const value = Buffer.from('in place');
-    const { request, valueOffset } = buildStoreWith(Opcode.SET, key, value.length, (t, o) => value.copy(t, o), 60, 3, cas);
+    const { request, valueOffset } = buildStoreWith(
+      Opcode.SET,
+      key,
+      value.length,
+      (t, o) => value.copy(t, o),
+      60,
+      3,
+      cas,
+    );
     expect(request).toEqual(buildStore(Opcode.SET, key, value, 60, 3, cas));
     expect(request.subarray(valueOffset)).toEqual(value);
   });

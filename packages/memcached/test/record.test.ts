@@ -1,12 +1,6 @@
-import { describe, expect, test } from 'vitest';
 import { MAX_USER_ID_BYTES } from '@sessionkit/core';
-import {
-  SESSION_HEADER_BYTES,
-  decodeRecord,
-  decodeUserIndex,
-  encodeRecord,
-  encodeUserIndex,
-} from '../src/record.js';
+import { describe, expect, test } from 'vitest';
+import { decodeRecord, decodeUserIndex, encodeRecord, encodeUserIndex, SESSION_HEADER_BYTES } from '../src/record.js';
 
 const frame = {
   version: 7,
@@ -72,7 +66,18 @@ describe('user index document', () => {
   });
 
   test('malformed documents decode to null', () => {
-    for (const text of ['', 'not json', 'null', '[]', '{"v":2,"e":[]}', '{"v":1,"e":{}}', '{"v":1,"e":[["a"]]}', '{"v":1,"e":[[1,2]]}', '{"v":1,"e":[["",2]]}', '{"v":1,"e":[["a","x"]]}']) {
+    for (const text of [
+      '',
+      'not json',
+      'null',
+      '[]',
+      '{"v":2,"e":[]}',
+      '{"v":1,"e":{}}',
+      '{"v":1,"e":[["a"]]}',
+      '{"v":1,"e":[[1,2]]}',
+      '{"v":1,"e":[["",2]]}',
+      '{"v":1,"e":[["a","x"]]}',
+    ]) {
       expect(decodeUserIndex(Buffer.from(text)), text).toBeNull();
     }
   });

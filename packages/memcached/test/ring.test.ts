@@ -17,7 +17,9 @@ describe('consistent-hash ring', () => {
     const three = ring(servers(3));
     const four = ring(servers(4));
     const fraction = movedFraction(three, four);
-    console.log(`moved fraction 3 -> 4 servers: ${fraction.toFixed(4)} (ideal 1/4 = 0.25, target <= ${(1.3 / 4).toFixed(3)})`);
+    console.log(
+      `moved fraction 3 -> 4 servers: ${fraction.toFixed(4)} (ideal 1/4 = 0.25, target <= ${(1.3 / 4).toFixed(3)})`,
+    );
     expect(fraction).toBeLessThanOrEqual(1.3 / 4);
     expect(fraction).toBeGreaterThan(0.1);
     for (const k of keys) if (three.get(k) !== four.get(k)) expect(four.get(k)).toBe(servers(4)[3]);

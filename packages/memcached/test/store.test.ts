@@ -3,17 +3,17 @@
  * it did not write, memcached's key/size/TTL rules, and the bounded user index.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, test } from 'vitest';
-import memjs from 'memjs';
 import {
   ConfigurationError,
+  generateSessionId,
+  hashSessionId,
   MAX_USER_ID_BYTES,
   PayloadTooLargeError,
   SessionLimitError,
   SessionManager,
-  generateSessionId,
-  hashSessionId,
 } from '@sessionkit/core';
+import memjs from 'memjs';
+import { afterAll, describe, expect, test } from 'vitest';
 import { MemcachedSessionStore } from '../src/index.js';
 import { MAX_PREFIX_BYTES } from '../src/internal.js';
 import { rawDelete, rawSet, rawTtlSeconds, rec, servers } from './helpers.js';
@@ -213,7 +213,10 @@ describe("memcached's limits", () => {
     await expect(s.create(k, rec({ userId: 'x'.repeat(MAX_USER_ID_BYTES + 1) }))).rejects.toBeInstanceOf(
       ConfigurationError,
     );
-    await expect(s.create(k, rec({ userId: '' }))).rejects.toMatchObject({ code: 'CONFIGURATION', operation: 'create' });
+    await expect(s.create(k, rec({ userId: '' }))).rejects.toMatchObject({
+      code: 'CONFIGURATION',
+      operation: 'create',
+    });
     await expect(s.listByUser('')).rejects.toMatchObject({ code: 'CONFIGURATION', operation: 'listByUser' });
     await expect(s.deleteByUser('')).rejects.toMatchObject({ code: 'CONFIGURATION', operation: 'deleteByUser' });
     expect(await rawTtlSeconds(s.serverFor(k), prefix + k)).toBeNull();
@@ -257,7 +260,12 @@ describe('user index', () => {
     }
     expect(await manager.load(sessions[0]!.id)).toBeNull();
     expect(destroyed).toEqual([{ key: sessions[0]!.key, reason: 'limit' }]);
-    expect((await s.listByUser(user)).map((e) => e.key).sort()).toEqual(sessions.slice(1).map((x) => x.key).sort());
+    expect((await s.listByUser(user)).map((e) => e.key).sort()).toEqual(
+      sessions
+        .slice(1)
+        .map((x) => x.key)
+        .sort(),
+    );
     expect(await s.deleteByUser(user)).toBe(3);
   });
 
