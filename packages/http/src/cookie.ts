@@ -1,23 +1,23 @@
 /**
- * A small, strict cookie parser and serializer (RFC 6265). No URI decoding: session tokens are base64url, so a
- * value that would need decoding is not ours and is left as is (and then fails token validation).
+ * Cookies: `Set-Cookie` values are written by the `cookie` package (the one express-session and Fastify use);
+ * the `Cookie` header is read by {@link readCookieValues}, which stays hand-written for the reasons given there.
+ * No URI encoding or decoding: session tokens are base64url, so a value that would need it is not ours and is
+ * left as is (and then fails token validation).
  *
  * @module
  */
 import { ConfigurationError } from '@sessionkit/core';
+import type { SetCookie } from 'cookie';
+import { stringifySetCookie } from 'cookie';
 
-/** RFC 7230 token characters: what a cookie name may contain. */
-const NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** RFC 6265 cookie-octet: printable ASCII except space, `"`, `,`, `;` and `\`. */
-const VALUE_PATTERN = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
-/** Domain and path attribute values: printable ASCII without `;`. */
-const ATTRIBUTE_PATTERN = /^[\x20-\x3A\x3C-\x7E]+$/;
 /** Cookie headers larger than this are not parsed (browsers cap a cookie header far below it). */
 const MAX_HEADER_LENGTH = 16 * 1024;
+/** Values are written as given; `cookie` then refuses any that is not all cookie-octets (`;`, space, ...). */
+const AS_IS = { encode: (value: string): string => value };
 
 /** Attributes of a `Set-Cookie` header. */
 export interface CookieAttributes {
-  /** Seconds until the cookie expires; `0` deletes it. Omitted: a browser-session cookie. */
+  /** Seconds until the cookie expires (rounded down, at least 0); `0` deletes it. Omitted: a browser-session cookie. */
   maxAge?: number;
   /** Absolute expiry, sent alongside `Max-Age` for old clients. */
   expires?: Date;
@@ -39,6 +39,10 @@ export interface CookieAttributes {
  * Every value of the cookie `name` in a `Cookie` header, in order. A well-behaved client sends one; several
  * values (e.g. a cookie tossed from a sibling subdomain) are returned so the caller can refuse them all.
  * Oversized headers yield nothing.
+ *
+ * Hand-written, not `cookie`'s `parseCookie`: that keeps only the first value of a repeated name, so a tossed
+ * cookie could not be told from the real one (security); and it builds an object of every cookie: measured
+ * 2x the CPU of this search on a 5-cookie header (280 vs 135 ns, cookie 1.1.1, Node 20.20).
  */
 export function readCookieValues(header: string | string[] | undefined, name: string): string[] {
   if (header === undefined) return [];
@@ -59,32 +63,24 @@ export function readCookieValues(header: string | string[] | undefined, name: st
   return values;
 }
 
-/** Serializes one `Set-Cookie` value. Throws {@link ConfigurationError} for a name, value or attribute that is not allowed. */
+/**
+ * Serializes one `Set-Cookie` value, the value written as is. Throws {@link ConfigurationError} for a name,
+ * value or attribute that is not allowed (the message never repeats the value).
+ */
 export function serializeCookie(name: string, value: string, attributes: CookieAttributes = {}): string {
-  if (!NAME_PATTERN.test(name)) throw new ConfigurationError(`invalid cookie name "${name}"`);
-  if (!VALUE_PATTERN.test(value)) throw new ConfigurationError('invalid cookie value');
-  let out = `${name}=${value}`;
-  if (attributes.maxAge !== undefined) {
-    if (!Number.isFinite(attributes.maxAge)) throw new ConfigurationError('cookie maxAge must be finite');
-    out += `; Max-Age=${Math.max(0, Math.floor(attributes.maxAge))}`;
+  const { maxAge } = attributes;
+  return formatSetCookie({ ...attributes, name, value, maxAge: maxAge === undefined ? undefined : Math.max(0, Math.floor(maxAge)) });
+}
+
+/**
+ * @internal {@link serializeCookie} for a caller that builds the whole cookie itself (`maxAge` already whole
+ * and not negative), so the transport's per-response cookie costs one object: `cookie`'s `stringifySetCookie`.
+ */
+export function formatSetCookie(cookie: SetCookie): string {
+  try {
+    return stringifySetCookie(cookie, AS_IS);
+  } catch (error) {
+    // `cookie` says what it refused, then a colon and the refused text (which may be a session token).
+    throw new ConfigurationError(`cookie "${cookie.name}": ${String((error as Error).message).split(':')[0]}`);
   }
-  if (attributes.expires !== undefined) {
-    if (Number.isNaN(attributes.expires.getTime())) throw new ConfigurationError('cookie expires is an invalid Date');
-    out += `; Expires=${attributes.expires.toUTCString()}`;
-  }
-  if (attributes.domain !== undefined) {
-    if (!ATTRIBUTE_PATTERN.test(attributes.domain)) throw new ConfigurationError('invalid cookie domain');
-    out += `; Domain=${attributes.domain}`;
-  }
-  if (attributes.path !== undefined) {
-    if (!ATTRIBUTE_PATTERN.test(attributes.path)) throw new ConfigurationError('invalid cookie path');
-    out += `; Path=${attributes.path}`;
-  }
-  if (attributes.httpOnly) out += '; HttpOnly';
-  if (attributes.secure) out += '; Secure';
-  if (attributes.sameSite) {
-    out += `; SameSite=${attributes.sameSite === 'strict' ? 'Strict' : attributes.sameSite === 'lax' ? 'Lax' : 'None'}`;
-  }
-  if (attributes.partitioned) out += '; Partitioned';
-  return out;
 }

@@ -5,7 +5,8 @@
  *
  * @module
  */
-export * from './cookie.js';
+export type { CookieAttributes } from './cookie.js';
+export { readCookieValues, serializeCookie } from './cookie.js';
 export * from './signing.js';
 export * from './csrf-token.js';
 export * from './csrf.js';

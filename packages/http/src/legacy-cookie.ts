@@ -108,9 +108,9 @@ export class LegacyCookie {
 }
 
 /**
- * A raw cookie value as the `cookie` package (express-session's parser) decodes it: surrounding double quotes
- * dropped, then URI-decoded when it contains `%`; a value that fails to decode stays as it is (and then fails
- * verification).
+ * A raw cookie value as express-session reads it (with `cookie` 0.7, whose `parse` also drops surrounding
+ * double quotes, which `cookie` 1.x no longer does): quotes dropped, then URI-decoded when it contains `%`; a
+ * value that fails to decode stays as it is (and then fails verification).
  */
 function decodeValue(raw: string): string {
   const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;

@@ -6,7 +6,7 @@
  */
 import { ConfigurationError } from '@sessionkit/core';
 import type { CookieAttributes } from './cookie.js';
-import { readCookieValues, serializeCookie } from './cookie.js';
+import { formatSetCookie, readCookieValues, serializeCookie } from './cookie.js';
 import type { TokenSigner, VerifiedToken } from './signing.js';
 
 /** Cookie transport settings. Every default is the OWASP recommendation. */
@@ -73,7 +73,12 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export class Transport {
   /** The cookie name actually sent (with its prefix), or `undefined` without cookie transport. */
   readonly cookieName: string | undefined;
-  readonly #cookie: Required<Pick<CookieOptions, 'persistent'>> & CookieAttributes;
+  /** Whether the cookie follows the session's deadline (`persistent`). */
+  readonly #persistent: boolean;
+  /** The cookie's fixed attributes (no `maxAge`/`expires`). */
+  readonly #attributes: CookieAttributes;
+  /** The `Set-Cookie` value that deletes the cookie, built once. */
+  readonly #cleared: string | undefined;
   readonly #header: { name: string; scheme: string | undefined; responseHeader: string } | undefined;
   readonly #signer: TokenSigner;
 
@@ -82,7 +87,9 @@ export class Transport {
     if (cookie === false && !header) throw new ConfigurationError('enable at least one transport (cookie or header)');
     if (cookie === false) {
       this.cookieName = undefined;
-      this.#cookie = { persistent: false };
+      this.#persistent = false;
+      this.#attributes = {};
+      this.#cleared = undefined;
     } else {
       const c = cookie ?? {};
       const secure = c.secure ?? true;
@@ -99,18 +106,11 @@ export class Transport {
       } else if (secure && c.prefix !== false) {
         name = (c.domain === undefined && path === '/' ? '__Host-' : '__Secure-') + name;
       }
-      // Validates the name and attributes once, at startup.
-      serializeCookie(name, '', { path, domain: c.domain });
       this.cookieName = name;
-      this.#cookie = {
-        persistent: c.persistent ?? true,
-        secure,
-        httpOnly: c.httpOnly ?? true,
-        sameSite,
-        path,
-        domain: c.domain,
-        partitioned: c.partitioned ?? false,
-      };
+      this.#persistent = c.persistent ?? true;
+      this.#attributes = { secure, httpOnly: c.httpOnly ?? true, sameSite, path, domain: c.domain, partitioned: c.partitioned ?? false };
+      // Also validates the name and the attributes once, at startup.
+      this.#cleared = serializeCookie(name, '', { ...this.#attributes, maxAge: 0, expires: new Date(0) });
     }
     if (header) {
       const h = header === true ? {} : header;
@@ -169,19 +169,26 @@ export class Transport {
    */
   setCookie(id: string, expiresAt: number | undefined, now: number): string | undefined {
     if (this.cookieName === undefined) return undefined;
-    const { persistent, ...attributes } = this.#cookie;
-    if (persistent && expiresAt !== undefined) {
-      attributes.maxAge = Math.max(0, Math.floor((expiresAt - now) / 1000));
-      attributes.expires = new Date(expiresAt);
-    }
-    return serializeCookie(this.cookieName, this.#signer.sign(id), attributes);
+    const lasting = this.#persistent && expiresAt !== undefined;
+    const a = this.#attributes;
+    // Properties spelled out: one object per response, of one shape.
+    return formatSetCookie({
+      name: this.cookieName,
+      value: this.#signer.sign(id),
+      maxAge: lasting ? Math.max(0, Math.floor((expiresAt - now) / 1000)) : undefined,
+      expires: lasting ? new Date(expiresAt) : undefined,
+      domain: a.domain,
+      path: a.path,
+      httpOnly: a.httpOnly,
+      secure: a.secure,
+      sameSite: a.sameSite,
+      partitioned: a.partitioned,
+    });
   }
 
   /** The `Set-Cookie` value that deletes the cookie (or `undefined` without cookies). */
   clearCookie(): string | undefined {
-    if (this.cookieName === undefined) return undefined;
-    const { persistent: _persistent, ...attributes } = this.#cookie;
-    return serializeCookie(this.cookieName, '', { ...attributes, maxAge: 0, expires: new Date(0) });
+    return this.#cleared;
   }
 
   /** The response header that hands a new token to an API client, if the header transport is on. */

@@ -115,9 +115,9 @@ describe('LegacyCookie', () => {
   });
 
   it('expires the cookie with the old app\'s path and domain', () => {
-    expect(legacy.expired).toBe('connect.sid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly');
+    expect(legacy.expired).toBe('connect.sid=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly');
     const custom = new LegacyCookie('shop.sid', Buffer.from(OLD), { path: '/shop', domain: 'example.com', secure: true, sameSite: 'lax' });
-    expect(custom.expired).toBe('shop.sid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Domain=example.com; Path=/shop; Secure; SameSite=Lax');
+    expect(custom.expired).toBe('shop.sid=; Max-Age=0; Domain=example.com; Path=/shop; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Lax');
   });
 
   it('refuses a configuration without a secret, with an empty one, or with an invalid name', () => {

@@ -87,6 +87,10 @@ describe('cookie parse/serialize', () => {
     expect(() => serializeCookie('s id', 'v')).toThrow(ConfigurationError);
     expect(() => serializeCookie('sid', 'v;Domain=evil')).toThrow(ConfigurationError);
     expect(() => serializeCookie('sid', 'v', { path: '/;x' })).toThrow(ConfigurationError);
+    expect(() => serializeCookie('sid', 'v', { maxAge: Number.NaN })).toThrow(ConfigurationError);
+    expect(() => serializeCookie('sid', 'v', { expires: new Date(Number.NaN) })).toThrow(ConfigurationError);
+    expect(() => serializeCookie('sid', 'secret token'), 'the refused value is not repeated').toThrow(/^(?!.*secret)/);
+    expect(serializeCookie('sid', 'v', { maxAge: -5 }), 'a deadline in the past deletes the cookie').toBe('sid=v; Max-Age=0');
   });
 });
 
