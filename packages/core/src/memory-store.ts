@@ -49,9 +49,8 @@ let slabUsed = 0;
 
 /**
  * A private copy of `data` for a caller. Small copies are cut from a shared 64 KiB block instead of each
- * getting an ArrayBuffer of its own: every ArrayBuffer is external memory that V8 accounts for, and one per
- * read made full garbage collections frequent enough to double the latency of a session operation once the
- * heap held a million sessions. A block is freed when no copy cut from it is referenced any more.
+ * getting an ArrayBuffer of its own (why: commit 370889f); a block is freed when no copy cut from it is
+ * referenced any more.
  */
 function copyOut(data: Uint8Array): Uint8Array {
   const size = data.byteLength;

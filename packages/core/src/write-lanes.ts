@@ -41,9 +41,8 @@ interface LaneState<E> extends Lane {
 }
 
 /**
- * Lanes kept when the map reaches this size, before idle ones are swept. Keeping idle lanes instead of deleting
- * each one when its write finishes measured 10 % less CPU per commit (V8's Map pays for a set and delete of
- * the same key on every commit); sweeping in bulk keeps that and bounds memory.
+ * Lanes kept when the map reaches this size, before idle ones are swept in bulk: idle lanes are kept for reuse
+ * rather than deleted after each write (why: commit 7121df2).
  */
 export const MAX_IDLE_LANES = 4096;
 

@@ -15,15 +15,12 @@ export const DIGEST_BYTES = 32;
 const BLOCK_BYTES = 64;
 
 /**
- * HMAC-SHA256 (RFC 2104) of a session ID under one secret, built from two one-shot `crypto.hash` calls over
- * buffers that hold the secret's padded blocks, computed once.
+ * HMAC-SHA256 (RFC 2104) of a session ID under one secret: two one-shot `crypto.hash` calls over buffers that
+ * hold the secret's padded blocks, computed once and reused (a call is synchronous, so nothing writes them in
+ * between); digests pass between the two as `'binary'` (latin1) strings, `crypto.hash`'s cheapest output.
  *
- * Every request with a cookie verifies its token, and `createHmac` builds a stream object with a native handle
- * per call; under load that object, and the garbage it leaves, cost several times the hashing itself. The two
- * buffers are reused: a call is synchronous, so nothing else can write them in between. Digests come back as
- * `'binary'` (latin1) strings, one character per byte: the cheapest output `crypto.hash` has (asking it for a
- * Buffer costs more than the hash). Tested against `createHmac` for keys shorter than, equal to and longer
- * than a block.
+ * Hand-written, not `createHmac`: 0.90x server CPU per request measured (commit 1bf9eb6), and tested
+ * byte-identical to `createHmac` for keys shorter than, equal to and longer than a block (session-id-mac.test.ts).
  */
 export class SessionIdMac {
   /** `key ^ ipad` followed by room for the ID. */
