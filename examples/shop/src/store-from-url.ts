@@ -328,13 +328,7 @@ export async function openStore(spec: StoreSpec | string): Promise<SessionStore>
         members: s.members.map(formatHost),
         ...(s.clusterName === undefined ? {} : { clusterName: s.clusterName }),
       });
-      try {
-        await store.connect();
-      } catch (error) {
-        await store.close().catch(() => undefined);
-        throw error;
-      }
-      return store;
+      return connected(store);
     }
     case 'tiered': {
       const { TieredStore } = await import('@sessionkit/tiered');
