@@ -14,7 +14,9 @@ import { defineScripts } from './scripts.js';
 
 /** A client plus what the store needs to know about it. */
 export class Connection {
+  /** The client, with the store's scripts defined on it. */
   readonly client: ScriptedClient;
+  /** Whether the store created the client (and so closes it); a client passed in is never closed. */
   readonly owned: boolean;
   /** The error of the last connection attempt, if it failed and the client has not been ready since. */
   #failure: Error | undefined;

@@ -163,7 +163,7 @@ export class RedisSessionStore implements SessionStore {
     assertValidKey(this.name, 'get', key);
     const redisKey = this.#backendKey(key);
     const near = this.#near;
-    if (near !== undefined && near.feed.live && options?.consistency !== 'strong') {
+    if (near?.feed.live && options?.consistency !== 'strong') {
       return near.cache.readThrough(redisKey, () => this.#clock.now(), () => this.#read(redisKey, options));
     }
     return this.#read(redisKey, options);
@@ -374,7 +374,7 @@ export class RedisSessionStore implements SessionStore {
     void send(pipeline as unknown as ScriptedClient);
     pipeline.wait(wait.replicas, wait.timeoutMs);
     const results = await pipeline.exec();
-    if (!results || results.length !== 2) throw new Error('the pipeline was discarded');
+    if (results?.length !== 2) throw new Error('the pipeline was discarded');
     const [[error, value], [waitError, acked]] = results as [[Error | null, unknown], [Error | null, unknown]];
     if (error) throw error;
     if (waitError) throw waitError;

@@ -173,7 +173,10 @@ describe(`a refused connection fails at once with StoreUnavailableError and the 
     const relay = net.createServer((socket) => {
       const upstream = net.connect(Number(target.port), target.hostname);
       socket.pipe(upstream).pipe(socket);
-      const close = () => (socket.destroy(), upstream.destroy());
+      const close = () => {
+        socket.destroy();
+        upstream.destroy();
+      };
       socket.on('error', close).on('close', close);
       upstream.on('error', close).on('close', close);
     });

@@ -18,7 +18,13 @@ function slowProxy(target: { host: string; port: number }, maxDelayMs: number): 
       let chain = Promise.resolve();
       return (chunk: Buffer) => {
         chain = chain.then(
-          () => new Promise<void>((resolve) => setTimeout(() => (to.destroyed || to.write(chunk), resolve()), Math.random() * maxDelayMs)),
+          () =>
+            new Promise<void>((resolve) =>
+              setTimeout(() => {
+                if (!to.destroyed) to.write(chunk);
+                resolve();
+              }, Math.random() * maxDelayMs),
+            ),
         );
       };
     };
