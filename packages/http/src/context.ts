@@ -9,7 +9,7 @@ import type { RegenerateOptions, Session, SessionData, UserSessionInfo } from '@
 import { generateSessionId, StoreUnavailableError } from '@sessionkit/core';
 import { HeadersSentError, isStoreOutage, SessionUnavailableError, toHttpError } from './errors.js';
 import type { LegacyOutcome } from './legacy.js';
-import type { ContextHooks, SessionHttp } from './options.js';
+import type { SessionHttpSettings } from './options.js';
 import type { IncomingHeaders, PresentedToken, TokenSource } from './transport.js';
 
 /** What a commit asks the binding to send with the response. */
@@ -38,6 +38,21 @@ export interface GetOptions {
   consistency?: 'eventual' | 'strong';
 }
 
+/** Per-request hooks a binding gives the context. */
+export interface ContextHooks {
+  /** Whether the response headers are already out (then no cookie can be set any more). */
+  headersSent?: () => boolean;
+  /**
+   * Called once, as soon as a commit may be needed: at the first session operation that can change something
+   * (`session()`, `regenerate()`, `destroy()`, ...), when a `get()` settles with a commit already due (a new
+   * or stale cookie, a touch, a cookie to clear), or at the first `set`/`unset` on a session that a `get()`
+   * loaded unchanged. Bindings install their commit-before-headers hooks here, so a request that only reads
+   * an unchanged session pays nothing for them. Always called before the operation's promise resolves, so a
+   * handler that awaits its session calls is held back in time. Receives the context that asks.
+   */
+  onCommitPossible?: (ctx: SessionContext<any>) => void;
+}
+
 const EMPTY: CommitOutcome = Object.freeze({ setCookie: [], headers: [] }) as unknown as CommitOutcome;
 
 /**
@@ -46,7 +61,7 @@ const EMPTY: CommitOutcome = Object.freeze({ setCookie: [], headers: [] }) as un
  * which saves changes (only if modified), touches when due, and yields the `Set-Cookie` to send.
  */
 export class SessionContext<T extends SessionData = SessionData> {
-  readonly #http: SessionHttp<T>;
+  readonly #http: SessionHttpSettings<T>;
   readonly #headers: IncomingHeaders;
   readonly #hooks: ContextHooks;
   #token: PresentedToken | undefined;
@@ -72,7 +87,7 @@ export class SessionContext<T extends SessionData = SessionData> {
   #commit: Promise<CommitOutcome> | undefined;
 
   /** @internal Made by {@link SessionHttp.context}. */
-  constructor(http: SessionHttp<T>, headers: IncomingHeaders, hooks: ContextHooks = {}) {
+  constructor(http: SessionHttpSettings<T>, headers: IncomingHeaders, hooks: ContextHooks = {}) {
     this.#http = http;
     this.#headers = headers;
     this.#hooks = hooks;
@@ -473,12 +488,16 @@ export class SessionContext<T extends SessionData = SessionData> {
    * concurrent change or contention is no outage: it throws 409 or 503 whatever the policy.
    */
   #policy(error: unknown, phase: 'load' | 'commit'): void {
-    if (!isStoreOutage(error)) throw toHttpError(error, phase);
-    const { onStoreError } = this.#http;
-    const action = typeof onStoreError === 'function' ? onStoreError(error, phase) : onStoreError;
-    if (action !== 'anonymous') throw new SessionUnavailableError(phase, error);
-    this.#degraded = true;
-    this.#session = null;
+    if (isStoreOutage(error)) {
+      const { onStoreError } = this.#http;
+      const action = typeof onStoreError === 'function' ? onStoreError(error, phase) : onStoreError;
+      if (action === 'anonymous') {
+        this.#degraded = true;
+        this.#session = null;
+        return;
+      }
+    }
+    throw toHttpError(error, phase);
   }
 
   async #operation<R>(name: string, run: () => Promise<R>): Promise<R> {
@@ -491,7 +510,7 @@ export class SessionContext<T extends SessionData = SessionData> {
 
   #assertOperational(name: string): void {
     if (this.#degraded) {
-      throw new SessionUnavailableError(name, new StoreUnavailableError('the store failed earlier in this request'));
+      throw toHttpError(new StoreUnavailableError('the store failed earlier in this request'), name);
     }
   }
 

@@ -16,7 +16,7 @@ import type { CsrfOptions } from './csrf.js';
 import { CsrfGuard } from './csrf.js';
 import { ResponseCommitHooks, sendFailure } from './intercept.js';
 import type { SessionHttpOptions } from './options.js';
-import { SessionHttp } from './options.js';
+import { SessionHttp } from './session-http.js';
 import { requestOrigin } from './request-origin.js';
 
 /** Options of {@link sessionMiddleware}. */

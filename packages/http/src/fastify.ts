@@ -13,7 +13,7 @@ import type { CsrfOptions } from './csrf.js';
 import { CsrfGuard } from './csrf.js';
 import { errorResponse, SessionHttpError } from './errors.js';
 import type { SessionHttpOptions } from './options.js';
-import { SessionHttp } from './options.js';
+import { SessionHttp } from './session-http.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

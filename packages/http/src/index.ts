@@ -14,6 +14,7 @@ export * from './request-origin.js';
 export * from './transport.js';
 export * from './errors.js';
 export * from './options.js';
+export * from './session-http.js';
 export * from './context.js';
 export * from './attach.js';
 export * from './intercept.js';

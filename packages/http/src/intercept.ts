@@ -19,9 +19,8 @@
  * @module
  */
 import type { ServerResponse } from 'node:http';
-import type { CommitOutcome } from './context.js';
+import type { CommitOutcome, ContextHooks } from './context.js';
 import { errorResponse } from './errors.js';
-import type { ContextHooks } from './options.js';
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type AnyFn = (...args: unknown[]) => unknown;

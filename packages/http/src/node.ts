@@ -14,7 +14,7 @@ import { CsrfGuard } from './csrf.js';
 import { SessionHttpError, toHttpError } from './errors.js';
 import { ResponseCommitHooks, sendFailure } from './intercept.js';
 import type { SessionHttpOptions } from './options.js';
-import { SessionHttp } from './options.js';
+import { SessionHttp } from './session-http.js';
 import { requestOrigin } from './request-origin.js';
 
 /** A request listener that also receives the session. */

@@ -1,18 +1,18 @@
 /**
- * The settings shared by every binding, and their resolution into a {@link SessionHttp} runtime that makes one
- * {@link SessionContext} per request.
+ * The settings shared by every binding ({@link SessionHttpOptions}) and their resolution
+ * ({@link SessionHttpSettings}, what a {@link SessionContext} reads). The per-request factory built on them is
+ * {@link SessionHttp}, in its own file so that this one does not import the context.
  *
  * @module
  */
 import type { Clock, Consistency, SessionData, SessionKitError, SessionManager } from '@sessionkit/core';
 import { systemClock } from '@sessionkit/core';
-import { SessionContext } from './context.js';
 import { CsrfTokens } from './csrf-token.js';
 import type { LegacyOptions } from './legacy.js';
 import { LegacyAdopter } from './legacy.js';
 import type { Secrets } from './signing.js';
 import { createSigner } from './signing.js';
-import type { CookieOptions, HeaderOptions, IncomingHeaders } from './transport.js';
+import type { CookieOptions, HeaderOptions } from './transport.js';
 import { Transport } from './transport.js';
 
 /** What to do with a request when the session store fails. */
@@ -57,28 +57,12 @@ export interface SessionHttpOptions<T extends SessionData = SessionData> {
   legacy?: LegacyOptions<T>;
 }
 
-/** Per-request hooks a binding gives the context. */
-export interface ContextHooks {
-  /** Whether the response headers are already out (then no cookie can be set any more). */
-  headersSent?: () => boolean;
-  /**
-   * Called once, as soon as a commit may be needed: at the first session operation that can change something
-   * (`session()`, `regenerate()`, `destroy()`, ...), when a `get()` settles with a commit already due (a new
-   * or stale cookie, a touch, a cookie to clear), or at the first `set`/`unset` on a session that a `get()`
-   * loaded unchanged. Bindings install their commit-before-headers hooks here, so a request that only reads
-   * an unchanged session pays nothing for them. Always called before the operation's promise resolves, so a
-   * handler that awaits its session calls is held back in time. Receives the context that asks.
-   */
-  onCommitPossible?: (ctx: SessionContext<any>) => void;
-}
-
 /**
- * The framework-agnostic runtime: validated options plus a factory of per-request {@link SessionContext}s.
- * Bindings build one per middleware instance; custom integrations can use it directly:
- * make a context from the request headers, let the handler use it, then `await ctx.commit()` and send the
- * returned `Set-Cookie` values and headers before the response headers go out.
+ * The options of one middleware instance, validated and resolved: what a {@link SessionContext} reads. Made
+ * through {@link SessionHttp}, which adds the per-request factory. Throws {@link ConfigurationError} for
+ * invalid options (secrets, cookie or header settings, `legacy`).
  */
-export class SessionHttp<T extends SessionData = SessionData> {
+export class SessionHttpSettings<T extends SessionData = SessionData> {
   /** The session lifecycle. */
   readonly manager: SessionManager<T>;
   /** Cookie/header transport. */
@@ -102,10 +86,5 @@ export class SessionHttp<T extends SessionData = SessionData> {
     this.consistency = options.consistency;
     this.clock = options.clock ?? systemClock;
     this.legacy = options.legacy ? new LegacyAdopter<T>(options.legacy, options.manager, this.clock) : undefined;
-  }
-
-  /** A new per-request context. Reads and verifies the token now (no store call); loads lazily. */
-  context(headers: IncomingHeaders, hooks: ContextHooks = {}): SessionContext<T> {
-    return new SessionContext<T>(this, headers, hooks);
   }
 }
