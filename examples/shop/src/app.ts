@@ -67,7 +67,7 @@ export function createShopApp(options: ShopAppOptions): express.Express {
       manager,
       secrets,
       cookie: { name: SESSION_COOKIE, secure: secureCookie },
-      onCommitError: onError,
+      onError,
     }),
   );
   app.use((_req: Request, res: Response, next: NextFunction) => {

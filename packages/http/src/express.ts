@@ -21,8 +21,11 @@ import { requestOrigin } from './request-origin.js';
 
 /** Options of {@link sessionMiddleware}. */
 export interface ExpressSessionOptions<T extends SessionData = SessionData> extends SessionHttpOptions<T> {
-  /** Called with commit failures after the 503/500 was sent (for logging; never receives raw IDs). */
-  onCommitError?: (error: unknown) => void;
+  /**
+   * Receives commit failures after their response (503, 409 or 500) was sent, for logging. Default: none (the
+   * client got the response). Errors never contain raw session IDs.
+   */
+  onError?: (error: unknown) => void;
 }
 
 /** An Express/Connect request after {@link sessionMiddleware} ran. */
@@ -44,9 +47,9 @@ export function sessionMiddleware<T extends SessionData = SessionData>(
   options: ExpressSessionOptions<T> | SessionHttp<T>,
 ): SessionMiddleware {
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
-  const onCommitError = options instanceof SessionHttp ? undefined : options.onCommitError;
+  const onError = options instanceof SessionHttp ? undefined : options.onError;
   return function sessionKitMiddleware(req, res, next) {
-    const ctx: SessionContext<T> = http.context(req.headers, new ResponseCommitHooks(res, onCommitError));
+    const ctx: SessionContext<T> = http.context(req.headers, new ResponseCommitHooks(res, onError));
     (req as SessionRequest<T>).session = ctx;
     next();
   };

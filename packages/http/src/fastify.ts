@@ -22,6 +22,16 @@ declare module 'fastify' {
   }
 }
 
+/** Options of {@link fastifySession}. */
+export interface FastifySessionOptions<T extends SessionData = SessionData> extends SessionHttpOptions<T> {
+  /**
+   * Receives commit failures whose response (503 or 409) replaces the reply, for logging. Default: none (the
+   * client gets the response; any other error goes to Fastify's error handling). Errors never contain raw
+   * session IDs.
+   */
+  onError?: (error: unknown) => void;
+}
+
 /** A Fastify plugin function as returned by {@link fastifySession}. */
 export type SessionPlugin = FastifyPluginAsync;
 
@@ -36,8 +46,9 @@ export type SessionPlugin = FastifyPluginAsync;
  * (store outage, concurrent change, contention) replaces the reply with the error's response (503, 409, 503;
  * JSON or text by `Accept`), so the client never sees a success that was not saved.
  */
-export function fastifySession<T extends SessionData = SessionData>(options: SessionHttpOptions<T> | SessionHttp<T>): SessionPlugin {
+export function fastifySession<T extends SessionData = SessionData>(options: FastifySessionOptions<T> | SessionHttp<T>): SessionPlugin {
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
+  const onError = options instanceof SessionHttp ? undefined : options.onError;
   const plugin: SessionPlugin = async function sessionKitPlugin(fastify: FastifyInstance): Promise<void> {
     fastify.decorateRequest('session', null as unknown as SessionContext);
     fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -56,6 +67,7 @@ export function fastifySession<T extends SessionData = SessionData>(options: Ses
         const response = errorResponse(error, request.headers.accept);
         reply.removeHeader('set-cookie');
         reply.code(response.status).headers(response.headers);
+        onError?.(error);
         return response.body;
       }
       for (const cookie of outcome.setCookie) reply.header('set-cookie', cookie);

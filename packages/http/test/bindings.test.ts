@@ -229,12 +229,14 @@ describe.each(bindings)('$name binding', (binding) => {
     const cookie = await login();
     const beaten = { ...store, update: async () => false } as typeof store;
     const busy = new SessionManager<Data>({ store: beaten, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 2 * HOUR, retry: { timeoutMs: 30, baseDelayMs: 1, maxDelayMs: 4 } });
-    const other = await binding.start({ manager: busy, secrets: [SECRET], clock });
+    const heard: unknown[] = [];
+    const other = await binding.start({ manager: busy, secrets: [SECRET], clock, onError: (error) => heard.push(error) });
     try {
       const reply = await send(`${other.url}/set?k=a&v=1`, { method: 'POST', cookie, headers: { accept: 'application/json' } });
       expect(reply.status).toBe(503);
       expect(reply.headers.get('retry-after')).toBe('1');
       expect(reply.body).toEqual({ error: { code: 'SESSION_BUSY', message: expect.stringMatching(/try again/) } });
+      expect(heard, 'onError hears the commit failure it answered').toEqual([expect.objectContaining({ code: 'SESSION_BUSY' })]);
       expect((await send(`${h.url}/whoami`, { cookie })).body.data.a, 'nothing was written').toBeUndefined();
     } finally {
       await other.close();

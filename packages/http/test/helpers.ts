@@ -118,8 +118,11 @@ export interface Harness {
 /** One framework binding. */
 export interface Binding {
   name: string;
-  /** Starts the app; with `csrf`, it also parses form and JSON bodies and runs the binding's CSRF check. */
-  start(options: SessionHttpOptions<Data>, csrf?: CsrfOptions): Promise<Harness>;
+  /**
+   * Starts the app; with `csrf`, it also parses form and JSON bodies and runs the binding's CSRF check.
+   * `onError` is the binding's option of that name (every binding has it).
+   */
+  start(options: SessionHttpOptions<Data> & { onError?: (error: unknown) => void }, csrf?: CsrfOptions): Promise<Harness>;
 }
 
 /** 4 MiB in 64 KiB chunks: enough to hit backpressure while the commit holds the first write. */
@@ -245,7 +248,7 @@ export const nodeBinding: Binding = {
         res.setHeader('content-type', 'application/json');
         res.end(body);
       },
-      { ...options, onError: () => {} },
+      { onError: () => {}, ...options },
     );
     return listen(createServer(handler));
   },
