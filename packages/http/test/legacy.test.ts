@@ -12,9 +12,11 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import session from 'express-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CountingStore } from '@sessionkit/conformance';
+import { countingStore } from '@sessionkit/conformance';
 import type { SessionStore } from '@sessionkit/core';
 import { MemoryStore, SessionManager, StoreUnavailableError, hashSessionId } from '@sessionkit/core';
-import type { LegacyOptions, LegacyStore } from '../src/index.js';
+import type { LegacyOptions } from '../src/index.js';
 import type { Data, Harness, Reply } from './helpers.js';
 import { bindings, expressBinding, send, SECRET } from './helpers.js';
 import type { OpenLegacyStore } from './legacy-backends.js';
@@ -61,36 +63,36 @@ function counting(inner: session.Store) {
   return wrapper;
 }
 
-/** A SessionKit store that counts every call, and whose next `update`s can be made to fail like an outage. */
-function observed(inner: SessionStore): SessionStore & { calls: number; failUpdates: number; creates: Array<[string, Uint8Array, boolean]> } {
-  const wrapper = {
-    calls: 0,
-    failUpdates: 0,
-    creates: [] as Array<[string, Uint8Array, boolean]>,
+/**
+ * The SessionKit store of these tests: counted ({@link countingStore}), every create recorded with its data and
+ * outcome, and its next `failUpdates` updates failing like an outage.
+ */
+function observed(inner: SessionStore): CountingStore & { faults: { failUpdates: number }; creates: Array<[string, Uint8Array, boolean]> } {
+  const faults = { failUpdates: 0 };
+  const creates: Array<[string, Uint8Array, boolean]> = [];
+  const recording: SessionStore = {
     name: inner.name,
     capabilities: inner.capabilities,
-    get: (...a: Parameters<SessionStore['get']>) => (wrapper.calls++, inner.get(...a)),
-    async create(key: string, s: Parameters<SessionStore['create']>[1]) {
-      wrapper.calls++;
-      const created = await inner.create(key, s);
-      wrapper.creates.push([key, s.data, created]);
+    get: (key, options) => inner.get(key, options),
+    async create(key, record) {
+      const created = await inner.create(key, record);
+      creates.push([key, record.data, created]);
       return created;
     },
-    update(...a: Parameters<SessionStore['update']>) {
-      wrapper.calls++;
-      if (wrapper.failUpdates > 0) {
-        wrapper.failUpdates--;
+    update(key, record, expectedVersion) {
+      if (faults.failUpdates > 0) {
+        faults.failUpdates--;
         return Promise.reject(new StoreUnavailableError('connection lost', { store: inner.name, operation: 'update' }));
       }
-      return inner.update(...a);
+      return inner.update(key, record, expectedVersion);
     },
-    touch: (...a: Parameters<SessionStore['touch']>) => (wrapper.calls++, inner.touch(...a)),
-    delete: (...a: Parameters<SessionStore['delete']>) => (wrapper.calls++, inner.delete(...a)),
-    listByUser: (...a: Parameters<SessionStore['listByUser']>) => (wrapper.calls++, inner.listByUser(...a)),
-    deleteByUser: (...a: Parameters<SessionStore['deleteByUser']>) => (wrapper.calls++, inner.deleteByUser(...a)),
+    touch: (key, expiresAt) => inner.touch(key, expiresAt),
+    delete: (key) => inner.delete(key),
+    listByUser: (userId) => inner.listByUser(userId),
+    deleteByUser: (userId) => inner.deleteByUser(userId),
     close: () => inner.close(),
   };
-  return wrapper;
+  return Object.assign(countingStore(recording), { faults, creates });
 }
 
 let legacy: OpenLegacyStore;
@@ -185,7 +187,7 @@ describe.each(bindings)('$name: adopting an express-session session', (binding) 
         const plain = await send(`${app.url}/whoami`, headers);
         expect(plain.body.user).toBeNull();
       }
-      expect([old.gets, old.destroys, store.calls], 'legacy gets, legacy destroys, SessionKit store calls').toEqual([0, 0, 0]);
+      expect([old.gets, old.destroys, store.calls()], 'legacy gets, legacy destroys, SessionKit store calls').toEqual([0, 0, 0]);
     } finally {
       await app.close();
     }
@@ -241,7 +243,7 @@ describe('express: the orders of events, and the options', () => {
     const { app, store } = await startApp();
     try {
       const { cookie, sid } = await legacyLogin('erin', [3]);
-      store.failUpdates = 1;
+      store.faults.failUpdates = 1;
       const failed = await send(`${app.url}/whoami`, { cookie, headers: { accept: 'application/json' } });
       expect(failed.status).toBe(503);
       expect(failed.setCookies).toEqual([]);

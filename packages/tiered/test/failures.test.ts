@@ -1,5 +1,6 @@
 import { ManualClock, MemoryStore, SessionManager, StoreUnavailableError, type SessionKitError, type StoredSession } from '@sessionkit/core';
 import { describe, expect, it } from 'vitest';
+import { countingStore } from '@sessionkit/conformance';
 import { TieredStore } from '../src/index.js';
 import { FaultyStore, pausableGets } from './faulty-store.js';
 
@@ -12,26 +13,28 @@ const record = (version = 1, expiresAt = Date.now() + 60_000): StoredSession => 
 function tiers(options: { clock?: ManualClock } = {}) {
   const cache = new FaultyStore('cache');
   const durable = new FaultyStore('durable');
+  // What the tiered store asks of each tier (the test's own direct calls are not counted).
+  const asked = { cache: countingStore(cache), durable: countingStore(durable) };
   const cacheErrors: SessionKitError[] = [];
   const store = new TieredStore({
-    cache,
-    durable,
+    cache: asked.cache,
+    durable: asked.durable,
     clock: options.clock,
     breaker: { failureThreshold: 3, resetAfterMs: 1_000 },
     onCacheError: (error) => cacheErrors.push(error),
   });
-  return { cache, durable, store, cacheErrors };
+  return { cache, durable, asked, store, cacheErrors };
 }
 
 describe('TieredStore tiers', () => {
   it('writes durable first, then the cache with the same deadline, and reads from the cache', async () => {
-    const { cache, durable, store } = tiers();
+    const { cache, durable, store, asked } = tiers();
     await store.create('k', record(1));
     expect((await durable.get('k'))?.version).toBe(1);
     expect((await cache.get('k'))?.expiresAt).toBe((await durable.get('k'))?.expiresAt);
-    const durableCalls = durable.calls;
+    const durableCalls = asked.durable.calls();
     expect((await store.get('k'))?.version).toBe(1);
-    expect(durable.calls).toBe(durableCalls);
+    expect(asked.durable.calls()).toBe(durableCalls);
     expect(store.stats.cacheHits).toBe(1);
   });
 
@@ -44,13 +47,13 @@ describe('TieredStore tiers', () => {
   });
 
   it("sends 'strong' reads to the durable store only", async () => {
-    const { cache, durable, store } = tiers();
+    const { durable, store, asked } = tiers();
     await store.create('k', record(1));
     await durable.update('k', record(2), 1); // the cache is now behind
     expect((await store.get('k'))?.version).toBe(1);
-    const cacheCalls = cache.calls;
+    const cacheCalls = asked.cache.calls();
     expect((await store.get('k', { consistency: 'strong' }))?.version).toBe(2);
-    expect(cache.calls).toBe(cacheCalls);
+    expect(asked.cache.calls()).toBe(cacheCalls);
   });
 
   it('lets the durable store decide compare-and-set', async () => {
@@ -67,16 +70,16 @@ describe('TieredStore tiers', () => {
 describe('TieredStore with the cache down', () => {
   it('keeps every operation working on the durable store and opens the breaker', async () => {
     const clock = new ManualClock(Date.now());
-    const { cache, store, cacheErrors } = tiers({ clock });
+    const { cache, store, cacheErrors, asked } = tiers({ clock });
     cache.mode = 'down';
     await store.create('a', record(1));
     expect((await store.get('a'))?.version).toBe(1);
     expect(await store.update('a', record(2), 1)).toBe(true);
     expect(await store.touch('a', Date.now() + 120_000)).toBe(true);
-    const callsWhenOpen = cache.calls;
+    const callsWhenOpen = asked.cache.calls();
     expect(callsWhenOpen).toBe(3); // the threshold: later calls skip the cache entirely
     for (let i = 0; i < 20; i++) expect((await store.get('a'))?.version).toBe(2);
-    expect(cache.calls).toBe(callsWhenOpen);
+    expect(asked.cache.calls()).toBe(callsWhenOpen);
     expect(cacheErrors).toHaveLength(3);
     expect(cacheErrors.every((error) => error instanceof StoreUnavailableError && error.store === 'cache')).toBe(true);
 
@@ -89,12 +92,12 @@ describe('TieredStore with the cache down', () => {
   });
 
   it('bounds the time spent on a hung cache to the first timeouts', async () => {
-    const { cache, store } = tiers();
+    const { cache, store, asked } = tiers();
     await store.create('a', record(1));
     cache.mode = 'slow'; // every cache call now takes 50 ms and fails
     const started = Date.now();
     for (let i = 0; i < 30; i++) expect((await store.get('a'))?.version).toBe(1);
-    expect(cache.calls).toBeLessThanOrEqual(2 + 3);
+    expect(asked.cache.calls()).toBeLessThanOrEqual(2 + 3);
     expect(Date.now() - started).toBeLessThan(30 * 50);
   });
 
@@ -128,15 +131,15 @@ describe('TieredStore with the cache down', () => {
 
 describe('TieredStore with the durable store down', () => {
   it('fails typed and leaves the cache untouched', async () => {
-    const { cache, durable, store } = tiers();
+    const { cache, durable, store, asked } = tiers();
     await store.create('k', record(1));
     durable.mode = 'down';
-    const cacheCalls = cache.calls;
+    const cacheCalls = asked.cache.calls();
     await expect(store.create('n', record(1))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', store: 'durable' });
     await expect(store.update('k', record(2), 1)).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.touch('k', Date.now() + 1)).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.delete('k')).rejects.toBeInstanceOf(StoreUnavailableError);
-    expect(cache.calls).toBe(cacheCalls);
+    expect(asked.cache.calls()).toBe(cacheCalls);
     durable.mode = 'up';
     expect(await cache.get('n')).toBeNull();
     expect((await cache.get('k'))?.version).toBe(1);

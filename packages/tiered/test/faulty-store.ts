@@ -9,7 +9,6 @@ export type FaultMode = 'up' | 'down' | 'slow';
  */
 export class FaultyStore extends MemoryStore {
   mode: FaultMode = 'up';
-  calls = 0;
   readonly #timeoutMs: number;
 
   constructor(name: string, timeoutMs = 50) {
@@ -19,7 +18,6 @@ export class FaultyStore extends MemoryStore {
       const original = (this[method] as (...args: unknown[]) => Promise<unknown>).bind(this);
       Object.defineProperty(this, method, {
         value: async (...args: unknown[]) => {
-          this.calls++;
           if (this.mode === 'down') throw new StoreUnavailableError('connection refused', { store: name, operation: method });
           if (this.mode === 'slow') {
             await new Promise((resolve) => setTimeout(resolve, this.#timeoutMs));
