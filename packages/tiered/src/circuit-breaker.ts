@@ -58,10 +58,15 @@ export class CircuitBreaker {
     this.#trialInFlight = false;
   }
 
-  /** Reports a failed cache call: opens the breaker once the threshold is reached (or a trial failed). */
-  failed(): void {
+  /**
+   * Reports a failed cache call: opens the breaker once the threshold is reached (or a trial failed). Returns
+   * whether this failure opened a closed breaker (the start of an outage, not a failed trial within one).
+   */
+  failed(): boolean {
     this.#failures++;
+    const wasClosed = this.#openedAt === undefined;
     if (this.#trialInFlight || this.#failures >= this.#threshold) this.#openedAt = this.#clock.now();
     this.#trialInFlight = false;
+    return wasClosed && this.#openedAt !== undefined;
   }
 }

@@ -5,6 +5,7 @@
  */
 export { TieredStore } from './tiered-store.js';
 export type { TieredStoreOptions, TieredStoreStats } from './tiered-store.js';
+export { CACHE_FAILING_WARNING } from './cache-warning.js';
 export { CircuitBreaker } from './circuit-breaker.js';
 export type { BreakerState, CircuitBreakerOptions } from './circuit-breaker.js';
 export type { NearCacheOptions } from '@sessionkit/core';

@@ -8,8 +8,9 @@
  *   against the durable store, so a backfill racing a delete or an update never leaves a stale entry behind).
  * - `'strong'` reads and the user index go to the durable store.
  * - A failing cache degrades to durable-only: a circuit breaker bounds the time spent on it, every cache error
- *   is reported through `onCacheError`, and keys whose cache entry could not be fixed are remembered as dirty
- *   and never served from the cache until it has been cleared. A failing durable store fails the operation
+ *   is reported through `onCacheError` (without it, a process warning each time the breaker opens), and keys
+ *   whose cache entry could not be fixed are remembered as dirty and never served from the cache until it has
+ *   been cleared. A failing durable store fails the operation
  *   before the cache is touched, so the cache is never ahead of the durable store.
  *
  * @module
@@ -25,6 +26,7 @@ import type {
 } from '@sessionkit/core';
 import type { NearCacheOptions } from '@sessionkit/core';
 import { assertPayloadFits, assertValidRecord, NearCache, StoreClosedError, systemClock, toStoreError } from '@sessionkit/core';
+import { warnCacheFailing } from './cache-warning.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 
@@ -44,7 +46,11 @@ export interface TieredStoreOptions {
    * unless given.
    */
   nearCache?: NearCacheOptions;
-  /** Called for every cache failure the store absorbed by falling back to the durable store. */
+  /**
+   * Called for every cache failure the store absorbed by falling back to the durable store. Without it, the
+   * store emits a process warning (code {@link CACHE_FAILING_WARNING}) each time the breaker opens, i.e. once
+   * per cache outage; isolated failures that do not open it are only counted (`stats.cacheErrors`).
+   */
   onCacheError?: (error: SessionKitError, operation: string) => void;
   /** Most keys remembered as dirty while the cache is unreachable. Default 100,000. */
   maxDirtyKeys?: number;
@@ -284,10 +290,10 @@ export class TieredStore implements SessionStore {
       this.#drainDirty();
       return result;
     } catch (error) {
-      this.#breaker.failed();
+      const opened = this.#breaker.failed();
       this.#stats.cacheBypassed++;
       this.#stats.cacheErrors++;
-      this.#onCacheError?.(toStoreError(this.cache.name, operation, error), operation);
+      this.#reportCacheError(toStoreError(this.cache.name, operation, error), operation, opened);
       return BYPASSED;
     }
   }
@@ -309,11 +315,17 @@ export class TieredStore implements SessionStore {
           () => this.#dirty.delete(key),
           (error: unknown) => {
             this.#stats.cacheErrors++;
-            this.#onCacheError?.(toStoreError(this.cache.name, 'delete', error), 'delete');
+            this.#reportCacheError(toStoreError(this.cache.name, 'delete', error), 'delete', false);
           },
         )
         .finally(() => this.#draining.delete(key));
     }
+  }
+
+  /** Hands a cache error to `onCacheError`; without it, warns when the error opened the breaker (`opened`). */
+  #reportCacheError(error: SessionKitError, operation: string, opened: boolean): void {
+    if (this.#onCacheError !== undefined) this.#onCacheError(error, operation);
+    else if (opened) warnCacheFailing(this.name, this.cache.name, error, operation);
   }
 
   #checkOpen(operation: string): void {

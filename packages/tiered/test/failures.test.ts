@@ -1,7 +1,7 @@
 import { ManualClock, MemoryStore, SessionManager, StoreUnavailableError, type SessionKitError, type StoredSession } from '@sessionkit/core';
 import { describe, expect, it } from 'vitest';
 import { countingStore } from '@sessionkit/conformance';
-import { TieredStore } from '../src/index.js';
+import { CACHE_FAILING_WARNING, TieredStore } from '../src/index.js';
 import { FaultyStore, pausableGets } from './faulty-store.js';
 
 const record = (version = 1, expiresAt = Date.now() + 60_000): StoredSession => ({
@@ -126,6 +126,54 @@ describe('TieredStore with the cache down', () => {
     cache.mode = 'up';
     clock.advance(1_000);
     expect((await store.get('k'))?.version).toBe(2);
+  });
+});
+
+describe('TieredStore without onCacheError', () => {
+  /** The process warnings emitted while `run` runs (they are delivered on the next tick). */
+  async function warningsDuring(run: () => Promise<void>): Promise<Array<Error & { code?: string }>> {
+    const warnings: Array<Error & { code?: string }> = [];
+    const listen = (warning: Error & { code?: string }) => warnings.push(warning);
+    process.on('warning', listen);
+    try {
+      await run();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', listen);
+    }
+    return warnings;
+  }
+
+  it('reports a failing cache with one process warning each time the breaker opens, naming no key', async () => {
+    const clock = new ManualClock(Date.now());
+    const cache = new FaultyStore('cache');
+    const store = new TieredStore({ cache, durable: new MemoryStore({ name: 'durable' }), clock, breaker: { failureThreshold: 3, resetAfterMs: 1_000 } });
+    const key = 'the-hashed-session-key';
+    await store.create(key, record(1));
+
+    cache.mode = 'down';
+    const outage = await warningsDuring(async () => {
+      for (let i = 0; i < 10; i++) expect((await store.get(key))?.version).toBe(1);
+      clock.advance(1_000); // a trial call fails: the same outage, no second warning
+      expect((await store.get(key))?.version).toBe(1);
+    });
+    expect(outage).toHaveLength(1);
+    expect(outage[0]).toMatchObject({ name: 'SessionKitWarning', code: CACHE_FAILING_WARNING });
+    expect(outage[0]!.message).toMatch(/"cache".*STORE_UNAVAILABLE/);
+    expect(outage[0]!.message).not.toContain(key);
+    expect(store.stats.cacheErrors).toBe(4);
+
+    cache.mode = 'up';
+    clock.advance(1_000);
+    const recovered = await warningsDuring(async () => {
+      expect((await store.get(key))?.version).toBe(1); // the trial succeeds: the breaker closes
+    });
+    expect(recovered).toEqual([]);
+    cache.mode = 'down';
+    const next = await warningsDuring(async () => {
+      for (let i = 0; i < 3; i++) await store.get(key);
+    });
+    expect(next, 'a new outage warns again').toHaveLength(1);
   });
 });
 
