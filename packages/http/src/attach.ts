@@ -13,10 +13,10 @@ import { SessionContext } from './context.js';
  */
 const CONTEXT = Symbol('sessionkit.context');
 
-type Carrier = { [CONTEXT]?: SessionContext<any>; session?: unknown };
+type Carrier = { [CONTEXT]?: SessionContext<SessionData>; session?: unknown };
 
 /** @internal Records the context of a request (and its raw `IncomingMessage`, if different). */
-export function attachSession(request: object, ctx: SessionContext<any>, raw?: object): void {
+export function attachSession(request: object, ctx: SessionContext<SessionData>, raw?: object): void {
   (request as Carrier)[CONTEXT] = ctx;
   if (raw && raw !== request) (raw as Carrier)[CONTEXT] = ctx;
 }

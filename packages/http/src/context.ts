@@ -50,7 +50,7 @@ export interface ContextHooks {
    * an unchanged session pays nothing for them. Always called before the operation's promise resolves, so a
    * handler that awaits its session calls is held back in time. Receives the context that asks.
    */
-  onCommitPossible?: (ctx: SessionContext<any>) => void;
+  onCommitPossible?: (ctx: SessionContext<SessionData>) => void;
 }
 
 const EMPTY: CommitOutcome = Object.freeze({ setCookie: [], headers: [] }) as unknown as CommitOutcome;
@@ -157,8 +157,8 @@ export class SessionContext<T extends SessionData = SessionData> {
    * that changes nothing costs no response hooks at all.
    */
   #armAfterLoad(): void {
-    if (!this.#nothingToCommit()) return this.#arm();
-    this.#session?.onNextChange(() => this.#arm());
+    if (this.#nothingToCommit()) this.#session?.onNextChange(() => this.#arm());
+    else this.#arm();
   }
 
   #headersSent(): boolean {

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import type { SessionData } from '@sessionkit/core';
 import { ConfigurationError } from '@sessionkit/core';
 import type { SessionContext } from './context.js';
 import { CsrfError } from './errors.js';
@@ -92,7 +93,7 @@ export class CsrfGuard {
    * Checks one request against the session context the binding made for it. Returns the {@link CsrfError} to
    * answer (403) or `undefined` when the request may proceed. No store call.
    */
-  check(request: CsrfRequest, ctx: SessionContext<any>): CsrfError | undefined {
+  check(request: CsrfRequest, ctx: SessionContext<SessionData>): CsrfError | undefined {
     if (!this.appliesTo(request.method)) return undefined;
     if (ctx.tokenSource === 'header') return undefined;
     const { headers } = request;

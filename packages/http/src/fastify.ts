@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionData } from '@sessionkit/core';
 import { attachSession, getSession } from './attach.js';
-import type { SessionContext } from './context.js';
+import type { CommitOutcome, SessionContext } from './context.js';
 import type { CsrfOptions } from './csrf.js';
 import { CsrfGuard } from './csrf.js';
 import { errorResponse, SessionHttpError } from './errors.js';
@@ -59,7 +59,7 @@ export function fastifySession<T extends SessionData = SessionData>(options: Fas
     fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const ctx = request.session;
       if (!ctx?.needsCommit) return payload;
-      let outcome;
+      let outcome: CommitOutcome;
       try {
         outcome = await ctx.commit();
       } catch (error) {

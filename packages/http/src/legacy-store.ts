@@ -24,9 +24,9 @@ export interface LegacyStore {
    * Calls back the session of `sid` (a {@link LegacySessionData}), or nothing (`null`/`undefined`) when the
    * store has none. Typed `unknown` so that any `Store`, whatever its session type, fits; the value is checked.
    */
-  get(sid: string, callback: (error: any, session?: unknown) => void): unknown;
+  get(sid: string, callback: (error: unknown, session?: unknown) => void): unknown;
   /** Deletes the session of `sid`. */
-  destroy(sid: string, callback?: (error?: any) => void): unknown;
+  destroy(sid: string, callback?: (error?: unknown) => void): unknown;
 }
 
 /** The name failures of the old store are tagged with (`[legacy get] ...`). */

@@ -70,7 +70,7 @@ export function withSession<T extends SessionData = SessionData>(
  * may proceed, throws {@link CsrfError} otherwise. `body` is the parsed body (a plain object or
  * `URLSearchParams`) holding the token field, if the request has one.
  */
-export type CsrfVerifier = (req: IncomingMessage, session: SessionContext<any>, body?: unknown) => void;
+export type CsrfVerifier = (req: IncomingMessage, session: SessionContext<SessionData>, body?: unknown) => void;
 
 /**
  * Makes the CSRF check ({@link CsrfGuard}) for `node:http` handlers. Build it once; call it in the handler
