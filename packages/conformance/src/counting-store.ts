@@ -1,5 +1,7 @@
 /**
- * A pass-through store that counts calls, so checks can assert how many writes an operation cost.
+ * A pass-through store that counts calls, so checks can assert how many store calls or writes an operation
+ * cost. The one counting store of the repository's tests (conformance, http, tiered): a call is counted when
+ * it is made, whether it then succeeds or fails.
  *
  * @module
  */
@@ -21,9 +23,9 @@ export interface StoreCallCounts {
 export interface CountingStore extends SessionStore {
   /** Calls so far, per method. */
   readonly counts: Readonly<StoreCallCounts>;
-  /** Writes so far: create + update + touch + delete + deleteByUser. */
+  /** Writes so far, the calls that may change what is stored: create + update + touch + delete + deleteByUser. */
   writes(): number;
-  /** Every call so far, in total. */
+  /** Every call so far, in total: the writes plus get, listByUser and scan. */
   calls(): number;
   /** Sets every counter back to zero. */
   reset(): void;
