@@ -43,6 +43,7 @@ async function burst(apps: AppProcess[], path: (i: number) => string, cookie: st
 }
 
 /** The session's state read through every process (strong reads): they must agree. */
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any shape, read field by field in assertions
 async function stateEverywhere(apps: AppProcess[], side: 'sk' | 'es', cookie: string): Promise<any> {
   const states = await Promise.all(apps.map(async (app) => (await fetch(`${app.url}/${side}/state`, { headers: { cookie } })).json()));
   for (const state of states.slice(1)) expect(state, 'every process reads the same session').toEqual(states[0]);

@@ -271,6 +271,7 @@ export const bindings: Binding[] = [expressBinding, fastifyBinding, nodeBinding]
 /** A response as the tests look at it. */
 export interface Reply {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any shape, read field by field in assertions
   body: any;
   setCookies: string[];
   headers: Headers;

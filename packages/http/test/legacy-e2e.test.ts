@@ -52,6 +52,7 @@ class Jar {
 
 interface Answer {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any shape, read field by field in assertions
   body: any;
   setCookies: string[];
 }
