@@ -16,7 +16,8 @@ import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import cassandra from 'cassandra-driver';
 import { generateSessionId, hashSessionId } from '@sessionkit/core';
-import { CassandraSessionStore, buildStatements, createSchema, ttlSeconds } from '@sessionkit/cassandra';
+import { CassandraSessionStore, createSchema } from '@sessionkit/cassandra';
+import { buildStatements, usingTtl } from '@sessionkit/cassandra/internal';
 import { endpoints } from '@sessionkit/test-servers';
 import { compare, printResults, type BenchResult } from './lib/measure.js';
 import { getAndUpdate } from './lib/store-operations.js';
@@ -51,12 +52,12 @@ export async function runCassandraBench(opts: { quick: boolean }): Promise<Bench
     const store = new CassandraSessionStore({
       client,
       keyspace: KEYSPACE,
-      prefix: storePrefix,
+      keyPrefix: storePrefix,
       operationTimeoutMs: OPERATION_TIMEOUT_MS,
     });
-    const rawSide = new CassandraSessionStore({ client, keyspace: KEYSPACE, prefix: rawPrefix });
+    const rawSide = new CassandraSessionStore({ client, keyspace: KEYSPACE, keyPrefix: rawPrefix });
     const plainPrefix = `skb-plain-${randomBytes(4).toString('hex')}:`;
-    const plainSide = new CassandraSessionStore({ client, keyspace: KEYSPACE, prefix: plainPrefix });
+    const plainSide = new CassandraSessionStore({ client, keyspace: KEYSPACE, keyPrefix: plainPrefix });
     const st = buildStatements(KEYSPACE, 'sessions', 'sessions_by_user');
     // The same UPDATE as the LWT, minus its IF clause: what a store without compare-and-set would send.
     const plainUpdate = st.updateIfVersion.slice(0, st.updateIfVersion.indexOf(' IF '));
@@ -86,7 +87,7 @@ export async function runCassandraBench(opts: { quick: boolean }): Promise<Bench
       const k = keys[worker]!;
       const now = Date.now();
       const expiresAt = now + TTL_MS;
-      const ttl = ttlSeconds(expiresAt, now);
+      const ttl = usingTtl(expiresAt, now, 0);
       if (withIndex) {
         await client.execute(
           st.indexPut,
@@ -118,10 +119,7 @@ export async function runCassandraBench(opts: { quick: boolean }): Promise<Bench
         const version = Number(rs.first()!.get('version'));
         if (!(await rawCasUpdate(worker, version, true))) conflicts++;
       },
-      // Paired rounds, median of the per-round ratios: on a small machine the single Cassandra node's
-      // throughput drifts by +-15 % from one window to the next (JVM collections, memtable flushes), so each
-      // side's best of a few rounds mostly compared the two sides' luckiest windows (0.83-1.22x over runs of
-      // the same code); 8 back-to-back pairs measured 0.93-0.94x in two runs, per-round 0.89-1.12x.
+      // Paired rounds, median of the per-round ratios: the single node's throughput drifts between windows (docs/benchmarks.md).
       { durationMs: opts.quick ? 1_000 : 3_000, concurrency: CONCURRENCY, rounds: opts.quick ? 3 : 8, aggregate: 'paired-median' },
     );
     first.notes =
@@ -146,7 +144,7 @@ export async function runCassandraBench(opts: { quick: boolean }): Promise<Bench
         const expiresAt = now + TTL_MS;
         await client.execute(
           plainUpdate,
-          [ttlSeconds(expiresAt, now), payload, Long.fromNumber(2), Long.fromNumber(expiresAt), user(worker), Uuid.random(), plainPrefix + k],
+          [usingTtl(expiresAt, now, 0), payload, Long.fromNumber(2), Long.fromNumber(expiresAt), user(worker), Uuid.random(), plainPrefix + k],
           writeOptions,
         );
       },

@@ -214,7 +214,7 @@ async function cassandraRow(n: number, flush: boolean): Promise<MemoryRow> {
   try {
     await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
     await createSchema(client, { keyspace, replication: { class: 'NetworkTopologyStrategy', [localDataCenter]: 1 } });
-    const store = new CassandraSessionStore({ client, keyspace, prefix: 'm:', operationTimeoutMs: 30_000 });
+    const store = new CassandraSessionStore({ client, keyspace, keyPrefix: 'm:', operationTimeoutMs: 30_000 });
     await writeAll(store, keysFor(n), 32);
     const stats = await nodetool(['tablestats', `${keyspace}.sessions`]);
     const memtable = tableStat(stats, 'sessions', 'Memtable data size');

@@ -54,10 +54,10 @@ export async function runTieredBench(opts: { quick: boolean }): Promise<BenchRes
   try {
     await createSchema(client, { keyspace: KEYSPACE, replication: { class: 'NetworkTopologyStrategy', [localDataCenter]: 1 } });
     const cache = new RedisSessionStore({ connection, keyPrefix: `${prefix}t:` });
-    const durable = new CassandraSessionStore({ client, keyspace: KEYSPACE, prefix: `${prefix}t:`, operationTimeoutMs: OPERATION_TIMEOUT_MS });
+    const durable = new CassandraSessionStore({ client, keyspace: KEYSPACE, keyPrefix: `${prefix}t:`, operationTimeoutMs: OPERATION_TIMEOUT_MS });
     const tiered = new TieredStore({ cache, durable });
     const redisAlone = new RedisSessionStore({ connection, keyPrefix: `${prefix}r:` });
-    const cassandraAlone = new CassandraSessionStore({ client, keyspace: KEYSPACE, prefix: `${prefix}c:`, operationTimeoutMs: OPERATION_TIMEOUT_MS });
+    const cassandraAlone = new CassandraSessionStore({ client, keyspace: KEYSPACE, keyPrefix: `${prefix}c:`, operationTimeoutMs: OPERATION_TIMEOUT_MS });
     stores.push(tiered, redisAlone, cassandraAlone);
 
     const payload = randomBytes(PAYLOAD_BYTES);

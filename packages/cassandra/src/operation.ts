@@ -4,10 +4,9 @@
  *
  * @module
  */
-import cassandra from 'cassandra-driver';
-import type { Client, types as driverTypes } from 'cassandra-driver';
+import type { Client, QueryOptions, types as driverTypes } from 'cassandra-driver';
 import { StoreTimeoutError, StoreUnavailableError } from '@sessionkit/core';
-import { isAmbiguousLwtError, isCasWriteTimeout, mapDriverError } from './errors.js';
+import { isAmbiguousLwtError, isCasWriteTimeout, toCassandraError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
 type Row = driverTypes.Row;
@@ -48,22 +47,10 @@ export interface LwtRequest {
   appliedIf(row: Row | null): boolean;
 }
 
-/** Reads a bigint/int column the way any client encodes it (Long by default, bigint with useBigIntAsLong). */
-export function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (value instanceof cassandra.types.Long) return value.toNumber();
-  return Number.NaN;
-}
-
-/** Converts a driver uuid (or null) to its string form for comparisons. */
-export function uuidString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
 /**
  * The context of one store call. Every request gets the time left before the call's deadline as its
- * driver `readTimeout`, and no request starts after the deadline, so retry loops stop with the call.
+ * driver `readTimeout`, and no request starts after the deadline, so retry loops stop with the call. The
+ * deadline is measured on the monotonic `performance.now()`: it bounds waiting, it decides no expiry.
  */
 export class Operation {
   readonly #client: Client;
@@ -77,12 +64,12 @@ export class Operation {
     this.#options = options;
     this.#selectRow = selectRow;
     this.name = name;
-    this.deadlineAt = Date.now() + options.operationTimeoutMs;
+    this.deadlineAt = performance.now() + options.operationTimeoutMs;
   }
 
   /** Milliseconds left before the deadline (may be negative). */
   remaining(): number {
-    return this.deadlineAt - Date.now();
+    return this.deadlineAt - performance.now();
   }
 
   /** Executes one prepared request, bounded by the deadline. */
@@ -91,7 +78,7 @@ export class Operation {
     if (left <= 0) {
       throw new StoreTimeoutError(this.#options.operationTimeoutMs, { store: this.#options.name, operation: this.name });
     }
-    const queryOptions: cassandra.QueryOptions = {
+    const queryOptions: QueryOptions = {
       prepare: true,
       consistency: options.consistency,
       isIdempotent: options.idempotent,
@@ -136,10 +123,11 @@ export class Operation {
       row = await this.readRow(request.key, this.#options.consistency.serial);
     } catch (error) {
       const what = isCasWriteTimeout(failure) ? 'a CAS write timeout' : 'an ambiguous failure';
-      const cause = mapDriverError(this.#options.name, this.name, failure, this.#options.operationTimeoutMs);
+      const { name: store, operationTimeoutMs } = this.#options;
+      const cause = toCassandraError(store, this.name, failure, operationTimeoutMs);
       throw new StoreUnavailableError(
         `outcome unknown: the lightweight transaction ended with ${what} (${cause.message}) and the SERIAL read ` +
-          `that resolves it failed too (${mapDriverError(this.#options.name, this.name, error, this.#options.operationTimeoutMs).message})`,
+          `that resolves it failed too (${toCassandraError(store, this.name, error, operationTimeoutMs).message})`,
         { store: this.#options.name, operation: this.name, cause: failure },
       );
     }

@@ -5,7 +5,7 @@
  */
 import cassandra from 'cassandra-driver';
 import type { Client, ClientOptions } from 'cassandra-driver';
-import { ConfigurationError, systemClock } from '@sessionkit/core';
+import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
 import type { Clock } from '@sessionkit/core';
 
 const { consistencies } = cassandra.types;
@@ -59,10 +59,10 @@ export interface CassandraSessionStoreOptions {
   /** The per-user index table. Default `"sessions_by_user"`. */
   userTable?: string;
   /**
-   * Prepended to every key (`prefix + key` is the sessions table's partition key) and used as the first
+   * Prepended to every key (`keyPrefix + key` is the sessions table's partition key) and used as the first
    * component of the per-user index partition, so several stores can share the tables. Default `""`.
    */
-  prefix?: string;
+  keyPrefix?: string;
   /** Name in errors and metrics. Default `"cassandra"`. */
   name?: string;
   /**
@@ -88,7 +88,7 @@ export interface CassandraSessionStoreOptions {
    * concurrent write changed the row between their read and their write (or an ambiguous outcome was
    * resolved as "not applied"). Default 8; the deadline bounds them too.
    */
-  maxAttempts?: number;
+  maxCasAttempts?: number;
   /**
    * Queue concurrent writes to one key made through this store instance, so that at most one lightweight
    * transaction per session is in flight from this process. Default true. Concurrent Paxos rounds on one
@@ -114,11 +114,11 @@ export interface ResolvedOptions {
   keyspace: string;
   table: string;
   userTable: string;
-  prefix: string;
+  keyPrefix: string;
   operationTimeoutMs: number;
   maxPayloadBytes: number;
   userIndex: boolean;
-  maxAttempts: number;
+  maxCasAttempts: number;
   serializeWritesPerKey: boolean;
   ttlPaddingSeconds: number;
   clock: Clock;
@@ -129,6 +129,8 @@ export interface ResolvedOptions {
 export const DEFAULT_OPERATION_TIMEOUT_MS = 5000;
 /** Default payload limit: 1 MiB. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** Default number of LWT rounds per call (see `maxCasAttempts`). */
+export const DEFAULT_MAX_CAS_ATTEMPTS = 8;
 
 /** CQL identifiers we accept unquoted: letters, digits, underscores, starting with a letter, at most 48. */
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,47}$/;
@@ -143,16 +145,25 @@ export function assertIdentifier(store: string, what: string, value: string): vo
   }
 }
 
+/** Options of earlier versions and their names now. */
+const RENAMED_OPTIONS = [
+  ['prefix', 'keyPrefix'],
+  ['maxAttempts', 'maxCasAttempts'],
+] as const;
+
 const VALID_LEVELS = new Set<number>(Object.values(consistencies) as number[]);
 const SERIAL_LEVELS = new Set<number>([consistencies.serial, consistencies.localSerial]);
 
 /** Applies defaults and validates; throws {@link ConfigurationError} on bad options. */
 export function resolveOptions(options: CassandraSessionStoreOptions): ResolvedOptions {
-  const name = options.name ?? 'cassandra';
-  if (typeof name !== 'string' || name.length === 0) throw new ConfigurationError('name must be a non-empty string');
+  const name = storeName(options.name, 'cassandra');
   const fail = (message: string): never => {
     throw new ConfigurationError(message, { store: name });
   };
+  for (const [old, now] of RENAMED_OPTIONS) {
+    // Silently ignoring a renamed `prefix` would put every store sharing the tables under the default prefix.
+    if ((options as Record<string, unknown>)[old] !== undefined) fail(`the ${old} option is now called ${now}`);
+  }
   if (options.client === undefined) {
     if (!Array.isArray(options.contactPoints) || options.contactPoints.length === 0) {
       fail('give either an existing `client` or `contactPoints` (and `localDataCenter`)');
@@ -170,20 +181,6 @@ export function resolveOptions(options: CassandraSessionStoreOptions): ResolvedO
   assertIdentifier(name, 'table', table);
   assertIdentifier(name, 'userTable', userTable);
   if (table === userTable) fail('table and userTable must differ');
-  const prefix = options.prefix ?? '';
-  if (typeof prefix !== 'string') fail('prefix must be a string');
-  const operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
-  if (!Number.isSafeInteger(operationTimeoutMs) || operationTimeoutMs < 1) {
-    fail('operationTimeoutMs must be a positive integer');
-  }
-  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  if (!Number.isSafeInteger(maxPayloadBytes) || maxPayloadBytes < 1) fail('maxPayloadBytes must be a positive integer');
-  const maxAttempts = options.maxAttempts ?? 8;
-  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) fail('maxAttempts must be a positive integer');
-  const ttlPaddingSeconds = options.ttlPaddingSeconds ?? 0;
-  if (!Number.isSafeInteger(ttlPaddingSeconds) || ttlPaddingSeconds < 0 || ttlPaddingSeconds > 3600) {
-    fail('ttlPaddingSeconds must be an integer between 0 and 3600');
-  }
   const c = options.consistency ?? {};
   const consistency: Required<CassandraConsistencyOptions> = {
     eventualRead: c.eventualRead ?? consistencies.localOne,
@@ -206,13 +203,13 @@ export function resolveOptions(options: CassandraSessionStoreOptions): ResolvedO
     keyspace,
     table,
     userTable,
-    prefix,
-    operationTimeoutMs,
-    maxPayloadBytes,
+    keyPrefix: stringOption(name, 'keyPrefix', options.keyPrefix, '', { allowEmpty: true }),
+    operationTimeoutMs: integerOption(name, 'operationTimeoutMs', options.operationTimeoutMs, DEFAULT_OPERATION_TIMEOUT_MS),
+    maxPayloadBytes: integerOption(name, 'maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES),
     userIndex: options.userIndex ?? true,
-    maxAttempts,
+    maxCasAttempts: integerOption(name, 'maxCasAttempts', options.maxCasAttempts, DEFAULT_MAX_CAS_ATTEMPTS),
     serializeWritesPerKey: options.serializeWritesPerKey ?? true,
-    ttlPaddingSeconds,
+    ttlPaddingSeconds: integerOption(name, 'ttlPaddingSeconds', options.ttlPaddingSeconds, 0, { min: 0, max: 3600 }),
     clock: options.clock ?? systemClock,
     consistency,
   };

@@ -10,9 +10,9 @@
  * @module
  */
 import type { Client } from 'cassandra-driver';
-import { ConfigurationError, withDeadline } from '@sessionkit/core';
+import { ConfigurationError, integerOption, withDeadline } from '@sessionkit/core';
 import { assertIdentifier } from './options.js';
-import { mapDriverError } from './errors.js';
+import { toCassandraError } from './errors.js';
 
 /** Replication of the keyspace {@link createSchema} creates. */
 export type Replication =
@@ -68,36 +68,29 @@ interface ResolvedSchema {
 }
 
 function resolveSchema(options: SchemaOptions): ResolvedSchema {
+  const store = 'cassandra';
   const r: ResolvedSchema = {
     keyspace: options.keyspace ?? 'sessionkit',
     table: options.table ?? 'sessions',
     userTable: options.userTable ?? 'sessions_by_user',
     replication: options.replication ?? { class: 'NetworkTopologyStrategy', datacenter1: 1 },
-    gcGraceSeconds: options.gcGraceSeconds ?? 86_400,
-    compactionWindowHours: options.compactionWindowHours ?? 1,
+    gcGraceSeconds: integerOption(store, 'gcGraceSeconds', options.gcGraceSeconds, 86_400, { min: 0 }),
+    compactionWindowHours: integerOption(store, 'compactionWindowHours', options.compactionWindowHours, 1),
     userIndex: options.userIndex ?? true,
-    timeoutMs: options.timeoutMs ?? 60_000,
+    timeoutMs: integerOption(store, 'timeoutMs', options.timeoutMs, 60_000),
   };
-  assertIdentifier('cassandra', 'keyspace', r.keyspace);
-  assertIdentifier('cassandra', 'table', r.table);
-  assertIdentifier('cassandra', 'userTable', r.userTable);
-  const positiveInt = (v: number) => Number.isSafeInteger(v) && v > 0;
-  if (!Number.isSafeInteger(r.gcGraceSeconds) || r.gcGraceSeconds < 0) {
-    throw new ConfigurationError('gcGraceSeconds must be a non-negative integer', { store: 'cassandra' });
-  }
-  if (!positiveInt(r.compactionWindowHours)) {
-    throw new ConfigurationError('compactionWindowHours must be a positive integer', { store: 'cassandra' });
-  }
-  if (!positiveInt(r.timeoutMs)) throw new ConfigurationError('timeoutMs must be a positive integer', { store: 'cassandra' });
+  assertIdentifier(store, 'keyspace', r.keyspace);
+  assertIdentifier(store, 'table', r.table);
+  assertIdentifier(store, 'userTable', r.userTable);
   const rep = r.replication as Record<string, unknown>;
   if (rep.class !== 'SimpleStrategy' && rep.class !== 'NetworkTopologyStrategy') {
-    throw new ConfigurationError('replication.class must be SimpleStrategy or NetworkTopologyStrategy', { store: 'cassandra' });
+    throw new ConfigurationError('replication.class must be SimpleStrategy or NetworkTopologyStrategy', { store });
   }
   for (const [k, v] of Object.entries(rep)) {
     if (k === 'class') continue;
     // Spliced into CQL: data-center names and factors only, nothing that could close the literal.
     if (!/^[A-Za-z0-9_.-]+$/.test(k) || !/^[0-9]+$/.test(String(v))) {
-      throw new ConfigurationError(`replication.${k} must be a replica count`, { store: 'cassandra' });
+      throw new ConfigurationError(`replication.${k} must be a replica count`, { store });
     }
   }
   return r;
@@ -173,13 +166,13 @@ export async function createSchema(client: Client, options: SchemaOptions = {}):
         await client.execute(cql, [], { readTimeout: s.timeoutMs });
       }
       // Stop polling at the deadline: withDeadline rejects then, and nothing may keep running behind it.
-      const until = Date.now() + s.timeoutMs;
-      for (let delay = 100; Date.now() < until; delay = Math.min(delay * 2, 1000)) {
+      const until = performance.now() + s.timeoutMs;
+      for (let delay = 100; performance.now() < until; delay = Math.min(delay * 2, 1000)) {
         if (await (client.metadata as unknown as SchemaAgreement).checkSchemaAgreement()) return;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(delay, until - Date.now()))));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(delay, until - performance.now()))));
       }
       throw new Error('the nodes did not agree on the schema in time');
     },
-    (error) => mapDriverError('cassandra', 'createSchema', error, s.timeoutMs),
+    (error) => toCassandraError('cassandra', 'createSchema', error, s.timeoutMs),
   );
 }

@@ -57,7 +57,7 @@ if (!enabled) {
       store = new CassandraSessionStore({
         client,
         keyspace: KEYSPACE,
-        prefix: `rf2-${randomBytes(4).toString('hex')}:`,
+        keyPrefix: `rf2-${randomBytes(4).toString('hex')}:`,
         operationTimeoutMs: 4000,
       });
     });

@@ -6,7 +6,7 @@ describeSessionStore<CassandraSessionStore>('CassandraSessionStore on a real Cas
   async create({ prefix }) {
     await ensureSchema();
     // Default options (operationTimeoutMs 5000, LOCAL_ONE / LOCAL_QUORUM / LOCAL_SERIAL, per-key write queue).
-    return openStore({ prefix });
+    return openStore({ keyPrefix: prefix });
   },
   rawRead: {
     async exists(key, { prefix, store }) {

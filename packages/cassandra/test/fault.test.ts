@@ -34,7 +34,7 @@ describe.skipIf(external)(`Cassandra stopped and restarted mid-run (fault test)$
   let store: CassandraSessionStore;
   beforeAll(async () => {
     await ensureSchema();
-    store = openStore({ prefix: `fault-${randomBytes(4).toString('hex')}:`, operationTimeoutMs: 3000 });
+    store = openStore({ keyPrefix: `fault-${randomBytes(4).toString('hex')}:`, operationTimeoutMs: 3000 });
     await store.connect();
   });
   afterAll(async () => {
@@ -68,7 +68,7 @@ describe.skipIf(external)(`Cassandra stopped and restarted mid-run (fault test)$
         expect((error as SessionKitError).retryable, `${name}: retryable`).toBe(true);
       }
       // A store created while the cluster is down fails just as cleanly on connect.
-      const late = openStore({ prefix: 'fault-late:', operationTimeoutMs: 3000 });
+      const late = openStore({ keyPrefix: 'fault-late:', operationTimeoutMs: 3000 });
       try {
         expect(await failure(late.connect())).toBeInstanceOf(StoreUnavailableError);
       } finally {

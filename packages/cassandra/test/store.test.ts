@@ -44,7 +44,7 @@ let client: Client;
 const stores: CassandraSessionStore[] = [];
 /** A store on the shared client (closed after the file; the client is shut down once). */
 function store(options: Partial<ConstructorParameters<typeof CassandraSessionStore>[0]> = {}): CassandraSessionStore {
-  const s = openStore({ client, prefix: prefix(), ...options });
+  const s = openStore({ client, keyPrefix: prefix(), ...options });
   stores.push(s);
   return s;
 }
@@ -103,7 +103,7 @@ describe('an existing client', () => {
   it('is used as is and not shut down by close()', async () => {
     const own = newClient();
     try {
-      const s = openStore({ client: own, prefix: prefix() });
+      const s = openStore({ client: own, keyPrefix: prefix() });
       const k = key();
       expect(await s.create(k, record())).toBe(true);
       await s.close();
@@ -123,8 +123,8 @@ describe('rows past expires_at that Cassandra has not purged yet', () => {
 
   it('are hidden from get, refused by update/touch/delete, and replaced by create (LWT on that generation)', async () => {
     const p = prefix();
-    const writer = store({ prefix: p });
-    const late = store({ prefix: p, clock: ahead });
+    const writer = store({ keyPrefix: p });
+    const late = store({ keyPrefix: p, clock: ahead });
     const k = key();
     expect(await writer.create(k, record({ expiresAt: Date.now() + 30_000, userId: 'old-owner' }))).toBe(true);
     const before = await rawRow(client, p + k);
@@ -168,11 +168,11 @@ describe('CAS write timeouts are resolved by a SERIAL read, not guessed', () => 
 
   it('update that applied before the timeout resolves true (a blind retry would answer false)', async () => {
     const p = prefix();
-    const plain = store({ prefix: p });
+    const plain = store({ keyPrefix: p });
     const k = key();
     await plain.create(k, record());
     const { client: faulty, calls } = timeoutOnce('after');
-    const s = store({ client: faulty, prefix: p });
+    const s = store({ client: faulty, keyPrefix: p });
     const next = record({ version: 2 });
     expect(await s.update(k, next, 1)).toBe(true);
     expect(serialReads(calls)).toHaveLength(1);
@@ -184,11 +184,11 @@ describe('CAS write timeouts are resolved by a SERIAL read, not guessed', () => 
 
   it('update that never ran resolves as not applied and is retried once', async () => {
     const p = prefix();
-    const plain = store({ prefix: p });
+    const plain = store({ keyPrefix: p });
     const k = key();
     await plain.create(k, record());
     const { client: faulty, calls } = timeoutOnce('before');
-    const s = store({ client: faulty, prefix: p });
+    const s = store({ client: faulty, keyPrefix: p });
     expect(await s.update(k, record({ version: 2 }), 1)).toBe(true);
     expect(serialReads(calls)).toHaveLength(1);
     expect(calls.filter((c) => isSessionLwt(c.cql))).toHaveLength(2);
@@ -197,28 +197,28 @@ describe('CAS write timeouts are resolved by a SERIAL read, not guessed', () => 
 
   it('create and delete that applied before the timeout resolve true', async () => {
     const p = prefix();
-    const plain = store({ prefix: p });
+    const plain = store({ keyPrefix: p });
     const k = key();
     const created = timeoutOnce('after');
-    expect(await store({ client: created.client, prefix: p }).create(k, record({ userId: 'cas-user' }))).toBe(true);
+    expect(await store({ client: created.client, keyPrefix: p }).create(k, record({ userId: 'cas-user' }))).toBe(true);
     expect(serialReads(created.calls)).toHaveLength(1);
     expect(await plain.get(k)).not.toBeNull();
 
     const deleted = timeoutOnce('after');
-    expect(await store({ client: deleted.client, prefix: p }).delete(k)).toBe(true);
+    expect(await store({ client: deleted.client, keyPrefix: p }).delete(k)).toBe(true);
     expect(serialReads(deleted.calls)).toHaveLength(1);
     expect(await plain.get(k, { consistency: 'strong' })).toBeNull();
   });
 
   it('touch that applied before the timeout resolves true and keeps data and version', async () => {
     const p = prefix();
-    const plain = store({ prefix: p });
+    const plain = store({ keyPrefix: p });
     const k = key();
     const original = record();
     await plain.create(k, original);
     const { client: faulty, calls } = timeoutOnce('after');
     const later = Date.now() + 30 * 60_000;
-    expect(await store({ client: faulty, prefix: p }).touch(k, later)).toBe(true);
+    expect(await store({ client: faulty, keyPrefix: p }).touch(k, later)).toBe(true);
     expect(serialReads(calls)).toHaveLength(1);
     const got = await plain.get(k);
     expect(got?.expiresAt).toBe(later);
@@ -228,7 +228,7 @@ describe('CAS write timeouts are resolved by a SERIAL read, not guessed', () => 
 
   it('when the SERIAL read fails too, the outcome is reported unknown with a typed, retryable error', async () => {
     const p = prefix();
-    const plain = store({ prefix: p });
+    const plain = store({ keyPrefix: p });
     const k = key();
     await plain.create(k, record());
     const { client: faulty } = instrument(client, (call) => {
@@ -238,7 +238,7 @@ describe('CAS write timeouts are resolved by a SERIAL read, not guessed', () => 
       }
       return undefined;
     });
-    const error = await store({ client: faulty, prefix: p })
+    const error = await store({ client: faulty, keyPrefix: p })
       .update(k, record({ version: 2 }), 1)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
@@ -295,12 +295,12 @@ describe('per-user index', () => {
         : undefined,
     );
     const k = key();
-    await expect(store({ client: failing, prefix: p }).create(k, record({ userId: user }))).rejects.toBeInstanceOf(
+    await expect(store({ client: failing, keyPrefix: p }).create(k, record({ userId: user }))).rejects.toBeInstanceOf(
       StoreUnavailableError,
     );
     expect((await rawIndex(client, p, user)).map((e) => e.key)).toEqual([k]); // entry first...
     expect(await rawRow(client, p + k)).toBeNull(); // ...no session
-    const s = store({ prefix: p });
+    const s = store({ keyPrefix: p });
     expect(await s.listByUser(user)).toEqual([]);
     expect(await s.deleteByUser(user)).toBe(0);
     // The dangling entry is left for its TTL: it could as well be a login whose LWT is still in flight.
@@ -309,7 +309,7 @@ describe('per-user index', () => {
 
   it('entries carry TTL and write time of the latest deadline; an earlier deadline never shortens them', async () => {
     const p = prefix();
-    const s = store({ prefix: p });
+    const s = store({ keyPrefix: p });
     const user = `u-${randomUUID()}`;
     const k = key();
     const first = Date.now() + 20 * 60_000;
@@ -336,7 +336,7 @@ describe('per-user index', () => {
 
   it('entries of other users or of rows re-owned are filtered by the owner stored in the row', async () => {
     const p = prefix();
-    const s = store({ prefix: p });
+    const s = store({ keyPrefix: p });
     const k = key();
     await s.create(k, record({ userId: 'alice' }));
     // An index entry claiming bob owns alice's session (e.g. left by a failed create) is not listed for bob.
@@ -366,8 +366,8 @@ describe('atomicity across store instances (no local write queue)', () => {
     const p = prefix();
     const other = newClient();
     try {
-      const a = store({ prefix: p, serializeWritesPerKey: false });
-      const b = openStore({ client: other, prefix: p, serializeWritesPerKey: false });
+      const a = store({ keyPrefix: p, serializeWritesPerKey: false });
+      const b = openStore({ client: other, keyPrefix: p, serializeWritesPerKey: false });
       const k = key();
       await a.create(k, record());
       const attempts = Array.from({ length: 16 }, (_, i) => ({ s: i % 2 ? a : b, r: record({ version: 2 }) }));

@@ -4,15 +4,14 @@
 import cassandra from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, StoreTimeoutError, StoreUnavailableError } from '@sessionkit/core';
+import { CassandraSessionStore, schemaCql } from '../src/index.js';
 import {
-  CassandraSessionStore,
   DEFAULT_OPERATION_TIMEOUT_MS,
   isAmbiguousLwtError,
   isCasWriteTimeout,
-  mapDriverError,
-  schemaCql,
-  ttlSeconds,
-} from '../src/index.js';
+  toCassandraError,
+  usingTtl,
+} from '../src/internal.js';
 import { casWriteTimeout } from './helpers.js';
 
 const { errors, types } = cassandra;
@@ -29,6 +28,10 @@ describe('options', () => {
     ['a serial commit consistency', { ...node, consistency: { write: types.consistencies.localSerial } }],
     ['an unknown consistency value', { ...node, consistency: { strongRead: 99 } }],
     ['a negative TTL padding', { ...node, ttlPaddingSeconds: -1 }],
+    ['a non-integer maxCasAttempts', { ...node, maxCasAttempts: 1.5 }],
+    ['an empty name', { ...node, name: '' }],
+    ['the renamed prefix option', { ...node, prefix: 'app:' }],
+    ['the renamed maxAttempts option', { ...node, maxAttempts: 3 }],
   ])('rejects %s with ConfigurationError', (_what, options) => {
     expect(() => new CassandraSessionStore(options as never)).toThrow(ConfigurationError);
   });
@@ -47,7 +50,7 @@ describe('options', () => {
   });
 });
 
-describe('ttlSeconds', () => {
+describe('usingTtl', () => {
   // Cassandra drops a cell at (floor(writeTimeSeconds) + ttl) whole seconds.
   const deletionMs = (now: number, ttl: number) => (Math.floor(now / 1000) + ttl) * 1000;
 
@@ -56,18 +59,18 @@ describe('ttlSeconds', () => {
     for (let i = 0; i < 10_000; i++) {
       const now = 1_700_000_000_000 + Math.floor(Math.random() * 1_000_000);
       const expiresAt = now + 1 + Math.floor(Math.random() * 7_200_000);
-      const overshoot = deletionMs(now, ttlSeconds(expiresAt, now)) - expiresAt;
+      const overshoot = deletionMs(now, usingTtl(expiresAt, now, 0)) - expiresAt;
       if (overshoot < 0 || overshoot >= 1000) bad.push(`now=${now} expiresAt=${expiresAt} overshoot=${overshoot}`);
     }
     expect(bad).toEqual([]);
   });
 
   it('is at least 1 (TTL 0 would mean "never expires"), and adds the padding', () => {
-    expect(ttlSeconds(1000, 5000)).toBe(1);
-    expect(ttlSeconds(10_900, 10_100)).toBe(1);
+    expect(usingTtl(1000, 5000, 0)).toBe(1);
+    expect(usingTtl(10_900, 10_100, 0)).toBe(1);
     // Written at .900 with 1.5 s to go: plain ceil(1.5) = 2 s would drop the row at 12.000, 400 ms early.
-    expect(ttlSeconds(12_400, 10_900)).toBe(3);
-    expect(ttlSeconds(12_400, 10_900, 2)).toBe(5);
+    expect(usingTtl(12_400, 10_900, 0)).toBe(3);
+    expect(usingTtl(12_400, 10_900, 2)).toBe(5);
   });
 });
 
@@ -102,15 +105,19 @@ describe('schemaCql', () => {
 });
 
 describe('driver error mapping', () => {
-  const map = (error: unknown) => mapDriverError('cassandra', 'get', error, 1234);
+  const map = (error: unknown) => toCassandraError('cassandra', 'get', error, 1234);
 
-  it('NoHostAvailableError -> StoreUnavailableError, tagged', () => {
-    const e = map(new errors.NoHostAvailableError({ '127.0.0.1:19042': new Error('ECONNREFUSED') }));
+  it('NoHostAvailableError -> StoreUnavailableError, tagged, naming the socket error found in innerErrors', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:19042'), { code: 'ECONNREFUSED' });
+    const driverError = new errors.NoHostAvailableError({ '127.0.0.1:19042': refused });
+    const e = map(driverError);
     expect(e).toBeInstanceOf(StoreUnavailableError);
     expect(e).not.toBeInstanceOf(StoreTimeoutError);
-    expect(e.store).toBe('cassandra');
-    expect(e.operation).toBe('get');
-    expect(e.retryable).toBe(true);
+    expect(e).toMatchObject({ store: 'cassandra', operation: 'get', retryable: true });
+    expect(e.cause).toBe(driverError);
+    expect(e.message).toContain('no Cassandra node available (ECONNREFUSED): 127.0.0.1:19042: connect ECONNREFUSED');
+    // No host errors at all (every node already marked down): the driver's own message.
+    expect(map(new errors.NoHostAvailableError({})).message).toMatch(/no Cassandra node available: /);
   });
 
   it('client-side OperationTimedOutError -> StoreTimeoutError with the deadline', () => {

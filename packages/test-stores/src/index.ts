@@ -123,7 +123,7 @@ export async function openTestStore(backend: TestBackend, options: TestStoreOpti
     case 'cassandra': {
       await ensureCassandraSchema();
       const { contactPoints, localDataCenter } = endpoints.cassandra;
-      return new CassandraSessionStore({ contactPoints, localDataCenter, keyspace: TEST_KEYSPACE, prefix, operationTimeoutMs });
+      return new CassandraSessionStore({ contactPoints, localDataCenter, keyspace: TEST_KEYSPACE, keyPrefix: prefix, operationTimeoutMs });
     }
     case 'dynamodb':
       await ensureDynamoTable();
