@@ -20,4 +20,5 @@ export {
   type RedisEndpoint,
   type RedisSentinelEndpoint,
 } from './endpoints.js';
+export { closedPort } from './closed-port.js';
 export { serverControl, type ServerControl, type ServerName, type ServerStatus } from './control.js';

@@ -3,21 +3,12 @@
  * on `connect()` and on every operation.
  */
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo, createServer } from 'node:net';
 import cassandra from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
 import { type SessionKitError, StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
+import { closedPort } from '@sessionkit/test-servers';
 import { CassandraSessionStore } from '../src/index.js';
-import { ensureSchema, key, openStore, record } from './helpers.js';
-
-/** A loopback port nothing listens on: bound to an ephemeral port, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  return port;
-}
+import { contractCalls, ensureSchema, failure, key, openStore, record } from './helpers.js';
 
 describe('connect()', () => {
   it('resolves once the node answered; idempotent; rejects after close', async () => {
@@ -43,24 +34,10 @@ describe('connect()', () => {
       localDataCenter: 'datacenter1',
       operationTimeoutMs: 60_000,
     });
-    const k = key();
-    const calls: [string, () => Promise<unknown>][] = [
-      ['connect', () => store.connect()],
-      ['get', () => store.get(k)],
-      ['get', () => store.get(k, { consistency: 'strong' })],
-      ['create', () => store.create(k, record({ userId: 'u1' }))],
-      ['update', () => store.update(k, record({ version: 2 }), 1)],
-      ['touch', () => store.touch(k, Date.now() + 60_000)],
-      ['delete', () => store.delete(k)],
-      ['listByUser', () => store.listByUser('u1')],
-      ['deleteByUser', () => store.deleteByUser('u1')],
-    ];
+    const calls: [string, () => Promise<unknown>][] = [['connect', () => store.connect()], ...contractCalls(store, key(), 'u1')];
     try {
       for (const [operation, call] of calls) {
-        const error = (await call().then(
-          () => undefined,
-          (e: unknown) => e,
-        )) as SessionKitError;
+        const error = (await failure(call())) as SessionKitError;
         expect(error, operation).toBeInstanceOf(StoreUnavailableError);
         expect(error, operation).toMatchObject({ code: 'STORE_UNAVAILABLE', store: 'cassandra', operation, retryable: true });
         expect(error.message, operation).toContain(`(ECONNREFUSED): 127.0.0.1:${port}`);

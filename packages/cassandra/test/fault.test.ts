@@ -11,18 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionKitError, StoreUnavailableError } from '@sessionkit/core';
 import { endpoints, serverControl } from '@sessionkit/test-servers';
 import type { CassandraSessionStore } from '../src/index.js';
-import { ensureSchema, eventually, key, openStore, record, sleep } from './helpers.js';
-
-
-
-async function failure(call: Promise<unknown>): Promise<unknown> {
-  return call.then(
-    () => {
-      throw new Error('expected the call to fail while Cassandra is down');
-    },
-    (error: unknown) => error,
-  );
-}
+import { contractCalls, ensureSchema, eventually, failure, key, openStore, record } from './helpers.js';
 
 const external = endpoints.cassandra.external;
 
@@ -49,18 +38,7 @@ describe.skipIf(external)(`Cassandra stopped and restarted mid-run (fault test)$
     const errors: unknown[] = [];
     try {
       await serverControl.stop('cassandra');
-      const k = key();
-      const calls: [string, () => Promise<unknown>][] = [
-        ['get', () => store.get(before)],
-        ['get strong', () => store.get(before, { consistency: 'strong' })],
-        ['create', () => store.create(k, record())],
-        ['update', () => store.update(before, record({ version: 2, userId: 'fault-user' }), 1)],
-        ['touch', () => store.touch(before, Date.now() + 60_000)],
-        ['delete', () => store.delete(before)],
-        ['listByUser', () => store.listByUser('fault-user')],
-        ['deleteByUser', () => store.deleteByUser('fault-user')],
-      ];
-      for (const [name, call] of calls) {
+      for (const [name, call] of contractCalls(store, before, 'fault-user')) {
         const error = await failure(call());
         errors.push(error);
         expect(error, `${name} while down`).toBeInstanceOf(StoreUnavailableError);

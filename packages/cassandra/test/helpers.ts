@@ -162,6 +162,33 @@ export const record = (over: Partial<StoredSession> = {}): StoredSession => ({
   ...over,
 });
 
+/** What `call` rejected with; throws if it resolved. */
+export async function failure(call: Promise<unknown>): Promise<unknown> {
+  return call.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: unknown) => error,
+  );
+}
+
+/**
+ * Every contract call of `store` on `key` and `userId`, each named by the operation its errors are tagged with
+ * (for checks that all of them fail the same way).
+ */
+export function contractCalls(store: CassandraSessionStore, k: string, userId: string): [string, () => Promise<unknown>][] {
+  return [
+    ['get', () => store.get(k)],
+    ['get', () => store.get(k, { consistency: 'strong' })],
+    ['create', () => store.create(k, record({ userId }))],
+    ['update', () => store.update(k, record({ version: 2, userId }), 1)],
+    ['touch', () => store.touch(k, Date.now() + 60_000)],
+    ['delete', () => store.delete(k)],
+    ['listByUser', () => store.listByUser(userId)],
+    ['deleteByUser', () => store.deleteByUser(userId)],
+  ];
+}
+
 /** Polls `fn` until it resolves (a restart and the driver's reconnection take a while); returns its value. */
 export async function eventually<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
