@@ -3,30 +3,31 @@
  *
  * @module
  */
-import cassandra from 'cassandra-driver';
-import type { Client, types as driverTypes } from 'cassandra-driver';
+
+import type { ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
 import {
-  ConfigurationError,
-  StoreClosedError,
-  UnsupportedOperationError,
-  WriteLanes,
   assertPayloadFits,
   assertValidExpiry,
   assertValidKey,
   assertValidRecord,
   assertValidUserId,
+  ConfigurationError,
   isLive,
+  StoreClosedError,
+  UnsupportedOperationError,
+  WriteLanes,
   withDeadline,
 } from '@sessionkit/core';
-import type { ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
+import type { Client, types as driverTypes } from 'cassandra-driver';
+import cassandra from 'cassandra-driver';
 import { casExhausted, toCassandraError } from './errors.js';
-import { Operation } from './operation.js';
 import type { LwtOutcome } from './operation.js';
-import { ownedClientOptions, resolveOptions } from './options.js';
+import { Operation } from './operation.js';
 import type { CassandraSessionStoreOptions, ResolvedOptions } from './options.js';
+import { ownedClientOptions, resolveOptions } from './options.js';
 import { decodeRecord, encodeBigint, encodeData, isLiveRow, toNumber, toStoredSession, uuidString } from './record.js';
-import { buildStatements } from './statements.js';
 import type { Statements } from './statements.js';
+import { buildStatements } from './statements.js';
 import { sessionTtl } from './ttl.js';
 import { UserIndex } from './user-index.js';
 
@@ -139,7 +140,15 @@ export class CassandraSessionStore implements SessionStore {
         if (current === undefined || current === null) {
           outcome = await op.lwt({
             cql: this.#statements.insertIfNotExists,
-            params: [k, data, encodeBigint(session.version), encodeBigint(session.expiresAt), owner ?? unset, token, ttl],
+            params: [
+              k,
+              data,
+              encodeBigint(session.version),
+              encodeBigint(session.expiresAt),
+              owner ?? unset,
+              token,
+              ttl,
+            ],
             key: k,
             appliedIf,
           });
@@ -151,8 +160,15 @@ export class CassandraSessionStore implements SessionStore {
           outcome = await op.lwt({
             cql: this.#statements.replaceExpired,
             params: [
-              ttl, data, encodeBigint(session.version), encodeBigint(session.expiresAt), owner, token,
-              k, current.get('write_id'), encodeBigint(now),
+              ttl,
+              data,
+              encodeBigint(session.version),
+              encodeBigint(session.expiresAt),
+              owner,
+              token,
+              k,
+              current.get('write_id'),
+              encodeBigint(now),
             ],
             key: k,
             appliedIf,
@@ -188,8 +204,16 @@ export class CassandraSessionStore implements SessionStore {
         const outcome = await op.lwt({
           cql: this.#statements.updateIfVersion,
           params: [
-            ttl, data, encodeBigint(session.version), encodeBigint(session.expiresAt), owner ?? unset, token,
-            k, encodeBigint(expectedVersion), encodeBigint(now), owner,
+            ttl,
+            data,
+            encodeBigint(session.version),
+            encodeBigint(session.expiresAt),
+            owner ?? unset,
+            token,
+            k,
+            encodeBigint(expectedVersion),
+            encodeBigint(now),
+            owner,
           ],
           key: k,
           appliedIf: (row) => uuidString(row?.get('write_id')) === token.toString(),
@@ -226,8 +250,15 @@ export class CassandraSessionStore implements SessionStore {
         const outcome = await op.lwt({
           cql: this.#statements.touchIfUnchanged,
           params: [
-            this.#ttl('touch', expiresAt, now), row.data, encodeBigint(row.version), encodeBigint(expiresAt),
-            row.userId ?? unset, token, k, row.writeId, encodeBigint(now),
+            this.#ttl('touch', expiresAt, now),
+            row.data,
+            encodeBigint(row.version),
+            encodeBigint(expiresAt),
+            row.userId ?? unset,
+            token,
+            k,
+            row.writeId,
+            encodeBigint(now),
           ],
           key: k,
           appliedIf: (current) => uuidString(current?.get('write_id')) === token.toString(),

@@ -4,15 +4,16 @@
  *
  * @module
  */
-import cassandra from 'cassandra-driver';
+
 import {
   ConfigurationError,
   ConflictError,
+  connectionErrorCode,
   SessionKitError,
   StoreTimeoutError,
   StoreUnavailableError,
-  connectionErrorCode,
 } from '@sessionkit/core';
+import cassandra from 'cassandra-driver';
 
 const { errors, types } = cassandra;
 const codes = types.responseErrorCodes;
@@ -45,14 +46,20 @@ function isResponseError(error: unknown): error is ResponseErrorLike {
  * `connectionErrorCode` does not walk, so each of them is asked in turn; and its own message inlines the first
  * host's error with its stack trace, so the message is rebuilt from `innerErrors`.
  */
-function noHostAvailable(error: Error, tag: { store: string; operation: string; cause: unknown }): StoreUnavailableError {
+function noHostAvailable(
+  error: Error,
+  tag: { store: string; operation: string; cause: unknown },
+): StoreUnavailableError {
   const hosts = Object.entries((error as { innerErrors?: Record<string, unknown> }).innerErrors ?? {});
   const code = hosts.map(([, inner]) => connectionErrorCode(inner)).find((c) => c !== undefined);
   const detail =
     hosts.length === 0
       ? error.message
       : hosts.map(([host, inner]) => `${host}: ${inner instanceof Error ? inner.message : String(inner)}`).join('; ');
-  return new StoreUnavailableError(`no Cassandra node available${code === undefined ? '' : ` (${code})`}: ${detail}`, tag);
+  return new StoreUnavailableError(
+    `no Cassandra node available${code === undefined ? '' : ` (${code})`}: ${detail}`,
+    tag,
+  );
 }
 
 /**

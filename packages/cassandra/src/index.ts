@@ -8,5 +8,5 @@
  */
 export { CassandraSessionStore } from './cassandra-store.js';
 export type { CassandraConsistencyOptions, CassandraSessionStoreOptions, ConsistencyLevel } from './options.js';
-export { createSchema, schemaCql } from './schema.js';
 export type { Replication, SchemaOptions } from './schema.js';
+export { createSchema, schemaCql } from './schema.js';

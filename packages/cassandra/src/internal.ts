@@ -7,6 +7,6 @@
  */
 export { isAmbiguousLwtError, isCasWriteTimeout, toCassandraError } from './errors.js';
 export { DEFAULT_MAX_CAS_ATTEMPTS, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_OPERATION_TIMEOUT_MS } from './options.js';
-export { buildStatements } from './statements.js';
 export type { Statements } from './statements.js';
+export { buildStatements } from './statements.js';
 export { MAX_TTL_SECONDS, usingTtl } from './ttl.js';

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { Client, QueryOptions, types as driverTypes } from 'cassandra-driver';
+
 import { StoreTimeoutError, StoreUnavailableError } from '@sessionkit/core';
+import type { Client, types as driverTypes, QueryOptions } from 'cassandra-driver';
 import { isAmbiguousLwtError, isCasWriteTimeout, toCassandraError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -76,7 +77,10 @@ export class Operation {
   async execute(cql: string, params: unknown[], options: RequestOptions): Promise<ResultSet> {
     const left = this.remaining();
     if (left <= 0) {
-      throw new StoreTimeoutError(this.#options.operationTimeoutMs, { store: this.#options.name, operation: this.name });
+      throw new StoreTimeoutError(this.#options.operationTimeoutMs, {
+        store: this.#options.name,
+        operation: this.name,
+      });
     }
     const queryOptions: QueryOptions = {
       prepare: true,

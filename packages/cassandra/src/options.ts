@@ -3,10 +3,11 @@
  *
  * @module
  */
-import cassandra from 'cassandra-driver';
-import type { Client, ClientOptions } from 'cassandra-driver';
-import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
+
 import type { Clock } from '@sessionkit/core';
+import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
+import type { Client, ClientOptions } from 'cassandra-driver';
+import cassandra from 'cassandra-driver';
 
 const { consistencies } = cassandra.types;
 
@@ -204,7 +205,12 @@ export function resolveOptions(options: CassandraSessionStoreOptions): ResolvedO
     table,
     userTable,
     keyPrefix: stringOption(name, 'keyPrefix', options.keyPrefix, '', { allowEmpty: true }),
-    operationTimeoutMs: integerOption(name, 'operationTimeoutMs', options.operationTimeoutMs, DEFAULT_OPERATION_TIMEOUT_MS),
+    operationTimeoutMs: integerOption(
+      name,
+      'operationTimeoutMs',
+      options.operationTimeoutMs,
+      DEFAULT_OPERATION_TIMEOUT_MS,
+    ),
     maxPayloadBytes: integerOption(name, 'maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES),
     userIndex: options.userIndex ?? true,
     maxCasAttempts: integerOption(name, 'maxCasAttempts', options.maxCasAttempts, DEFAULT_MAX_CAS_ATTEMPTS),

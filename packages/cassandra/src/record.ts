@@ -6,10 +6,11 @@
  *
  * @module
  */
-import cassandra from 'cassandra-driver';
-import type { types as driverTypes } from 'cassandra-driver';
-import { isLive } from '@sessionkit/core';
+
 import type { StoredSession } from '@sessionkit/core';
+import { isLive } from '@sessionkit/core';
+import type { types as driverTypes } from 'cassandra-driver';
+import cassandra from 'cassandra-driver';
 
 type Row = driverTypes.Row;
 type Long = driverTypes.Long;

@@ -9,10 +9,11 @@
  *
  * @module
  */
-import type { Client } from 'cassandra-driver';
+
 import { ConfigurationError, integerOption, withDeadline } from '@sessionkit/core';
-import { assertIdentifier } from './options.js';
+import type { Client } from 'cassandra-driver';
 import { toCassandraError } from './errors.js';
+import { assertIdentifier } from './options.js';
 
 /** Replication of the keyspace {@link createSchema} creates. */
 export type Replication =

@@ -25,10 +25,19 @@ export function usingTtl(expiresAt: number, now: number, paddingSeconds: number)
  * {@link usingTtl} for a session-row write; throws {@link ConfigurationError} when it exceeds
  * {@link MAX_TTL_SECONDS} (Cassandra would refuse the statement).
  */
-export function sessionTtl(store: string, operation: string, expiresAt: number, now: number, paddingSeconds: number): number {
+export function sessionTtl(
+  store: string,
+  operation: string,
+  expiresAt: number,
+  now: number,
+  paddingSeconds: number,
+): number {
   const ttl = usingTtl(expiresAt, now, paddingSeconds);
   if (ttl > MAX_TTL_SECONDS) {
-    throw new ConfigurationError(`expiresAt is more than Cassandra's maximum TTL (20 years) away`, { store, operation });
+    throw new ConfigurationError(`expiresAt is more than Cassandra's maximum TTL (20 years) away`, {
+      store,
+      operation,
+    });
   }
   return ttl;
 }

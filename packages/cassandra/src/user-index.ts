@@ -36,8 +36,9 @@
  *
  * @module
  */
-import { isLive, mapLimit } from '@sessionkit/core';
+
 import type { UserSessionEntry } from '@sessionkit/core';
+import { isLive, mapLimit } from '@sessionkit/core';
 import { casExhausted } from './errors.js';
 import type { Operation } from './operation.js';
 import type { ResolvedOptions } from './options.js';

@@ -8,20 +8,18 @@
  * and the cluster not up, the suite fails and says so; without it, it is skipped with that reason.
  */
 import { randomBytes } from 'node:crypto';
-import cassandra from 'cassandra-driver';
-import type { Client } from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionKitError, StoreUnavailableError } from '@sessionkit/core';
+import { type SessionKitError, StoreUnavailableError } from '@sessionkit/core';
 import { endpoints, serverControl } from '@sessionkit/test-servers';
+import type { Client } from 'cassandra-driver';
+import cassandra from 'cassandra-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CassandraSessionStore, createSchema } from '../src/index.js';
-import { eventually, key, record, sleep } from './helpers.js';
+import { eventually, key, record } from './helpers.js';
 
 const SKIP_REASON = '2-node cluster not started: set SESSIONKIT_CASSANDRA_CLUSTER=1';
 const enabled = process.env.SESSIONKIT_CASSANDRA_CLUSTER === '1';
 const KEYSPACE = 'sessionkit_rf2';
 const STOPPED = 'cassandra-cluster-2' as const;
-
-
 
 if (!enabled) {
   describe('CassandraSessionStore on a 2-node cluster (replication factor 2)', () => {

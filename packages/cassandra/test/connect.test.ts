@@ -3,10 +3,10 @@
  * on `connect()` and on every operation.
  */
 import { randomBytes } from 'node:crypto';
-import cassandra from 'cassandra-driver';
-import { describe, expect, it } from 'vitest';
 import { type SessionKitError, StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
 import { closedPort } from '@sessionkit/test-servers';
+import cassandra from 'cassandra-driver';
+import { describe, expect, it } from 'vitest';
 import { CassandraSessionStore } from '../src/index.js';
 import { contractCalls, ensureSchema, failure, key, openStore, record } from './helpers.js';
 
@@ -34,17 +34,27 @@ describe('connect()', () => {
       localDataCenter: 'datacenter1',
       operationTimeoutMs: 60_000,
     });
-    const calls: [string, () => Promise<unknown>][] = [['connect', () => store.connect()], ...contractCalls(store, key(), 'u1')];
+    const calls: [string, () => Promise<unknown>][] = [
+      ['connect', () => store.connect()],
+      ...contractCalls(store, key(), 'u1'),
+    ];
     try {
       for (const [operation, call] of calls) {
         const error = (await failure(call())) as SessionKitError;
         expect(error, operation).toBeInstanceOf(StoreUnavailableError);
-        expect(error, operation).toMatchObject({ code: 'STORE_UNAVAILABLE', store: 'cassandra', operation, retryable: true });
+        expect(error, operation).toMatchObject({
+          code: 'STORE_UNAVAILABLE',
+          store: 'cassandra',
+          operation,
+          retryable: true,
+        });
         expect(error.message, operation).toContain(`(ECONNREFUSED): 127.0.0.1:${port}`);
         // The driver's error, holding each contact point's socket error in innerErrors.
         const cause = error.cause as { innerErrors: Record<string, unknown> };
         expect(cause, operation).toBeInstanceOf(cassandra.errors.NoHostAvailableError);
-        expect(Object.values(cause.innerErrors), operation).toEqual([expect.objectContaining({ code: 'ECONNREFUSED', port })]);
+        expect(Object.values(cause.innerErrors), operation).toEqual([
+          expect.objectContaining({ code: 'ECONNREFUSED', port }),
+        ]);
       }
     } finally {
       await store.close();

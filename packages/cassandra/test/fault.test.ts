@@ -7,9 +7,9 @@
  * The server is restarted in `finally`, so later suites find it up.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionKitError, StoreUnavailableError } from '@sessionkit/core';
+import { type SessionKitError, StoreUnavailableError } from '@sessionkit/core';
 import { endpoints, serverControl } from '@sessionkit/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CassandraSessionStore } from '../src/index.js';
 import { contractCalls, ensureSchema, eventually, failure, key, openStore, record } from './helpers.js';
 

@@ -3,12 +3,12 @@
  * keyspace created once with `createSchema`, and stores on it.
  */
 import { randomBytes } from 'node:crypto';
-import cassandra from 'cassandra-driver';
-import type { Client } from 'cassandra-driver';
 import { generateSessionId, hashSessionId, type StoredSession } from '@sessionkit/core';
 import { endpoints } from '@sessionkit/test-servers';
-import { CassandraSessionStore, createSchema } from '../src/index.js';
+import type { Client } from 'cassandra-driver';
+import cassandra from 'cassandra-driver';
 import type { CassandraSessionStoreOptions } from '../src/index.js';
+import { CassandraSessionStore, createSchema } from '../src/index.js';
 
 /** The keyspace the tests use (replication 1: one node). */
 export const KEYSPACE = 'sessionkit_test';
@@ -47,7 +47,9 @@ export function ensureSchema(): Promise<void> {
 
 /** A store owning its own client, on the test keyspace. */
 export function openStore(options: Partial<CassandraSessionStoreOptions> = {}): CassandraSessionStore {
-  const base: CassandraSessionStoreOptions = options.client ? { keyspace: KEYSPACE } : { keyspace: KEYSPACE, ...nodeOptions() };
+  const base: CassandraSessionStoreOptions = options.client
+    ? { keyspace: KEYSPACE }
+    : { keyspace: KEYSPACE, ...nodeOptions() };
   return new CassandraSessionStore({ ...base, ...options });
 }
 
@@ -96,7 +98,11 @@ export async function rawIndex(
     [prefix, userId],
     { prepare: true, consistency: cassandra.types.consistencies.localQuorum },
   );
-  return rs.rows.map((r) => ({ key: String(r.get('session_key')), ttl: r.get('ttl') as number | null, writtenMicros: Number(r.get('w')) }));
+  return rs.rows.map((r) => ({
+    key: String(r.get('session_key')),
+    ttl: r.get('ttl') as number | null,
+    writtenMicros: Number(r.get('w')),
+  }));
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -115,7 +121,10 @@ export interface SeenCall {
  */
 export function instrument(
   real: Client,
-  hook: (call: SeenCall, passThrough: () => Promise<cassandra.types.ResultSet>) => Promise<cassandra.types.ResultSet> | undefined = () => undefined,
+  hook: (
+    call: SeenCall,
+    passThrough: () => Promise<cassandra.types.ResultSet>,
+  ) => Promise<cassandra.types.ResultSet> | undefined = () => undefined,
 ): { client: Client; calls: SeenCall[] } {
   const calls: SeenCall[] = [];
   const client = new Proxy(real, {
@@ -176,7 +185,11 @@ export async function failure(call: Promise<unknown>): Promise<unknown> {
  * Every contract call of `store` on `key` and `userId`, each named by the operation its errors are tagged with
  * (for checks that all of them fail the same way).
  */
-export function contractCalls(store: CassandraSessionStore, k: string, userId: string): [string, () => Promise<unknown>][] {
+export function contractCalls(
+  store: CassandraSessionStore,
+  k: string,
+  userId: string,
+): [string, () => Promise<unknown>][] {
   return [
     ['get', () => store.get(k)],
     ['get', () => store.get(k, { consistency: 'strong' })],

@@ -4,26 +4,26 @@
  * ordering and timestamps, deadlines, and the existing-client contract.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import cassandra from 'cassandra-driver';
-import type { Client } from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredSession } from '@sessionkit/core';
 import {
   ConfigurationError,
+  generateSessionId,
+  hashSessionId,
   StoreClosedError,
   StoreTimeoutError,
   StoreUnavailableError,
-  hashSessionId,
-  generateSessionId,
 } from '@sessionkit/core';
-import type { StoredSession } from '@sessionkit/core';
 import { endpoints } from '@sessionkit/test-servers';
-import { CassandraSessionStore, createSchema } from '../src/index.js';
+import type { Client } from 'cassandra-driver';
+import cassandra from 'cassandra-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CassandraSessionStore, createSchema } from '../src/index.js';
 import {
-  KEYSPACE,
   casWriteTimeout,
   ensureSchema,
   instrument,
   isSessionLwt,
+  KEYSPACE,
   newClient,
   openStore,
   rawIndex,
@@ -159,7 +159,9 @@ describe('CAS write timeouts are resolved by a SERIAL read, not guessed', () => 
     return instrument(client, (call, passThrough) => {
       if (!armed || !isSessionLwt(call.cql)) return undefined;
       armed = false;
-      return mode === 'after' ? passThrough().then(() => Promise.reject(casWriteTimeout())) : Promise.reject(casWriteTimeout());
+      return mode === 'after'
+        ? passThrough().then(() => Promise.reject(casWriteTimeout()))
+        : Promise.reject(casWriteTimeout());
     });
   }
 
@@ -273,7 +275,11 @@ describe('consistency per call', () => {
     const { client: spy, calls } = instrument(client);
     const s = store({
       client: spy,
-      consistency: { eventualRead: consistencies.one, strongRead: consistencies.localSerial, serial: consistencies.serial },
+      consistency: {
+        eventualRead: consistencies.one,
+        strongRead: consistencies.localSerial,
+        serial: consistencies.serial,
+      },
     });
     const k = key();
     await s.create(k, record());
@@ -291,7 +297,12 @@ describe('per-user index', () => {
     const user = `u-${randomUUID()}`;
     const { client: failing } = instrument(client, (call) =>
       isSessionLwt(call.cql)
-        ? Promise.reject(new cassandra.errors.ResponseError(cassandra.types.responseErrorCodes.unavailableException, 'Cannot achieve consistency level LOCAL_QUORUM'))
+        ? Promise.reject(
+            new cassandra.errors.ResponseError(
+              cassandra.types.responseErrorCodes.unavailableException,
+              'Cannot achieve consistency level LOCAL_QUORUM',
+            ),
+          )
         : undefined,
     );
     const k = key();

@@ -1,9 +1,10 @@
 /**
  * Pure logic, no server: option validation, TTL arithmetic, schema text, driver-error mapping.
  */
+
+import { ConfigurationError, StoreTimeoutError, StoreUnavailableError } from '@sessionkit/core';
 import cassandra from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, StoreTimeoutError, StoreUnavailableError } from '@sessionkit/core';
 import { CassandraSessionStore, schemaCql } from '../src/index.js';
 import {
   DEFAULT_OPERATION_TIMEOUT_MS,
