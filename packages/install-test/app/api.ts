@@ -26,10 +26,8 @@ import { Client as HazelcastClient } from 'hazelcast-client';
 import { Redis } from 'ioredis';
 import memjs from 'memjs';
 
-/** Typed session attributes. */
-interface AppSession extends Record<string, unknown> {
-  visits: number;
-}
+/** Typed session attributes (a type alias: no index signature, so an unknown attribute name does not compile). */
+type AppSession = { visits: number };
 
 /** Every adapter on the app's own client; each is a `SessionStore` with `connect()`. */
 export async function openStores(): Promise<SessionStore[]> {
