@@ -32,7 +32,11 @@ if (run('npx', ['turbo', 'run', 'build', ...forwarded]) !== 0) process.exit(1);
 const status = run('npx', ['turbo', 'run', 'test', '--concurrency=1', '--continue', ...forwarded]);
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
-const reports = existsSync(resultsDir) ? readdirSync(resultsDir).filter((file) => file.endsWith('.json')).sort() : [];
+const reports = existsSync(resultsDir)
+  ? readdirSync(resultsDir)
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+  : [];
 console.log('\nPer package:');
 for (const file of reports) {
   const report = JSON.parse(readFileSync(join(resultsDir, file), 'utf8'));
@@ -40,7 +44,9 @@ for (const file of reports) {
   totals.passed += report.numPassedTests;
   totals.failed += report.numFailedTests;
   totals.skipped += skipped;
-  console.log(`  ${file.replace(/\.json$/, '').padEnd(14)} ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
+  console.log(
+    `  ${file.replace(/\.json$/, '').padEnd(14)} ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`,
+  );
 }
 if (reports.length === 0) console.log('  (no test reports were written)');
 if (lintStatus !== 0) console.log('\nLint: failed (see `npm run lint` above; `npm run format` applies the formatting)');
