@@ -40,7 +40,9 @@ export type LwtOutcome =
 
 /** A session-row LWT and how to tell, from the row a SERIAL read returns, whether it was applied. */
 export interface LwtRequest {
+  /** The conditional statement (an `IF` clause). */
   cql: string;
+  /** Its bound values. */
   params: unknown[];
   /** The session row's partition key, for the SERIAL read. */
   key: string;
@@ -57,29 +59,26 @@ export class Operation {
   readonly #client: Client;
   readonly #options: ResolvedOptions;
   readonly #selectRow: string;
-  readonly name: string;
-  readonly deadlineAt: number;
+  /** The store operation (`get`, `update`, ...), its tag on errors. */
+  readonly #name: string;
+  /** The `performance.now()` instant of the call's deadline. */
+  readonly #deadlineAt: number;
 
   constructor(client: Client, options: ResolvedOptions, selectRow: string, name: string) {
     this.#client = client;
     this.#options = options;
     this.#selectRow = selectRow;
-    this.name = name;
-    this.deadlineAt = performance.now() + options.operationTimeoutMs;
-  }
-
-  /** Milliseconds left before the deadline (may be negative). */
-  remaining(): number {
-    return this.deadlineAt - performance.now();
+    this.#name = name;
+    this.#deadlineAt = performance.now() + options.operationTimeoutMs;
   }
 
   /** Executes one prepared request, bounded by the deadline. */
   async execute(cql: string, params: unknown[], options: RequestOptions): Promise<ResultSet> {
-    const left = this.remaining();
+    const left = this.#deadlineAt - performance.now();
     if (left <= 0) {
       throw new StoreTimeoutError(this.#options.operationTimeoutMs, {
         store: this.#options.name,
-        operation: this.name,
+        operation: this.#name,
       });
     }
     const queryOptions: QueryOptions = {
@@ -128,11 +127,11 @@ export class Operation {
     } catch (error) {
       const what = isCasWriteTimeout(failure) ? 'a CAS write timeout' : 'an ambiguous failure';
       const { name: store, operationTimeoutMs } = this.#options;
-      const cause = toCassandraError(store, this.name, failure, operationTimeoutMs);
+      const cause = toCassandraError(store, this.#name, failure, operationTimeoutMs);
       throw new StoreUnavailableError(
         `outcome unknown: the lightweight transaction ended with ${what} (${cause.message}) and the SERIAL read ` +
-          `that resolves it failed too (${toCassandraError(store, this.name, error, operationTimeoutMs).message})`,
-        { store: this.#options.name, operation: this.name, cause: failure },
+          `that resolves it failed too (${toCassandraError(store, this.#name, error, operationTimeoutMs).message})`,
+        { store: this.#options.name, operation: this.#name, cause: failure },
       );
     }
     if (request.appliedIf(row)) return { applied: true };

@@ -59,7 +59,9 @@ interface IndexEntry {
 
 /** What the index needs from its store. */
 export interface UserIndexDeps {
+  /** The store's resolved options (key prefix, consistency levels, clock, `maxCasAttempts`, TTL padding). */
   options: ResolvedOptions;
+  /** The store's CQL statements. */
   statements: Statements;
   /** The session row's partition key of a store key (`keyPrefix + key`). */
   backendKey(key: string): string;
