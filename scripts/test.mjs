@@ -29,6 +29,8 @@ if (run('node', ['services/bin/services.mjs', 'up']) !== 0) {
 }
 rmSync(resultsDir, { recursive: true, force: true });
 if (run('npx', ['turbo', 'run', 'build', ...forwarded]) !== 0) process.exit(1);
+// Type-check every workspace's sources and tests (vitest runs the tests without checking their types).
+if (run('npx', ['turbo', 'run', 'typecheck', ...forwarded]) !== 0) process.exit(1);
 const status = run('npx', ['turbo', 'run', 'test', '--concurrency=1', '--continue', ...forwarded]);
 
 const totals = { passed: 0, failed: 0, skipped: 0 };

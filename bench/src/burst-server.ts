@@ -23,7 +23,9 @@ const IDLE_MS = 30 * 60_000;
 const [side, port, redisUrl, prefix] = process.argv.slice(2) as [BurstSide, string, string, string];
 const secret = process.env.BURST_SECRET;
 if (!secret || !prefix || (side !== 'sessionkit' && side !== 'express-session')) {
-  throw new Error('usage: burst-server.ts <sessionkit|express-session> <port> <redis-url> <key-prefix>, secret in BURST_SECRET');
+  throw new Error(
+    'usage: burst-server.ts <sessionkit|express-session> <port> <redis-url> <key-prefix>, secret in BURST_SECRET',
+  );
 }
 
 const app = express();
@@ -41,7 +43,10 @@ if (side === 'sessionkit') {
   const { getSession, sessionMiddleware } = await import('@sessionkit/http');
   const url = new URL(redisUrl);
   // The store's defaults: no near cache (the burst writes; a read-side cache has nothing to do here).
-  const store = new RedisSessionStore({ connection: { host: url.hostname, port: Number(url.port) }, keyPrefix: prefix });
+  const store = new RedisSessionStore({
+    connection: { host: url.hostname, port: Number(url.port) },
+    keyPrefix: prefix,
+  });
   const manager = new SessionManager({ ...expiryPresets.workday, idleTimeout: IDLE_MS, store });
   app.use(sessionMiddleware({ manager, secrets: [secret], cookie: { secure: false } }));
   app.post('/start', async (req, res) => {

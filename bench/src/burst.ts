@@ -15,8 +15,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import type { BurstSide } from './burst-server.js';
@@ -135,12 +135,23 @@ interface Answer {
 function send(agent: Agent, app: App, method: string, path: string, cookie?: string): Promise<Answer> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = request(`${app.url}${path}`, { method, agent, headers: { accept: 'application/json', ...(cookie ? { cookie } : {}) } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie'] ?? [], ms: performance.now() - started }));
-    });
+    const req = request(
+      `${app.url}${path}`,
+      { method, agent, headers: { accept: 'application/json', ...(cookie ? { cookie } : {}) } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            setCookie: res.headers['set-cookie'] ?? [],
+            ms: performance.now() - started,
+          }),
+        );
+      },
+    );
     req.on('error', () => resolve({ status: 0, body: '', setCookie: [], ms: performance.now() - started }));
     req.end();
   });
@@ -153,12 +164,15 @@ const appFor = (apps: App[], i: number) => apps[i % apps.length]!;
 async function round(apps: App[], agent: Agent, index: number): Promise<BurstRound> {
   const start = await send(agent, appFor(apps, index), 'POST', '/start');
   const cookie = start.setCookie[0]?.split(';')[0];
-  if (start.status !== 204 || !cookie) throw new Error(`POST /start answered ${start.status}${cookie ? '' : ' without a cookie'}`);
+  if (start.status !== 204 || !cookie)
+    throw new Error(`POST /start answered ${start.status}${cookie ? '' : ' without a cookie'}`);
   // Open one socket per request of the burst, so all of them are in flight at once.
   await Promise.all(Array.from({ length: REQUESTS }, (_, i) => send(agent, appFor(apps, i), 'GET', '/ping')));
 
   const started = performance.now();
-  const answers = await Promise.all(Array.from({ length: REQUESTS }, (_, i) => send(agent, appFor(apps, i), 'POST', `/cart/add?item=${i}`, cookie)));
+  const answers = await Promise.all(
+    Array.from({ length: REQUESTS }, (_, i) => send(agent, appFor(apps, i), 'POST', `/cart/add?item=${i}`, cookie)),
+  );
   const drainMs = performance.now() - started;
 
   const reads = await Promise.all(apps.map((app) => send(agent, app, 'GET', '/cart', cookie)));
@@ -173,7 +187,8 @@ async function round(apps: App[], agent: Agent, index: number): Promise<BurstRou
     persisted: persisted.size,
     conflicts: answers.filter((a) => a.status === 409).length,
     serverErrors: answers.filter((a) => a.status >= 500).length,
-    otherFailures: answers.filter((a) => a.status === 0 || (a.status >= 400 && a.status < 500 && a.status !== 409)).length,
+    otherFailures: answers.filter((a) => a.status === 0 || (a.status >= 400 && a.status < 500 && a.status !== 409))
+      .length,
     unexpected: cart.length - persisted.size,
     drainMs,
     latenciesMs: answers.map((a) => a.ms),
@@ -235,7 +250,9 @@ export async function runBurstBench(opts: { quick: boolean; log?: (line: string)
   }));
   try {
     for (const s of sides) {
-      const started = await Promise.allSettled(Array.from({ length: PROCESSES }, () => startApp(s.side, s.prefix, secret)));
+      const started = await Promise.allSettled(
+        Array.from({ length: PROCESSES }, () => startApp(s.side, s.prefix, secret)),
+      );
       s.apps = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       const failed = started.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -243,7 +260,9 @@ export async function runBurstBench(opts: { quick: boolean; log?: (line: string)
     for (let i = 0; i < rounds; i++) {
       for (const s of sides) {
         const result = await round(s.apps, s.agent, i);
-        opts.log?.(`${s.side} round ${i + 1}: ${result.acknowledged} acknowledged, ${result.persisted} persisted, ${result.drainMs.toFixed(0)} ms`);
+        opts.log?.(
+          `${s.side} round ${i + 1}: ${result.acknowledged} acknowledged, ${result.persisted} persisted, ${result.drainMs.toFixed(0)} ms`,
+        );
         s.rounds.push(result);
       }
     }
@@ -251,7 +270,9 @@ export async function runBurstBench(opts: { quick: boolean; log?: (line: string)
     for (const s of sides) {
       s.agent.destroy();
       await Promise.all(s.apps.map(stopApp));
-      await deleteKeys(s.prefix).catch((error: Error) => opts.log?.(`could not delete the keys under ${s.prefix}: ${error.message}`));
+      await deleteKeys(s.prefix).catch((error: Error) =>
+        opts.log?.(`could not delete the keys under ${s.prefix}: ${error.message}`),
+      );
     }
   }
   const results = sides.map((s) => summarize(s.side, s.rounds));

@@ -12,14 +12,15 @@
  * comparison is judged on the median of 8 paired rounds.
  * Run alone: `npx tsx bench/src/cassandra.ts [--quick]` (needs `node services/bin/services.mjs up cassandra`).
  */
-import { pathToFileURL } from 'node:url';
+
 import { randomBytes } from 'node:crypto';
-import cassandra from 'cassandra-driver';
-import { generateSessionId, hashSessionId } from '@sessionkit/core';
+import { pathToFileURL } from 'node:url';
 import { CassandraSessionStore, createSchema } from '@sessionkit/cassandra';
 import { buildStatements, usingTtl } from '@sessionkit/cassandra/internal';
+import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import { endpoints } from '@sessionkit/test-servers';
-import { compare, printResults, type BenchResult } from './lib/measure.js';
+import cassandra from 'cassandra-driver';
+import { type BenchResult, compare, printResults } from './lib/measure.js';
 import { getAndUpdate } from './lib/store-operations.js';
 
 const KEYSPACE = 'sessionkit_bench';
@@ -79,8 +80,18 @@ export async function runCassandraBench(opts: { quick: boolean }): Promise<Bench
       isIdempotent: false,
       readTimeout: OPERATION_TIMEOUT_MS,
     };
-    const writeOptions = { prepare: true, consistency: consistencies.localQuorum, isIdempotent: true, readTimeout: OPERATION_TIMEOUT_MS };
-    const readOptions = { prepare: true, consistency: consistencies.localOne, isIdempotent: true, readTimeout: OPERATION_TIMEOUT_MS };
+    const writeOptions = {
+      prepare: true,
+      consistency: consistencies.localQuorum,
+      isIdempotent: true,
+      readTimeout: OPERATION_TIMEOUT_MS,
+    };
+    const readOptions = {
+      prepare: true,
+      consistency: consistencies.localOne,
+      isIdempotent: true,
+      readTimeout: OPERATION_TIMEOUT_MS,
+    };
 
     /** The raw statements the store sends for an update: index entry, then the LWT. */
     async function rawCasUpdate(worker: number, version: number, withIndex: boolean): Promise<boolean> {
@@ -97,8 +108,18 @@ export async function runCassandraBench(opts: { quick: boolean }): Promise<Bench
       }
       const rs = await client.execute(
         st.updateIfVersion,
-        [ttl, payload, Long.fromNumber(version + 1), Long.fromNumber(expiresAt), user(worker), Uuid.random(),
-          rawPrefix + k, Long.fromNumber(version), Long.fromNumber(now), user(worker)],
+        [
+          ttl,
+          payload,
+          Long.fromNumber(version + 1),
+          Long.fromNumber(expiresAt),
+          user(worker),
+          Uuid.random(),
+          rawPrefix + k,
+          Long.fromNumber(version),
+          Long.fromNumber(now),
+          user(worker),
+        ],
         lwtOptions,
       );
       return rs.wasApplied();
@@ -120,7 +141,12 @@ export async function runCassandraBench(opts: { quick: boolean }): Promise<Bench
         if (!(await rawCasUpdate(worker, version, true))) conflicts++;
       },
       // Paired rounds, median of the per-round ratios: the single node's throughput drifts between windows (docs/benchmarks.md).
-      { durationMs: opts.quick ? 1_000 : 3_000, concurrency: CONCURRENCY, rounds: opts.quick ? 3 : 8, aggregate: 'paired-median' },
+      {
+        durationMs: opts.quick ? 1_000 : 3_000,
+        concurrency: CONCURRENCY,
+        rounds: opts.quick ? 3 : 8,
+        aggregate: 'paired-median',
+      },
     );
     first.notes =
       `${conflicts === 0 ? 'no conflicts' : `${conflicts} unexpected conflicts`} (one key per worker); ` +
@@ -144,7 +170,15 @@ export async function runCassandraBench(opts: { quick: boolean }): Promise<Bench
         const expiresAt = now + TTL_MS;
         await client.execute(
           plainUpdate,
-          [usingTtl(expiresAt, now, 0), payload, Long.fromNumber(2), Long.fromNumber(expiresAt), user(worker), Uuid.random(), plainPrefix + k],
+          [
+            usingTtl(expiresAt, now, 0),
+            payload,
+            Long.fromNumber(2),
+            Long.fromNumber(expiresAt),
+            user(worker),
+            Uuid.random(),
+            plainPrefix + k,
+          ],
           writeOptions,
         );
       },

@@ -19,8 +19,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { generateSessionId, hashSessionId, jsonCodec, sessionCodec } from '@sessionkit/core';
 import type { Codec, CodecContext, SessionRecord } from '@sessionkit/core';
+import { generateSessionId, hashSessionId, jsonCodec, sessionCodec } from '@sessionkit/core';
 import { sampleSessionData } from './core.js';
 import { medianOf } from './lib/measure.js';
 
@@ -108,7 +108,10 @@ export async function runCodecBench(opts: { quick: boolean }): Promise<CodecRepo
   // The first variant is the baseline of every "added" figure; the last one does no JSON.
   const variants: { name: string; run: () => number }[] = [
     { name: 'jsonCodec', run: roundTrip(jsonCodec, record, context) },
-    { name: 'JSON + AES-256-GCM', run: roundTrip(sessionCodec({ encryption: { keys }, compression: false }), record, context) },
+    {
+      name: 'JSON + AES-256-GCM',
+      run: roundTrip(sessionCodec({ encryption: { keys }, compression: false }), record, context),
+    },
     { name: 'JSON + deflate + AES-256-GCM', run: roundTrip(sessionCodec({ encryption: { keys } }), record, context) },
     { name: 'JSON + deflate', run: roundTrip(sessionCodec({ compression: {} }), record, context) },
     {
@@ -133,7 +136,12 @@ export async function runCodecBench(opts: { quick: boolean }): Promise<CodecRepo
     await new Promise((resolve) => setImmediate(resolve));
   }
   const rows = variants.map((v, i): CodecRow => {
-    const row: CodecRow = { name: v.name, us: medianOf(perRound[i]!), minUs: Math.min(...perRound[i]!), storedBytes: sizes[i]! };
+    const row: CodecRow = {
+      name: v.name,
+      us: medianOf(perRound[i]!),
+      minUs: Math.min(...perRound[i]!),
+      storedBytes: sizes[i]!,
+    };
     if (i > 0 && i < floor) row.addedUs = medianOf(perRound[i]!.map((us, round) => us - perRound[0]![round]!));
     return row;
   });
@@ -145,13 +153,18 @@ export async function runCodecBench(opts: { quick: boolean }): Promise<CodecRepo
     rows,
     addedUs,
     floorUs: rows[floor]!.us,
-    target: { label: `encryption layer adds <= ${TARGET_ADDED_US} µs per encode + decode (1 KiB session) over jsonCodec`, met: addedUs <= TARGET_ADDED_US },
+    target: {
+      label: `encryption layer adds <= ${TARGET_ADDED_US} µs per encode + decode (1 KiB session) over jsonCodec`,
+      met: addedUs <= TARGET_ADDED_US,
+    },
   };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const report = await runCodecBench({ quick: process.argv.includes('--quick') });
-  console.log(`session: ${report.sessionBytes} bytes of JSON; ${report.rounds} rounds of ${report.batch} encode + decode per variant`);
+  console.log(
+    `session: ${report.sessionBytes} bytes of JSON; ${report.rounds} rounds of ${report.batch} encode + decode per variant`,
+  );
   console.table(
     report.rows.map((r) => ({
       variant: r.name,

@@ -7,15 +7,21 @@
  * move one side's throughput by several percent. The sides are therefore measured in many short paired
  * rounds and the ratio is the median of the per-round ratios (see `RoundAggregate` in lib/measure.ts).
  */
-import { generateSessionId, hashSessionId, MemoryStore, SessionManager } from '@sessionkit/core';
+
 import { pathToFileURL } from 'node:url';
-import { compare, printResults, type BenchResult } from './lib/measure.js';
+import { generateSessionId, hashSessionId, MemoryStore, SessionManager } from '@sessionkit/core';
+import { type BenchResult, compare, printResults } from './lib/measure.js';
 
 /** A session of about 1 KiB of JSON: a small cart and some profile fields. */
 export function sampleSessionData(): Record<string, unknown> {
   return {
     user: { id: 'u-123', name: 'Ada Lovelace', email: 'ada@example.com', roles: ['customer', 'beta'] },
-    cart: Array.from({ length: 8 }, (_, i) => ({ sku: `SKU-${1000 + i}`, qty: i + 1, price: 9.99 + i, title: `Item number ${i}` })),
+    cart: Array.from({ length: 8 }, (_, i) => ({
+      sku: `SKU-${1000 + i}`,
+      qty: i + 1,
+      price: 9.99 + i,
+      title: `Item number ${i}`,
+    })),
     prefs: { theme: 'dark', locale: 'en-GB', currency: 'EUR', newsletter: false },
     csrf: 'x'.repeat(43),
     visits: 0,
@@ -64,7 +70,11 @@ export async function runCoreBench(opts: { quick: boolean }): Promise<BenchResul
       const record = JSON.parse(decoder.decode(stored.data)) as { c: number; a: Record<string, unknown> };
       record.a.visits = ++counter;
       const data = encoder.encode(JSON.stringify(record));
-      await store.update(key, { data, version: stored.version + 1, expiresAt: Date.now() + idleTimeout }, stored.version);
+      await store.update(
+        key,
+        { data, version: stored.version + 1, expiresAt: Date.now() + idleTimeout },
+        stored.version,
+      );
     },
     { durationMs, rounds, aggregate: 'paired-median' },
   );

@@ -7,13 +7,14 @@
  *
  * Run alone: `npx tsx bench/src/dynamodb.ts [--quick]` (needs `node services/bin/services.mjs up dynalite`).
  */
-import { pathToFileURL } from 'node:url';
+
 import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { generateSessionId, hashSessionId } from '@sessionkit/core';
-import { DynamoDBSessionStore, createSessionTable } from '@sessionkit/dynamodb';
+import { createSessionTable, DynamoDBSessionStore } from '@sessionkit/dynamodb';
 import { endpoints } from '@sessionkit/test-servers';
-import { measure, printResults, type BenchResult, type Measurement } from './lib/measure.js';
+import { type BenchResult, type Measurement, measure, printResults } from './lib/measure.js';
 import { getAndUpdate } from './lib/store-operations.js';
 
 const TABLE = 'sessionkit_bench_sessions';

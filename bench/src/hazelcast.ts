@@ -10,14 +10,14 @@
  * base64 payload) for a set + get round trip.
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import { HazelcastSessionStore } from '@sessionkit/hazelcast';
 import { encodeRecord } from '@sessionkit/hazelcast/internal';
 import { endpoints } from '@sessionkit/test-servers';
-import { Client, HazelcastJsonValue, type GenericRecord } from 'hazelcast-client';
-import { performance } from 'node:perf_hooks';
-import { compare, printResults, type BenchResult } from './lib/measure.js';
+import { Client, type GenericRecord, HazelcastJsonValue } from 'hazelcast-client';
+import { type BenchResult, compare, printResults } from './lib/measure.js';
 import { getAndUpdate } from './lib/store-operations.js';
 
 /**
@@ -128,7 +128,9 @@ export async function runHazelcastBench(opts: { quick: boolean }): Promise<Bench
     const countCalls = async (op: () => Promise<void>): Promise<string> => {
       for (const k of Object.keys(calls)) delete calls[k];
       for (let i = 0; i < 100; i++) await op();
-      return Object.entries(calls).map(([m, n]) => `${m} ${n / 100}`).join(', ');
+      return Object.entries(calls)
+        .map(([m, n]) => `${m} ${n / 100}`)
+        .join(', ');
     };
     let conflicts = 0;
     const subject = async (worker: number) => {
@@ -189,7 +191,12 @@ export async function runHazelcastBench(opts: { quick: boolean }): Promise<Bench
       },
       async (worker) => {
         const k = jsonKeys[worker]!;
-        const json = JSON.stringify({ data: payload.toString('base64'), version: 1, expiresAt: Date.now() + TTL_MS, userId: 'u' });
+        const json = JSON.stringify({
+          data: payload.toString('base64'),
+          version: 1,
+          expiresAt: Date.now() + TTL_MS,
+          userId: 'u',
+        });
         await map.set(k, new HazelcastJsonValue(json), TTL_MS);
         // The client parses JSON values on read by default (eager deserialization policy).
         const got = (await map.get(k)) as { data: string };

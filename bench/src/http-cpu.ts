@@ -16,7 +16,9 @@ function cpuMs(pid: number): number {
 }
 
 const writeShare = Number(process.env.WRITES ?? '0.1');
-const variants = (process.argv[2] ?? 'bare,lazy-floor,express-session,sessionkit,sessionkit-near').split(',') as Variant[];
+const variants = (process.argv[2] ?? 'bare,lazy-floor,express-session,sessionkit,sessionkit-near').split(
+  ',',
+) as Variant[];
 for (const variant of variants) {
   const side = await openSide(variant);
   try {
@@ -24,7 +26,9 @@ for (const variant of variants) {
     const before = cpuMs(side.child.pid!);
     const result = await load(side.port, side.cookies, { durationSec: 6 }, writeShare);
     const perRequest = ((cpuMs(side.child.pid!) - before) * 1000) / result.total;
-    console.log(`${variant.padEnd(16)} writes ${writeShare}: ${Math.round(result.requestsPerSec)} req/s, ${perRequest.toFixed(0)} µs CPU per request`);
+    console.log(
+      `${variant.padEnd(16)} writes ${writeShare}: ${Math.round(result.requestsPerSec)} req/s, ${perRequest.toFixed(0)} µs CPU per request`,
+    );
   } finally {
     await closeSide(side);
   }

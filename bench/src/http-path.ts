@@ -5,22 +5,32 @@
  *
  * Run: `npx tsx bench/src/http-path.ts [memory|redis]` (redis: the test server at 127.0.0.1:16379, near cache on).
  */
-import { MemoryStore, SessionManager, hashSessionId } from '@sessionkit/core';
+
 import type { SessionStore } from '@sessionkit/core';
-import { SessionHttp, createSigner } from '@sessionkit/http';
+import { hashSessionId, MemoryStore, SessionManager } from '@sessionkit/core';
+import { createSigner, SessionHttp } from '@sessionkit/http';
 import { RedisSessionStore } from '@sessionkit/redis';
 
 const SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 async function openStore(which: string): Promise<SessionStore> {
   if (which === 'memory') return new MemoryStore();
-  const store = new RedisSessionStore({ connection: { host: '127.0.0.1', port: 16379 }, keyPrefix: 'bench-path:', nearCache: true });
+  const store = new RedisSessionStore({
+    connection: { host: '127.0.0.1', port: 16379 },
+    keyPrefix: 'bench-path:',
+    nearCache: true,
+  });
   while (!store.nearCacheStats.live) await new Promise((resolve) => setTimeout(resolve, 5));
   return store;
 }
 
 const store = await openStore(process.argv[2] ?? 'memory');
-const manager = new SessionManager({ store, idleTimeout: 30 * 60_000, absoluteTimeout: 8 * 3_600_000, touchAfter: 60_000 });
+const manager = new SessionManager({
+  store,
+  idleTimeout: 30 * 60_000,
+  absoluteTimeout: 8 * 3_600_000,
+  touchAfter: 60_000,
+});
 const http = new SessionHttp({ manager, secrets: [SECRET], cookie: { secure: false } });
 const seed = manager.create();
 seed.set('count', 1);

@@ -20,13 +20,13 @@
  *
  * Run alone: `npx tsx bench/src/http.ts [--quick]`.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { medianOf, printResults, type BenchResult } from './lib/measure.js';
+import { type BenchResult, medianOf, printResults } from './lib/measure.js';
 
 const REDIS_URL = process.env.SESSIONKIT_REDIS_URL ?? 'redis://127.0.0.1:16379';
 const SESSIONS = 200;
@@ -116,7 +116,8 @@ async function serve(variant: Variant, prefix: string): Promise<void> {
         cookie: { maxAge: IDLE_MS, httpOnly: true, sameSite: 'lax', secure: false },
       }),
     );
-    const data = (req: unknown) => (req as { session: Record<string, unknown> & { regenerate(cb: (e?: unknown) => void): void } }).session;
+    const data = (req: unknown) =>
+      (req as { session: Record<string, unknown> & { regenerate(cb: (e?: unknown) => void): void } }).session;
     app.post('/login', (req, res, next) => {
       data(req).regenerate((error) => {
         if (error) return next(error);
@@ -153,7 +154,9 @@ async function serve(variant: Variant, prefix: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 
 function startServer(variant: Variant, prefix: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', variant, prefix], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', variant, prefix], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (message) => resolve({ port: (message as { port: number }).port, child }));
     child.once('exit', (code) => reject(new Error(`${variant} server exited with ${code}`)));
@@ -335,12 +338,19 @@ export async function runHttpBench(opts: { quick: boolean }): Promise<BenchResul
     const amount = opts.quick ? 2000 : 5000;
     const counts: CommandCount[] = [];
     // The two ceilings make no Redis calls: nothing to count.
-    for (const side of sides.slice(0, 3)) counts.push(await countCommands(side.port, side.cookies, side.prefix, amount));
+    for (const side of sides.slice(0, 3))
+      counts.push(await countCommands(side.port, side.cookies, side.prefix, amount));
     const [baseline, plain, near, bare, lazyFloor] = sides as [Side, Side, Side, Side, Side];
     const [baseCount, plainCount, nearCount] = counts as [CommandCount, CommandCount, CommandCount];
     return [
-      ...report(baseline, near, baseCount, nearCount, windowSec, { judged: true, label: 'RedisSessionStore with nearCache' }),
-      ...report(baseline, plain, baseCount, plainCount, windowSec, { judged: false, label: 'RedisSessionStore (defaults, no near cache)' }),
+      ...report(baseline, near, baseCount, nearCount, windowSec, {
+        judged: true,
+        label: 'RedisSessionStore with nearCache',
+      }),
+      ...report(baseline, plain, baseCount, plainCount, windowSec, {
+        judged: false,
+        label: 'RedisSessionStore (defaults, no near cache)',
+      }),
       ...ceilings(baseline, bare, lazyFloor, windowSec),
     ];
   } finally {

@@ -10,12 +10,12 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { RedisStore } from 'connect-redis';
-import { createClient } from 'redis';
-import { SessionManager, expiryPresets } from '@sessionkit/core';
+import { expiryPresets, SessionManager } from '@sessionkit/core';
 import { sessionMiddleware } from '@sessionkit/http';
 import { RedisSessionStore } from '@sessionkit/redis';
+import { RedisStore } from 'connect-redis';
+import express from 'express';
+import { createClient } from 'redis';
 import { addSessionKitRoutes } from './lib/sessionkit-routes.js';
 
 /** The apps compared: without the option, a second one without it (the A/A control), with it. */
@@ -31,7 +31,11 @@ const REDIS_URL = process.env.SESSIONKIT_REDIS_URL ?? 'redis://127.0.0.1:16379';
 
 const [prefix, legacyPrefix] = process.argv.slice(2) as [string, string];
 const url = new URL(REDIS_URL);
-const store = new RedisSessionStore({ connection: { host: url.hostname, port: Number(url.port) }, keyPrefix: prefix, nearCache: true });
+const store = new RedisSessionStore({
+  connection: { host: url.hostname, port: Number(url.port) },
+  keyPrefix: prefix,
+  nearCache: true,
+});
 const manager = new SessionManager({ ...expiryPresets.workday, idleTimeout: 30 * 60_000, store });
 const client = createClient({ url: REDIS_URL });
 await client.connect();
@@ -62,7 +66,9 @@ const servers = await Promise.all(
       }),
   ),
 );
-const ports = Object.fromEntries(LEGACY_VARIANTS.map((variant, i) => [variant, (servers[i]!.address() as AddressInfo).port]));
+const ports = Object.fromEntries(
+  LEGACY_VARIANTS.map((variant, i) => [variant, (servers[i]!.address() as AddressInfo).port]),
+);
 process.send?.({ ports });
 process.on('disconnect', () => process.exit(1)); // the parent died: do not linger
 process.on('message', (message) => {

@@ -17,13 +17,13 @@
  *
  * Run alone: `npx tsx bench/src/legacy.ts [--quick]`.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { load, type LoadResult } from './http.js';
-import { medianOf } from './lib/measure.js';
+import { type LoadResult, load } from './http.js';
 import type { LegacyVariant } from './legacy-server.js';
+import { medianOf } from './lib/measure.js';
 
 const SERVER = fileURLToPath(new URL('./legacy-server.ts', import.meta.url));
 const REDIS_URL = process.env.SESSIONKIT_REDIS_URL ?? 'redis://127.0.0.1:16379';
@@ -123,8 +123,11 @@ async function stopServer(server: ServerProcess): Promise<void> {
 /** One autocannon window on one app; a non-2xx answer or an error fails the run. */
 async function measureWindow(app: App, workload: LegacyWorkload['name'], durationSec: number): Promise<LoadResult> {
   const result =
-    workload === 'logged in' ? await load(app.port, app.cookies, { durationSec }) : await load(app.port, [ANONYMOUS_COOKIE], { durationSec }, 0);
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${app.variant}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+    workload === 'logged in'
+      ? await load(app.port, app.cookies, { durationSec })
+      : await load(app.port, [ANONYMOUS_COOKIE], { durationSec }, 0);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${app.variant}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
   return result;
 }
 
@@ -141,7 +144,10 @@ export async function runLegacyBench(opts: { quick: boolean }): Promise<LegacyBe
     const workloads: LegacyWorkload[] = [];
     for (const [name, label] of [
       ['logged in', `90 % GET /read, 10 % POST /write over ${SESSIONS} logged-in sessions (SessionKit cookies)`],
-      ['anonymous', 'GET /read with four cookies and none of them a session cookie (the option\'s check runs on every request)'],
+      [
+        'anonymous',
+        "GET /read with four cookies and none of them a session cookie (the option's check runs on every request)",
+      ],
     ] as const) {
       await Promise.all(server.apps.map((app) => measureWindow(app, name, 2))); // warm-up
       const rps: Record<LegacyVariant, number[]> = { plain: [], control: [], legacy: [] };
@@ -177,7 +183,10 @@ export async function runLegacyBench(opts: { quick: boolean }): Promise<LegacyBe
       rounds,
       windowSec,
       workloads,
-      target: { label: `requests/s with \`legacy\` configured and no legacy cookie >= ${TARGET}x without the option`, met: workloads.every((w) => w.met) },
+      target: {
+        label: `requests/s with \`legacy\` configured and no legacy cookie >= ${TARGET}x without the option`,
+        met: workloads.every((w) => w.met),
+      },
     };
   } finally {
     if (server) await stopServer(server);

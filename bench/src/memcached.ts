@@ -4,13 +4,14 @@
  * against raw memjs doing a plain get + set of the same payload. Same servers (all three test servers),
  * same concurrency, one key per worker, measured alternately in the same run. Target: >= 0.85x.
  */
-import { pathToFileURL } from 'node:url';
+
 import { randomBytes } from 'node:crypto';
-import memjs from 'memjs';
+import { pathToFileURL } from 'node:url';
 import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import { MemcachedSessionStore } from '@sessionkit/memcached';
 import { endpoints } from '@sessionkit/test-servers';
-import { compare, printResults, type BenchResult } from './lib/measure.js';
+import memjs from 'memjs';
+import { type BenchResult, compare, printResults } from './lib/measure.js';
 import { getAndUpdate } from './lib/store-operations.js';
 
 const PAYLOAD_BYTES = 1024;

@@ -55,7 +55,8 @@ async function writeAll(store: SessionStore, keys: string[], concurrency: number
       while (next < keys.length) {
         const key = keys[next++]!;
         // A fresh payload per session: nothing can be shared or deduplicated.
-        if (!(await store.create(key, { data: randomBytes(PAYLOAD_BYTES), version: 1, expiresAt }))) throw new Error('create failed');
+        if (!(await store.create(key, { data: randomBytes(PAYLOAD_BYTES), version: 1, expiresAt })))
+          throw new Error('create failed');
       }
     }),
   );
@@ -86,7 +87,14 @@ async function redisRow(n: number): Promise<MemoryRow> {
     await writeAll(store, keys, 200);
     const after = await used();
     await deleteAll(store, keys, 200);
-    return { backend: 'Redis', method: 'INFO used_memory delta', status: 'measured', bytesPerSession: (after - before) / n, payloadBytes: PAYLOAD_BYTES, sessions: n };
+    return {
+      backend: 'Redis',
+      method: 'INFO used_memory delta',
+      status: 'measured',
+      bytesPerSession: (after - before) / n,
+      payloadBytes: PAYLOAD_BYTES,
+      sessions: n,
+    };
   } finally {
     await store.close();
     await admin.quit();
@@ -179,7 +187,10 @@ async function memcachedRow(n: number): Promise<MemoryRow> {
 
 const CASSANDRA_JVM_FLAGS = [
   ...['java.base/jdk.internal.misc', 'jdk.unsupported/sun.misc'].flatMap((p) => ['--add-exports', `${p}=ALL-UNNAMED`]),
-  ...['java.base/sun.nio.ch', 'java.base/java.io', 'java.base/java.lang', 'java.base/jdk.internal.ref'].flatMap((p) => ['--add-opens', `${p}=ALL-UNNAMED`]),
+  ...['java.base/sun.nio.ch', 'java.base/java.io', 'java.base/java.lang', 'java.base/jdk.internal.ref'].flatMap((p) => [
+    '--add-opens',
+    `${p}=ALL-UNNAMED`,
+  ]),
   '-Duser.home=/tmp',
   '-Dcassandra.logdir=/tmp',
 ];
@@ -188,7 +199,17 @@ async function nodetool(args: string[]): Promise<string> {
   const classpath = join(REPO, 'services', '.data', 'lib', 'cassandra', '*');
   const { stdout } = await exec(
     'java',
-    [...CASSANDRA_JVM_FLAGS, '-cp', classpath, 'org.apache.cassandra.tools.NodeTool', '-h', '127.0.0.1', '-p', '19199', ...args],
+    [
+      ...CASSANDRA_JVM_FLAGS,
+      '-cp',
+      classpath,
+      'org.apache.cassandra.tools.NodeTool',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      '19199',
+      ...args,
+    ],
     { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
   );
   return stdout;
@@ -203,7 +224,13 @@ function tableStat(output: string, table: string, stat: string): number {
 
 async function cassandraRow(n: number, flush: boolean): Promise<MemoryRow> {
   if (process.env.SESSIONKIT_CASSANDRA_CONTACT_POINTS) {
-    return { backend: 'Cassandra', method: 'nodetool tablestats', status: 'not measured', payloadBytes: PAYLOAD_BYTES, notes: 'external Cassandra: no local JMX / nodetool' };
+    return {
+      backend: 'Cassandra',
+      method: 'nodetool tablestats',
+      status: 'not measured',
+      payloadBytes: PAYLOAD_BYTES,
+      notes: 'external Cassandra: no local JMX / nodetool',
+    };
   }
   const cassandra = (await import('cassandra-driver')).default;
   const { CassandraSessionStore, createSchema } = await import('@sessionkit/cassandra');
@@ -221,12 +248,24 @@ async function cassandraRow(n: number, flush: boolean): Promise<MemoryRow> {
     let notes = `memtable data size of a fresh table, no flush in between; ${flush ? '' : 'on-disk size: full run only'}`;
     if (flush) {
       await nodetool(['flush', keyspace, 'sessions']);
-      const disk = tableStat(await nodetool(['tablestats', `${keyspace}.sessions`]), 'sessions', 'Space used \\(live\\)');
+      const disk = tableStat(
+        await nodetool(['tablestats', `${keyspace}.sessions`]),
+        'sessions',
+        'Space used \\(live\\)',
+      );
       notes = `memtable data size of a fresh table; after nodetool flush: ${(disk / n).toFixed(0)} B/session on disk (SSTables, LZ4)`;
     }
     await store.close();
     await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
-    return { backend: 'Cassandra', method: 'nodetool tablestats over JMX', status: 'measured', bytesPerSession: memtable / n, payloadBytes: PAYLOAD_BYTES, sessions: n, notes };
+    return {
+      backend: 'Cassandra',
+      method: 'nodetool tablestats over JMX',
+      status: 'measured',
+      bytesPerSession: memtable / n,
+      payloadBytes: PAYLOAD_BYTES,
+      sessions: n,
+      notes,
+    };
   } finally {
     await client.shutdown();
   }
@@ -248,20 +287,39 @@ async function hazelcastHeap(pids: number[]): Promise<number> {
 }
 
 async function hazelcastRow(n: number): Promise<MemoryRow> {
-  const base = { backend: 'Hazelcast', method: 'JVM heap used delta on both members after GC (jcmd)', payloadBytes: PAYLOAD_BYTES };
-  if (process.env.SESSIONKIT_HAZELCAST_MEMBERS) return { ...base, status: 'not measured', notes: 'external members: no local jcmd access' };
+  const base = {
+    backend: 'Hazelcast',
+    method: 'JVM heap used delta on both members after GC (jcmd)',
+    payloadBytes: PAYLOAD_BYTES,
+  };
+  if (process.env.SESSIONKIT_HAZELCAST_MEMBERS)
+    return { ...base, status: 'not measured', notes: 'external members: no local jcmd access' };
   const pids: number[] = [];
   for (const port of endpoints.hazelcast.members.map((m) => m.split(':')[1])) {
     try {
-      pids.push((JSON.parse(await readFile(join(REPO, 'services', '.data', 'run', `hazelcast-${port}.pid`), 'utf8')) as { pid: number }).pid);
+      pids.push(
+        (
+          JSON.parse(await readFile(join(REPO, 'services', '.data', 'run', `hazelcast-${port}.pid`), 'utf8')) as {
+            pid: number;
+          }
+        ).pid,
+      );
     } catch {
-      return { ...base, status: 'not measured', notes: `no pid file for the member on port ${port} (not started by services.mjs)` };
+      return {
+        ...base,
+        status: 'not measured',
+        notes: `no pid file for the member on port ${port} (not started by services.mjs)`,
+      };
     }
   }
   const { Client } = await import('hazelcast-client');
   const { HazelcastSessionStore } = await import('@sessionkit/hazelcast');
   const { members, clusterName } = endpoints.hazelcast;
-  const client = await Client.newHazelcastClient({ clusterName, network: { clusterMembers: members }, properties: { 'hazelcast.logging.level': 'ERROR' } });
+  const client = await Client.newHazelcastClient({
+    clusterName,
+    network: { clusterMembers: members },
+    properties: { 'hazelcast.logging.level': 'ERROR' },
+  });
   const store = new HazelcastSessionStore({ client, mapName: 'sessionkit-bench-memory', keyPrefix: 'm:' });
   await store.connect();
   const keys = keysFor(n);
@@ -275,7 +333,8 @@ async function hazelcastRow(n: number): Promise<MemoryRow> {
       status: 'measured',
       bytesPerSession: (after - before) / n,
       sessions: n,
-      notes: 'includes the backup copy on the other member (backup-count 1), i.e. about 2 copies; other traffic on the members adds noise',
+      notes:
+        'includes the backup copy on the other member (backup-count 1), i.e. about 2 copies; other traffic on the members adds noise',
     };
   } finally {
     await store.close();
@@ -312,7 +371,11 @@ async function dynamoRow(): Promise<MemoryRow> {
     await store.create(key, { data: randomBytes(PAYLOAD_BYTES), version: 1, expiresAt: Date.now() + TTL_MS });
     const got = await raw.send(new GetItemCommand({ TableName: table, Key: { pk: { S: prefix + key } } }));
     const item = got.Item!;
-    const size = Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + attributeValueSize(value as unknown as Record<string, unknown>), 0);
+    const size = Object.entries(item).reduce(
+      (sum, [name, value]) =>
+        sum + Buffer.byteLength(name) + attributeValueSize(value as unknown as Record<string, unknown>),
+      0,
+    );
     await store.delete(key);
     return {
       backend: 'DynamoDB',
@@ -331,7 +394,13 @@ async function dynamoRow(): Promise<MemoryRow> {
 
 /** A row for a measurement left out of `--quick` (each needs JVM tools that take ~20 s on a loaded machine). */
 async function skipped(backend: string, method: string): Promise<MemoryRow> {
-  return { backend, method, status: 'not measured', payloadBytes: PAYLOAD_BYTES, notes: 'skipped in --quick (JVM tooling takes ~20 s); measured in the full run' };
+  return {
+    backend,
+    method,
+    status: 'not measured',
+    payloadBytes: PAYLOAD_BYTES,
+    notes: 'skipped in --quick (JVM tooling takes ~20 s); measured in the full run',
+  };
 }
 
 /** Runs every memory measurement; a failing backend becomes an `error` row. */
@@ -343,7 +412,10 @@ export async function runMemoryBench(opts: { quick: boolean; log?: (line: string
     ['Redis', () => redisRow(n)],
     ['Memcached', () => memcachedRow(n)],
     ['Hazelcast', () => (opts.quick ? skipped('Hazelcast', 'jcmd GC on both members') : hazelcastRow(n))],
-    ['Cassandra', () => (opts.quick ? skipped('Cassandra', 'nodetool tablestats over JMX') : cassandraRow(5_000, true))],
+    [
+      'Cassandra',
+      () => (opts.quick ? skipped('Cassandra', 'nodetool tablestats over JMX') : cassandraRow(5_000, true)),
+    ],
     ['DynamoDB', () => dynamoRow()],
   ];
   const rows: MemoryRow[] = [];
@@ -352,7 +424,13 @@ export async function runMemoryBench(opts: { quick: boolean; log?: (line: string
     try {
       rows.push(await step());
     } catch (error) {
-      rows.push({ backend, method: '', status: 'error', payloadBytes: PAYLOAD_BYTES, notes: error instanceof Error ? error.message.split('\n')[0] : String(error) });
+      rows.push({
+        backend,
+        method: '',
+        status: 'error',
+        payloadBytes: PAYLOAD_BYTES,
+        notes: error instanceof Error ? error.message.split('\n')[0] : String(error),
+      });
     }
     log(`  memory ${backend}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }

@@ -26,7 +26,7 @@ import { luaScripts } from '@sessionkit/redis/internal';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { sampleSessionData } from './core.js';
-import { compare, measure, medianOf, printResults, type BenchResult, type Measurement } from './lib/measure.js';
+import { type BenchResult, compare, type Measurement, measure, medianOf, printResults } from './lib/measure.js';
 import { getAndUpdate } from './lib/store-operations.js';
 
 const run = promisify(execFile);
@@ -53,7 +53,9 @@ function realisticSessionJson(bytes: number): Buffer {
   data.recent = recent;
   data.note = '';
   while (JSON.stringify(data).length < bytes * 0.8) recent.push(`p-${randomBytes(3).toString('hex')}`);
-  data.note = randomBytes(bytes).toString('base64url').slice(0, Math.max(0, bytes - JSON.stringify(data).length));
+  data.note = randomBytes(bytes)
+    .toString('base64url')
+    .slice(0, Math.max(0, bytes - JSON.stringify(data).length));
   return Buffer.from(JSON.stringify(data));
 }
 
@@ -61,7 +63,19 @@ function realisticSessionJson(bytes: number): Buffer {
 async function redisBenchmarkGet(requests: number): Promise<number> {
   const { host, port } = target();
   const { stdout } = await run('redis-benchmark', [
-    '-h', host, '-p', String(port), '-t', 'get', '-c', String(CONCURRENCY), '-d', String(PAYLOAD_BYTES), '-n', String(requests), '--csv',
+    '-h',
+    host,
+    '-p',
+    String(port),
+    '-t',
+    'get',
+    '-c',
+    String(CONCURRENCY),
+    '-d',
+    String(PAYLOAD_BYTES),
+    '-n',
+    String(requests),
+    '--csv',
   ]);
   // --csv: a header line, then "GET","<rps>",...
   const line = stdout.split('\n').find((l) => l.startsWith('"GET"'));
@@ -224,7 +238,11 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
         async (worker) => {
           const k = keys[worker]!;
           const s = await storePipe.get(k);
-          await storePipe.update(k, { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS }, s!.version);
+          await storePipe.update(
+            k,
+            { data: payload, version: s!.version + 1, expiresAt: Date.now() + TTL_MS },
+            s!.version,
+          );
         },
         async (worker) => {
           await getAndUpdate(store, keys[worker]!, payload, TTL_MS);
@@ -255,7 +273,8 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
         memoryPerSession(
           admin,
           n,
-          (i) => memStore.create(sessionKeys[i]!, { data, version: 1, expiresAt, ...(userOf ? { userId: userOf(i) } : {}) }),
+          (i) =>
+            memStore.create(sessionKeys[i]!, { data, version: 1, expiresAt, ...(userOf ? { userId: userOf(i) } : {}) }),
           () => deleteByPattern(admin, `${memPrefix}*`),
         );
       const jsonAnonymous = await perSession(compressed);
@@ -294,7 +313,12 @@ export async function runRedisBench(opts: { quick: boolean }): Promise<BenchResu
           `N=${n}, random bytes, one user per session`,
           false,
         ),
-        row('Redis memory per 1 KiB value, bare SET PX (floor)', bare, `N=${n}; the adapter adds ${(noiseAnonymous - bare).toFixed(1)} B on top for incompressible data`, false),
+        row(
+          'Redis memory per 1 KiB value, bare SET PX (floor)',
+          bare,
+          `N=${n}; the adapter adds ${(noiseAnonymous - bare).toFixed(1)} B on top for incompressible data`,
+          false,
+        ),
       );
     } finally {
       await memStore.close();

@@ -17,20 +17,24 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { BenchResult } from './lib/measure.js';
-import { printResults } from './lib/measure.js';
-import { describeMachine, loadAverage } from './report/machine.js';
-import { REPO, writePartSections, writeReport, type ModuleOutcome, type RunReport } from './report/markdown.js';
-import type { SectionPart } from './report/sections.js';
 import type { BurstReport } from './burst.js';
 import type { CodecReport } from './codec.js';
 import type { LegacyBenchReport } from './legacy.js';
+import type { BenchResult } from './lib/measure.js';
+import { printResults } from './lib/measure.js';
 import type { MemoryRow } from './memory.js';
+import { describeMachine, loadAverage } from './report/machine.js';
+import { type ModuleOutcome, REPO, type RunReport, writePartSections, writeReport } from './report/markdown.js';
+import type { SectionPart } from './report/sections.js';
 import type { ScaleReport } from './scale.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .filter(Boolean);
 const writeDocs = !only || args.includes('--write');
 const strict = args.includes('--strict');
 
@@ -38,27 +42,58 @@ type Runner = (opts: { quick: boolean }) => Promise<BenchResult[]>;
 
 /** Every comparison module, in run order, with the targets it must report (used for error rows). */
 const MODULES: { name: string; load: () => Promise<Runner>; targets: string[] }[] = [
-  { name: 'core', load: async () => (await import('./core.js')).runCoreBench, targets: ['SessionManager load + commit vs the store called directly: overhead <= 1.3x'] },
+  {
+    name: 'core',
+    load: async () => (await import('./core.js')).runCoreBench,
+    targets: ['SessionManager load + commit vs the store called directly: overhead <= 1.3x'],
+  },
   {
     name: 'redis',
     load: async () => (await import('./redis.js')).runRedisBench,
-    targets: ['get + CAS update vs raw ioredis >= 0.85x', 'reads vs redis-benchmark -t get -c 50 -d 1024 >= 0.8x', 'memory overhead per 1 KiB session <= 30 %'],
+    targets: [
+      'get + CAS update vs raw ioredis >= 0.85x',
+      'reads vs redis-benchmark -t get -c 50 -d 1024 >= 0.8x',
+      'memory overhead per 1 KiB session <= 30 %',
+    ],
   },
-  { name: 'memcached', load: async () => (await import('./memcached.js')).runMemcachedBench, targets: ['get + CAS update vs raw memjs get + set >= 0.85x'] },
-  { name: 'cassandra', load: async () => (await import('./cassandra.js')).runCassandraBench, targets: ['get + CAS update vs raw driver >= 0.9x'] },
-  { name: 'dynamodb', load: async () => (await import('./dynamodb.js')).runDynamoDBBench, targets: ['get + conditional update vs raw SDK >= 0.9x'] },
-  { name: 'hazelcast', load: async () => (await import('./hazelcast.js')).runHazelcastBench, targets: ['get + CAS update vs raw IMap >= 0.9x'] },
+  {
+    name: 'memcached',
+    load: async () => (await import('./memcached.js')).runMemcachedBench,
+    targets: ['get + CAS update vs raw memjs get + set >= 0.85x'],
+  },
+  {
+    name: 'cassandra',
+    load: async () => (await import('./cassandra.js')).runCassandraBench,
+    targets: ['get + CAS update vs raw driver >= 0.9x'],
+  },
+  {
+    name: 'dynamodb',
+    load: async () => (await import('./dynamodb.js')).runDynamoDBBench,
+    targets: ['get + conditional update vs raw SDK >= 0.9x'],
+  },
+  {
+    name: 'hazelcast',
+    load: async () => (await import('./hazelcast.js')).runHazelcastBench,
+    targets: ['get + CAS update vs raw IMap >= 0.9x'],
+  },
   {
     name: 'tiered',
     load: async () => (await import('./tiered.js')).runTieredBench,
     targets: ['warm-read p50 vs Redis alone <= 1.2x', 'warm-read p50 vs Cassandra alone <= 0.5x'],
   },
-  { name: 'http', load: async () => (await import('./http.js')).runHttpBench, targets: ['req/s vs express-session + connect-redis >= 1.5x', 'Redis commands per request <= 0.5x'] },
+  {
+    name: 'http',
+    load: async () => (await import('./http.js')).runHttpBench,
+    targets: ['req/s vs express-session + connect-redis >= 1.5x', 'Redis commands per request <= 0.5x'],
+  },
 ];
 
 const wanted = (name: string) => !only || only.includes(name);
 const log = (line: string) => console.log(line);
-const message = (error: unknown) => (error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)).split('\n')[0]!.slice(0, 300);
+const message = (error: unknown) =>
+  (error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error))
+    .split('\n')[0]!
+    .slice(0, 300);
 
 /** Runs `task` with a time limit; on timeout the task is abandoned (the process exits at the end of the run). */
 async function limited<T>(what: string, seconds: number, task: () => Promise<T>): Promise<T> {
@@ -95,7 +130,10 @@ async function retryOnce<T>(what: string, task: () => Promise<T>, onRetry: (firs
 const render = args.find((a) => a.startsWith('--render='))?.slice('--render='.length);
 if (render) {
   const saved = JSON.parse(await readFile(render, 'utf8')) as RunReport & { startedAt: string };
-  const files = await writeReport({ ...saved, startedAt: new Date(saved.startedAt) }, MODULES.flatMap((m) => m.targets.map((target) => ({ module: m.name, target }))));
+  const files = await writeReport(
+    { ...saved, startedAt: new Date(saved.startedAt) },
+    MODULES.flatMap((m) => m.targets.map((target) => ({ module: m.name, target }))),
+  );
   log(`re-rendered ${files.map((f) => relative(REPO, f)).join(', ')} from ${render}`);
   process.exit(0);
 }
@@ -107,7 +145,8 @@ const startedAt = new Date();
 const t0 = performance.now();
 const loadStart = await loadAverage();
 log(`SessionKit benchmarks, ${quick ? '--quick' : 'full run'}; load average at start: ${loadStart.raw}`);
-if (!(globalThis as { gc?: unknown }).gc) log('note: run with node --expose-gc (npm run bench does) for the MemoryStore memory figure');
+if (!(globalThis as { gc?: unknown }).gc)
+  log('note: run with node --expose-gc (npm run bench does) for the MemoryStore memory figure');
 const machine = await describeMachine();
 log(`${machine.cpuModel} x${machine.cores}, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}`);
 
@@ -119,9 +158,13 @@ for (const module of MODULES.filter((m) => wanted(m.name))) {
   const outcome: ModuleOutcome = { module: module.name, results: [], seconds: 0 };
   try {
     const run = await module.load();
-    outcome.results = await retryOnce(module.name, () => limited(module.name, moduleLimit, () => run({ quick })), (first) => {
-      outcome.retried = first;
-    });
+    outcome.results = await retryOnce(
+      module.name,
+      () => limited(module.name, moduleLimit, () => run({ quick })),
+      (first) => {
+        outcome.retried = first;
+      },
+    );
     printResults(outcome.results);
   } catch (error) {
     outcome.error = message(error);
@@ -141,9 +184,13 @@ if (wanted('burst')) {
   try {
     const { runBurstBench } = await import('./burst.js');
     let retried: string | undefined;
-    burst = await retryOnce('burst', () => limited('burst', quick ? 90 : 300, () => runBurstBench({ quick, log })), (first) => {
-      retried = first;
-    });
+    burst = await retryOnce(
+      'burst',
+      () => limited('burst', quick ? 90 : 300, () => runBurstBench({ quick, log })),
+      (first) => {
+        retried = first;
+      },
+    );
     if (retried) burst.retried = retried;
     console.table(
       burst.sides.map((s) => ({
@@ -174,7 +221,14 @@ if (wanted('codec')) {
   try {
     const { runCodecBench } = await import('./codec.js');
     codec = await limited('codec', quick ? 60 : 180, () => runCodecBench({ quick }));
-    console.table(codec.rows.map((r) => ({ variant: r.name, 'µs': r.us.toFixed(2), 'added µs': r.addedUs?.toFixed(2) ?? '', 'stored bytes': r.storedBytes })));
+    console.table(
+      codec.rows.map((r) => ({
+        variant: r.name,
+        µs: r.us.toFixed(2),
+        'added µs': r.addedUs?.toFixed(2) ?? '',
+        'stored bytes': r.storedBytes,
+      })),
+    );
     log(`${codec.target.label}: ${codec.target.met ? 'met' : 'NOT met'}`);
   } catch (error) {
     codecError = message(error);
@@ -192,11 +246,21 @@ if (wanted('legacy')) {
   try {
     const { runLegacyBench } = await import('./legacy.js');
     let retried: string | undefined;
-    legacy = await retryOnce('legacy', () => limited('legacy', quick ? 120 : 600, () => runLegacyBench({ quick })), (first) => {
-      retried = first;
-    });
+    legacy = await retryOnce(
+      'legacy',
+      () => limited('legacy', quick ? 120 : 600, () => runLegacyBench({ quick })),
+      (first) => {
+        retried = first;
+      },
+    );
     if (retried) legacy.retried = retried;
-    console.table(legacy.workloads.map((w) => ({ load: w.name, ratio: w.ratio.toFixed(3), 'per-round ratios': w.ratios.map((r) => r.toFixed(3)).join(' ') })));
+    console.table(
+      legacy.workloads.map((w) => ({
+        load: w.name,
+        ratio: w.ratio.toFixed(3),
+        'per-round ratios': w.ratios.map((r) => r.toFixed(3)).join(' '),
+      })),
+    );
     log(`${legacy.target.label}: ${legacy.target.met ? 'met' : 'NOT met'}`);
   } catch (error) {
     legacyError = message(error);
@@ -214,9 +278,13 @@ if (wanted('scale')) {
   const started = performance.now();
   try {
     const { runScaleBench } = await import('./scale.js');
-    scale = await retryOnce('scale', () => limited('scale', quick ? 150 : 900, () => runScaleBench({ quick, log })), (first) => {
-      scaleRetried = first;
-    });
+    scale = await retryOnce(
+      'scale',
+      () => limited('scale', quick ? 150 : 900, () => runScaleBench({ quick, log })),
+      (first) => {
+        scaleRetried = first;
+      },
+    );
     if (scaleRetried) scale.notes.push(`retried once after: ${scaleRetried}`);
   } catch (error) {
     scaleError = message(error);
@@ -236,7 +304,14 @@ if (wanted('memory')) {
   try {
     const { runMemoryBench } = await import('./memory.js');
     memory = await limited('memory', quick ? 120 : 600, () => runMemoryBench({ quick, log }));
-    console.table(memory.map((r) => ({ backend: r.backend, 'B/session': r.bytesPerSession?.toFixed(0) ?? '', status: r.status, notes: r.notes ?? '' })));
+    console.table(
+      memory.map((r) => ({
+        backend: r.backend,
+        'B/session': r.bytesPerSession?.toFixed(0) ?? '',
+        status: r.status,
+        notes: r.notes ?? '',
+      })),
+    );
   } catch (error) {
     memoryError = message(error);
     log(`ERROR in memory: ${memoryError}`);
@@ -293,6 +368,12 @@ const verdicts = [
   ...(codec ? [codec.target.met] : []),
   ...(legacy ? [legacy.target.met] : []),
 ];
-log(`${verdicts.filter(Boolean).length} of ${verdicts.length} targets met; ${modules.filter((m) => m.error).length} module error(s)`);
+log(
+  `${verdicts.filter(Boolean).length} of ${verdicts.length} targets met; ${modules.filter((m) => m.error).length} module error(s)`,
+);
 // Clients of abandoned modules may still hold sockets open: exit explicitly.
-process.exit(strict && (modules.some((m) => m.error) || burstError || codecError || legacyError || scaleError || memoryError) ? 1 : 0);
+process.exit(
+  strict && (modules.some((m) => m.error) || burstError || codecError || legacyError || scaleError || memoryError)
+    ? 1
+    : 0,
+);

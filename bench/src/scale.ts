@@ -33,7 +33,7 @@ import { encodeRecord } from '@sessionkit/redis/internal';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { sampleSessionData } from './core.js';
-import { measure, type BenchResult, type Measurement } from './lib/measure.js';
+import { type BenchResult, type Measurement, measure } from './lib/measure.js';
 import { getAndUpdate } from './lib/store-operations.js';
 
 export const SCALE_DB = Number(process.env.SESSIONKIT_BENCH_SCALE_DB ?? 11);
@@ -102,7 +102,9 @@ async function redisTarget(largest: number): Promise<Target> {
   const size = await admin.dbsize();
   if (size !== 0) {
     admin.disconnect();
-    throw new Error(`Redis database ${SCALE_DB} holds ${size} keys; the scale run needs it empty (set SESSIONKIT_BENCH_SCALE_DB)`);
+    throw new Error(
+      `Redis database ${SCALE_DB} holds ${size} keys; the scale run needs it empty (set SESSIONKIT_BENCH_SCALE_DB)`,
+    );
   }
   const prefix = `skb-scale:`;
   const store = new RedisSessionStore({ connection, keyPrefix: prefix });
@@ -189,7 +191,11 @@ function memorySessionTarget(largest: number): Target {
   };
 }
 
-async function measureAt(target: Target, live: number, durationMs: number): Promise<Measurement & { conflicts: number }> {
+async function measureAt(
+  target: Target,
+  live: number,
+  durationMs: number,
+): Promise<Measurement & { conflicts: number }> {
   let conflicts = 0;
   const m = await measure(
     async () => {
@@ -200,16 +206,30 @@ async function measureAt(target: Target, live: number, durationMs: number): Prom
   return { ...m, conflicts };
 }
 
-async function runOne(target: Target, sizes: number[], durationMs: number, log: (line: string) => void): Promise<ScalePoint[]> {
+async function runOne(
+  target: Target,
+  sizes: number[],
+  durationMs: number,
+  log: (line: string) => void,
+): Promise<ScalePoint[]> {
   const largest = sizes[sizes.length - 1]!;
   const best = new Map<number, ScalePoint>();
   const record = (sessions: number, m: Measurement & { conflicts: number }, populateSec?: number) => {
     const previous = best.get(sessions);
-    const point: ScalePoint = { store: target.name, sessions, opsPerSec: m.opsPerSec, p50Ms: m.p50Ms, p99Ms: m.p99Ms, conflicts: m.conflicts };
+    const point: ScalePoint = {
+      store: target.name,
+      sessions,
+      opsPerSec: m.opsPerSec,
+      p50Ms: m.p50Ms,
+      p99Ms: m.p99Ms,
+      conflicts: m.conflicts,
+    };
     if (populateSec !== undefined) point.populateSec = populateSec;
     else if (previous?.populateSec !== undefined) point.populateSec = previous.populateSec;
     if (!previous || point.p50Ms < previous.p50Ms) best.set(sessions, point);
-    log(`  ${target.name} @ ${sessions}: p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(3)} ms, ${Math.round(m.opsPerSec)} ops/s`);
+    log(
+      `  ${target.name} @ ${sessions}: p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(3)} ms, ${Math.round(m.opsPerSec)} ops/s`,
+    );
   };
   let live = 0;
   try {
@@ -289,7 +309,10 @@ export async function runScaleBench(opts: { quick: boolean; log?: (line: string)
       errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  if (errors.length > 0) throw Object.assign(new Error(errors.join('; ')), { partial: { sizes, quick: opts.quick, points, results, notes } });
+  if (errors.length > 0)
+    throw Object.assign(new Error(errors.join('; ')), {
+      partial: { sizes, quick: opts.quick, points, results, notes },
+    });
   return { sizes, quick: opts.quick, points, results, notes };
 }
 

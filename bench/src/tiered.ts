@@ -15,13 +15,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import cassandra from 'cassandra-driver';
-import { generateSessionId, hashSessionId, type SessionStore } from '@sessionkit/core';
 import { CassandraSessionStore, createSchema } from '@sessionkit/cassandra';
+import { generateSessionId, hashSessionId, type SessionStore } from '@sessionkit/core';
 import { RedisSessionStore } from '@sessionkit/redis';
-import { TieredStore } from '@sessionkit/tiered';
 import { endpoints } from '@sessionkit/test-servers';
-import { compare, printResults, type BenchResult } from './lib/measure.js';
+import { TieredStore } from '@sessionkit/tiered';
+import cassandra from 'cassandra-driver';
+import { type BenchResult, compare, printResults } from './lib/measure.js';
 
 const KEYSPACE = 'sessionkit_bench';
 const PAYLOAD_BYTES = 1024;
@@ -31,7 +31,11 @@ const OPERATION_TIMEOUT_MS = 10_000;
 /** Turns a throughput comparison into a p50 latency comparison (ratio = p50 / baseline p50). */
 function latencyRow(r: BenchResult, target?: { max: number; label: string }): BenchResult {
   const ratio = r.p50Ms! / r.baselineP50Ms!;
-  const row: BenchResult = { ...r, ratio, notes: `${r.notes ? `${r.notes}; ` : ''}ratio = p50 latency / baseline p50 (lower is better), c=1` };
+  const row: BenchResult = {
+    ...r,
+    ratio,
+    notes: `${r.notes ? `${r.notes}; ` : ''}ratio = p50 latency / baseline p50 (lower is better), c=1`,
+  };
   if (target) {
     row.target = target.label;
     row.met = ratio <= target.max;
@@ -45,19 +49,36 @@ function latencyRow(r: BenchResult, target?: { max: number; label: string }): Be
 /** Runs the tiered comparisons. */
 export async function runTieredBench(opts: { quick: boolean }): Promise<BenchResult[]> {
   const { contactPoints, localDataCenter } = endpoints.cassandra;
-  const client = new cassandra.Client({ contactPoints, localDataCenter, socketOptions: { readTimeout: OPERATION_TIMEOUT_MS } });
+  const client = new cassandra.Client({
+    contactPoints,
+    localDataCenter,
+    socketOptions: { readTimeout: OPERATION_TIMEOUT_MS },
+  });
   await client.connect();
   const redisUrl = new URL(endpoints.redis.url);
   const connection = { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) };
   const prefix = `skb-tiered-${randomBytes(4).toString('hex')}:`;
   const stores: SessionStore[] = [];
   try {
-    await createSchema(client, { keyspace: KEYSPACE, replication: { class: 'NetworkTopologyStrategy', [localDataCenter]: 1 } });
+    await createSchema(client, {
+      keyspace: KEYSPACE,
+      replication: { class: 'NetworkTopologyStrategy', [localDataCenter]: 1 },
+    });
     const cache = new RedisSessionStore({ connection, keyPrefix: `${prefix}t:` });
-    const durable = new CassandraSessionStore({ client, keyspace: KEYSPACE, keyPrefix: `${prefix}t:`, operationTimeoutMs: OPERATION_TIMEOUT_MS });
+    const durable = new CassandraSessionStore({
+      client,
+      keyspace: KEYSPACE,
+      keyPrefix: `${prefix}t:`,
+      operationTimeoutMs: OPERATION_TIMEOUT_MS,
+    });
     const tiered = new TieredStore({ cache, durable });
     const redisAlone = new RedisSessionStore({ connection, keyPrefix: `${prefix}r:` });
-    const cassandraAlone = new CassandraSessionStore({ client, keyspace: KEYSPACE, keyPrefix: `${prefix}c:`, operationTimeoutMs: OPERATION_TIMEOUT_MS });
+    const cassandraAlone = new CassandraSessionStore({
+      client,
+      keyspace: KEYSPACE,
+      keyPrefix: `${prefix}c:`,
+      operationTimeoutMs: OPERATION_TIMEOUT_MS,
+    });
     stores.push(tiered, redisAlone, cassandraAlone);
 
     const payload = randomBytes(PAYLOAD_BYTES);
@@ -77,7 +98,10 @@ export async function runTieredBench(opts: { quick: boolean }): Promise<BenchRes
     results.push(
       latencyRow(
         await compare(
-          { name: `TieredStore warm read p50 (Redis + Cassandra, ${PAYLOAD_BYTES} B)`, baseline: 'RedisSessionStore get alone' },
+          {
+            name: `TieredStore warm read p50 (Redis + Cassandra, ${PAYLOAD_BYTES} B)`,
+            baseline: 'RedisSessionStore get alone',
+          },
           read(tiered),
           read(redisAlone),
           options,
@@ -88,7 +112,10 @@ export async function runTieredBench(opts: { quick: boolean }): Promise<BenchRes
     results.push(
       latencyRow(
         await compare(
-          { name: `TieredStore warm read p50 (Redis + Cassandra, ${PAYLOAD_BYTES} B)`, baseline: 'CassandraSessionStore get alone (LOCAL_ONE)' },
+          {
+            name: `TieredStore warm read p50 (Redis + Cassandra, ${PAYLOAD_BYTES} B)`,
+            baseline: 'CassandraSessionStore get alone (LOCAL_ONE)',
+          },
           read(tiered),
           read(cassandraAlone),
           options,
@@ -101,7 +128,10 @@ export async function runTieredBench(opts: { quick: boolean }): Promise<BenchRes
     const hitNote = `tiered cache hits ${cacheHits}, misses ${cacheMisses}, cache errors ${cacheErrors}`;
     for (const r of results) r.notes = `${hitNote}; ${r.notes}`;
 
-    const versions = new Map<SessionStore, number>([[tiered, 1], [cassandraAlone, 1]]);
+    const versions = new Map<SessionStore, number>([
+      [tiered, 1],
+      [cassandraAlone, 1],
+    ]);
     let conflicts = 0;
     const write = (store: SessionStore) => async () => {
       const version = versions.get(store)!;
@@ -111,7 +141,10 @@ export async function runTieredBench(opts: { quick: boolean }): Promise<BenchRes
     };
     const writes = latencyRow(
       await compare(
-        { name: `TieredStore CAS update p50 (durable first, then cache, ${PAYLOAD_BYTES} B)`, baseline: 'CassandraSessionStore update alone' },
+        {
+          name: `TieredStore CAS update p50 (durable first, then cache, ${PAYLOAD_BYTES} B)`,
+          baseline: 'CassandraSessionStore update alone',
+        },
         write(tiered),
         write(cassandraAlone),
         options,

@@ -2,7 +2,7 @@
 // SessionKit test servers: install, start, inspect and stop the real servers the test suites use.
 // Usage: node services/bin/services.mjs <install|up|down|status|start|stop|kill|restart> [names...]
 // See services/README.md for ports, names and environment variables.
-import { ServerError, explain, knownNames, status, stop, up } from '../lib/control.mjs';
+import { explain, knownNames, ServerError, status, stop, up } from '../lib/control.mjs';
 import { ensureApt, ensureMaven, javaBin } from '../lib/install.mjs';
 import { withLock } from '../lib/process.mjs';
 
@@ -20,7 +20,11 @@ names: ${knownNames().join(', ')}`;
 function table(rows, columns) {
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '-')));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (vals) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (vals) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return `${[line(columns), ...cells.map(line)].join('\n')}\n`;
 }
 
@@ -33,7 +37,9 @@ async function runUp(names) {
   });
   process.stdout.write(table(rows, ['name', 'endpoint', 'pid', 'state', 'result']));
   for (const err of failures) explain(err);
-  process.stdout.write(`[services] up: ${failures.length ? `${failures.length} FAILED` : 'all healthy'} in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+  process.stdout.write(
+    `[services] up: ${failures.length ? `${failures.length} FAILED` : 'all healthy'} in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`,
+  );
   return failures.length ? 1 : 0;
 }
 
@@ -62,7 +68,13 @@ async function main([command, ...args]) {
       const json = args.includes('--json');
       const rows = await status(args.filter((a) => a !== '--json'));
       if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else process.stdout.write(table(rows.map((r) => ({ ...r, rss: r.rssMiB === undefined ? '-' : `${r.rssMiB} MiB` })), ['name', 'endpoint', 'pid', 'state', 'rss']));
+      else
+        process.stdout.write(
+          table(
+            rows.map((r) => ({ ...r, rss: r.rssMiB === undefined ? '-' : `${r.rssMiB} MiB` })),
+            ['name', 'endpoint', 'pid', 'state', 'rss'],
+          ),
+        );
       return 0;
     }
     default:

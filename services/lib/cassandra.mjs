@@ -65,15 +65,30 @@ const LOGBACK = `<configuration>
 const JVM17_FLAGS = [
   '-Djdk.attach.allowAttachSelf=true',
   ...[
-    'java.base/jdk.internal.misc', 'java.management.rmi/com.sun.jmx.remote.internal.rmi', 'java.rmi/sun.rmi.registry',
-    'java.rmi/sun.rmi.server', 'java.sql/java.sql', 'java.base/java.lang.ref', 'jdk.unsupported/sun.misc',
-    'jdk.compiler/com.sun.tools.javac.file', 'jdk.attach/sun.tools.attach',
+    'java.base/jdk.internal.misc',
+    'java.management.rmi/com.sun.jmx.remote.internal.rmi',
+    'java.rmi/sun.rmi.registry',
+    'java.rmi/sun.rmi.server',
+    'java.sql/java.sql',
+    'java.base/java.lang.ref',
+    'jdk.unsupported/sun.misc',
+    'jdk.compiler/com.sun.tools.javac.file',
+    'jdk.attach/sun.tools.attach',
   ].flatMap((p) => ['--add-exports', `${p}=ALL-UNNAMED`]),
   ...[
-    'java.base/java.lang.module', 'java.base/jdk.internal.loader', 'java.base/jdk.internal.ref',
-    'java.base/jdk.internal.reflect', 'java.base/jdk.internal.math', 'java.base/jdk.internal.module',
-    'java.base/jdk.internal.util.jar', 'jdk.management/com.sun.management.internal', 'java.base/sun.nio.ch',
-    'java.base/java.io', 'java.base/java.lang.reflect', 'jdk.compiler/com.sun.tools.javac', 'java.base/java.lang',
+    'java.base/java.lang.module',
+    'java.base/jdk.internal.loader',
+    'java.base/jdk.internal.ref',
+    'java.base/jdk.internal.reflect',
+    'java.base/jdk.internal.math',
+    'java.base/jdk.internal.module',
+    'java.base/jdk.internal.util.jar',
+    'jdk.management/com.sun.management.internal',
+    'java.base/sun.nio.ch',
+    'java.base/java.io',
+    'java.base/java.lang.reflect',
+    'jdk.compiler/com.sun.tools.javac',
+    'java.base/java.lang',
     'java.base/java.util',
   ].flatMap((p) => ['--add-opens', `${p}=ALL-UNNAMED`]),
   '-Dio.netty.tryReflectionSetAccessible=true',
@@ -97,7 +112,12 @@ function node({ name, group, address, seed, jmxPort, ringDelayMs }) {
       return {
         cmd: await javaBin(),
         args: [
-          '-Xms256m', '-Xmx512m', '-Xss256k', '-XX:+UseSerialGC', '-XX:+PerfDisableSharedMem', '-XX:+ExitOnOutOfMemoryError',
+          '-Xms256m',
+          '-Xmx512m',
+          '-Xss256k',
+          '-XX:+UseSerialGC',
+          '-XX:+PerfDisableSharedMem',
+          '-XX:+ExitOnOutOfMemoryError',
           // C1 only: start-up is dominated by JIT work on 2 cores; test traffic does not need C2.
           '-XX:TieredStopAtLevel=1',
           `-javaagent:${join(lib, jamm)}`, // Cassandra measures object sizes with jamm
@@ -116,7 +136,8 @@ function node({ name, group, address, seed, jmxPort, ringDelayMs }) {
           '-Dcassandra.superuser_setup_delay_ms=0',
           `-Dcassandra.ring_delay_ms=${ringDelayMs}`,
           '-Dcassandra.unsafesystem=true',
-          '-cp', join(lib, '*'),
+          '-cp',
+          join(lib, '*'),
           'org.apache.cassandra.service.CassandraDaemon',
         ],
         cwd: dir,
@@ -129,7 +150,16 @@ function node({ name, group, address, seed, jmxPort, ringDelayMs }) {
 export const cassandra = {
   name: 'cassandra',
   install: ['maven'],
-  servers: [node({ name: 'cassandra', group: 'cassandra', address: '127.0.0.1', seed: '127.0.0.1', jmxPort: 19199, ringDelayMs: 100 })],
+  servers: [
+    node({
+      name: 'cassandra',
+      group: 'cassandra',
+      address: '127.0.0.1',
+      seed: '127.0.0.1',
+      jmxPort: 19199,
+      ringDelayMs: 100,
+    }),
+  ],
 };
 
 const CLUSTER_NODES = [
@@ -151,7 +181,10 @@ export const cassandraCluster = {
   async healthy(running) {
     for (const s of running) {
       for (const other of CLUSTER_NODES.filter((n) => n.name !== s.name)) {
-        const seen = lastMatch(s.name, new RegExp(`/${other.address.replaceAll('.', '\\.')}:${STORAGE_PORT} is now (UP|DOWN)`, 'g'));
+        const seen = lastMatch(
+          s.name,
+          new RegExp(`/${other.address.replaceAll('.', '\\.')}:${STORAGE_PORT} is now (UP|DOWN)`, 'g'),
+        );
         if (seen?.[1] !== 'UP') return `${s.name} does not see ${other.address} UP`;
       }
     }

@@ -29,11 +29,16 @@ export class ServerError extends Error {
 export function select(names, { forUp = false } = {}) {
   let wanted = names;
   if (wanted.length === 0 && forUp && process.env.SESSIONKIT_SERVICES) {
-    wanted = process.env.SESSIONKIT_SERVICES.split(',').map((n) => n.trim()).filter(Boolean);
+    wanted = process.env.SESSIONKIT_SERVICES.split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
   }
   if (wanted.length === 0) {
     const withCluster = !forUp || process.env.SESSIONKIT_CASSANDRA_CLUSTER === '1';
-    return GROUPS.filter((g) => withCluster || !OPTIONAL_GROUPS.has(g.name)).map((g) => ({ group: g, servers: g.servers }));
+    return GROUPS.filter((g) => withCluster || !OPTIONAL_GROUPS.has(g.name)).map((g) => ({
+      group: g,
+      servers: g.servers,
+    }));
   }
   const picked = new Map();
   for (const name of wanted) {
@@ -45,7 +50,8 @@ export function select(names, { forUp = false } = {}) {
   return GROUPS.filter((g) => picked.has(g)).map((g) => ({ group: g, servers: picked.get(g) }));
 }
 
-export const knownNames = () => GROUPS.flatMap((g) => [g.name, ...g.servers.map((s) => s.name).filter((n) => n !== g.name)]);
+export const knownNames = () =>
+  GROUPS.flatMap((g) => [g.name, ...g.servers.map((s) => s.name).filter((n) => n !== g.name)]);
 
 async function probe(check) {
   try {
@@ -64,7 +70,10 @@ async function waitUntil(check, { timeoutMs, alive = () => true, what }) {
     if (last === true) return;
     if (!alive()) throw new ServerError(what, 'exited during start-up');
     if (Date.now() > deadline) {
-      throw new ServerError(what, `not healthy after ${timeoutMs / 1000}s${typeof last === 'string' ? ` (${last})` : ''}`);
+      throw new ServerError(
+        what,
+        `not healthy after ${timeoutMs / 1000}s${typeof last === 'string' ? ` (${last})` : ''}`,
+      );
     }
     await sleep(delay);
   }
@@ -80,9 +89,13 @@ async function startServer(server) {
   const t0 = Date.now();
   if (livePid(server.name) === undefined) {
     if (await tcpOpen(server.host, server.port)) {
-      throw new ServerError(server.name, `port ${server.host}:${server.port} is in use by a process not started by services.mjs`, {
-        withLog: false,
-      });
+      throw new ServerError(
+        server.name,
+        `port ${server.host}:${server.port} is in use by a process not started by services.mjs`,
+        {
+          withLog: false,
+        },
+      );
     }
     spawnDetached(server.name, await server.command());
     await waitUntil(server.healthy, {
@@ -92,7 +105,11 @@ async function startServer(server) {
     });
     return { state: 'started', ms: Date.now() - t0 };
   }
-  await waitUntil(server.healthy, { timeoutMs: server.startTimeoutMs, alive: () => livePid(server.name) !== undefined, what: server.name });
+  await waitUntil(server.healthy, {
+    timeoutMs: server.startTimeoutMs,
+    alive: () => livePid(server.name) !== undefined,
+    what: server.name,
+  });
   return { state: 'reused', ms: Date.now() - t0 };
 }
 
@@ -157,7 +174,13 @@ export async function status(names = []) {
       if (pid !== undefined) state = (await probe(s.healthy)) === true ? 'up' : 'unhealthy';
       else state = (await tcpOpen(s.host, s.port)) ? 'foreign' : 'down';
       const rss = pid === undefined ? undefined : rssKiB(pid);
-      return { name: s.name, endpoint: s.endpoint, pid, state, rssMiB: rss === undefined ? undefined : Math.round(rss / 1024) };
+      return {
+        name: s.name,
+        endpoint: s.endpoint,
+        pid,
+        state,
+        rssMiB: rss === undefined ? undefined : Math.round(rss / 1024),
+      };
     }),
   );
 }

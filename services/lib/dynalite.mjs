@@ -20,8 +20,16 @@ export const dynalite = {
         cmd: process.execPath,
         args: [
           join(dirname(createRequire(import.meta.url).resolve('dynalite/package.json')), 'cli.js'),
-          '--host', HOST, '--port', String(PORT),
-          '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0',
+          '--host',
+          HOST,
+          '--port',
+          String(PORT),
+          '--createTableMs',
+          '0',
+          '--deleteTableMs',
+          '0',
+          '--updateTableMs',
+          '0',
         ],
       }),
       // Any HTTP answer (dynalite replies 400 to a bare GET) means it is serving.

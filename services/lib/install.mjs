@@ -37,7 +37,11 @@ async function runOrExplain(what, cmd, args, opts = {}) {
     return await run(cmd, args, { maxBuffer: 64 * 1024 * 1024, ...opts });
   } catch (err) {
     // Maven's console library emits colour resets even in batch mode; strip them from the report.
-    const output = stripVTControlCharacters(`${err.stdout ?? ''}${err.stderr ?? ''}`).trim().split('\n').slice(-40).join('\n');
+    const output = stripVTControlCharacters(`${err.stdout ?? ''}${err.stderr ?? ''}`)
+      .trim()
+      .split('\n')
+      .slice(-40)
+      .join('\n');
     throw new Error(`${what} failed (${cmd} ${args.join(' ')}):\n${output || err.message}`);
   }
 }
@@ -50,15 +54,21 @@ async function aptInstall(packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   log(`apt-get install ${packages.join(' ')}`);
   await runOrExplain('apt-get update', 'apt-get', ['update', '-q'], { env });
-  await runOrExplain('apt-get install', 'apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { env });
+  await runOrExplain('apt-get install', 'apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], {
+    env,
+  });
 }
 
 let aptDone;
 /** redis-server, redis-cli and memcached on PATH, plus haproxy and chromium for the shop's browser tests. */
 export function ensureApt() {
-  aptDone ??= aptInstall(
-    [...new Set(['redis-server', 'redis-cli', 'memcached', 'haproxy', 'chromium'].filter((c) => !onPath(c)).map((c) => APT_COMMANDS[c]))],
-  );
+  aptDone ??= aptInstall([
+    ...new Set(
+      ['redis-server', 'redis-cli', 'memcached', 'haproxy', 'chromium']
+        .filter((c) => !onPath(c))
+        .map((c) => APT_COMMANDS[c]),
+    ),
+  ]);
   return aptDone;
 }
 
@@ -79,12 +89,14 @@ function findJava17() {
   const homes = [
     process.env.JAVA_HOME,
     ...(existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').map((d) => join('/usr/lib/jvm', d)) : []),
-    onPath('java') && dirname(dirname(realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim()))),
+    onPath('java') &&
+      dirname(dirname(realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim()))),
   ].filter(Boolean);
   for (const home of homes) {
     try {
       const release = readFileSync(join(home, 'release'), 'utf8');
-      if (/^JAVA_VERSION="17[."]/m.test(release) && existsSync(join(home, 'bin', 'java'))) return join(home, 'bin', 'java');
+      if (/^JAVA_VERSION="17[."]/m.test(release) && existsSync(join(home, 'bin', 'java')))
+        return join(home, 'bin', 'java');
     } catch {
       /* not a JDK home */
     }
@@ -106,7 +118,12 @@ export function ensureMaven() {
     log(`mvn: fetching ${stale.join(', ')} into ${LIB_DIR}`);
     for (const lib of stale) rmSync(join(LIB_DIR, lib), { recursive: true, force: true });
     await runOrExplain('Maven', 'mvn', [
-      '-q', '-B', '-Dstyle.color=never', '-f', POM, `-Dlib.dir=${LIB_DIR}`,
+      '-q',
+      '-B',
+      '-Dstyle.color=never',
+      '-f',
+      POM,
+      `-Dlib.dir=${LIB_DIR}`,
       ...stale.map((lib) => `dependency:copy-dependencies@${lib}`),
     ]);
     for (const lib of stale) writeFileSync(marker(lib), hash);

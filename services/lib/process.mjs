@@ -1,7 +1,7 @@
 // Detached server processes: spawn with a pid file, liveness (stale pid files included), stop, RSS, log tail.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { LOG_DIR, RUN_DIR, logFile, pidFile } from './paths.mjs';
+import { LOG_DIR, logFile, pidFile, RUN_DIR } from './paths.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,8 +4,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { serverDir } from './paths.mjs';
 import { parseInfo, redisCommand } from './net.mjs';
+import { serverDir } from './paths.mjs';
 
 const HOST = '127.0.0.1';
 const SENTINEL_MASTER_NAME = 'sessionkit';
@@ -31,8 +31,20 @@ function redisServer(name, group, port, extraArgs = []) {
       return {
         cmd: 'redis-server',
         args: [
-          '--port', String(port), '--bind', HOST, '--dir', serverDir(name),
-          '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', '',
+          '--port',
+          String(port),
+          '--bind',
+          HOST,
+          '--dir',
+          serverDir(name),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--daemonize',
+          'no',
+          '--logfile',
+          '',
           ...extraArgs,
         ],
       };
@@ -57,10 +69,13 @@ export const redisCluster = {
   install: ['apt'],
   servers: CLUSTER_PORTS.map((port) =>
     redisServer(`redis-cluster-${port}`, 'redis-cluster', port, [
-      '--cluster-enabled', 'yes',
+      '--cluster-enabled',
+      'yes',
       // nodes.conf is the node's identity: kept when one node restarts (it rejoins), wiped by reset().
-      '--cluster-config-file', 'nodes.conf',
-      '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS),
+      '--cluster-config-file',
+      'nodes.conf',
+      '--cluster-node-timeout',
+      String(CLUSTER_NODE_TIMEOUT_MS),
     ]),
   ),
   /** No node is running: forget the old cluster so a fresh one is created. */
@@ -72,8 +87,12 @@ export const redisCluster = {
     const infos = await Promise.all(CLUSTER_PORTS.map(clusterInfo));
     if (!infos.every((i) => i.cluster_known_nodes === '1' && i.cluster_slots_assigned === '0')) return;
     await promisify(execFile)('redis-cli', [
-      '--cluster', 'create', ...CLUSTER_PORTS.map((p) => `${HOST}:${p}`),
-      '--cluster-replicas', '1', '--cluster-yes',
+      '--cluster',
+      'create',
+      ...CLUSTER_PORTS.map((p) => `${HOST}:${p}`),
+      '--cluster-replicas',
+      '1',
+      '--cluster-yes',
     ]);
   },
   /** Every running node sees 6 nodes, all slots covered, state ok. */
@@ -138,7 +157,9 @@ export const redisSentinel = {
     redisServer(`redis-sentinel-${SENTINEL_DATA_PORTS[0]}`, 'redis-sentinel', SENTINEL_DATA_PORTS[0]),
     // After a failover the sentinels reconfigure both data nodes; this flag only sets the initial roles.
     redisServer(`redis-sentinel-${SENTINEL_DATA_PORTS[1]}`, 'redis-sentinel', SENTINEL_DATA_PORTS[1], [
-      '--replicaof', HOST, String(SENTINEL_DATA_PORTS[0]),
+      '--replicaof',
+      HOST,
+      String(SENTINEL_DATA_PORTS[0]),
     ]),
     ...SENTINEL_PORTS.map(sentinel),
   ],

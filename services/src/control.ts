@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ENV_VARS, resolveEndpoints, type Backend } from './endpoints.js';
+import { type Backend, ENV_VARS, resolveEndpoints } from './endpoints.js';
 
 const run = promisify(execFile);
 // Same relative path from src/ (vitest) and dist/ (built).

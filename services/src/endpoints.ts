@@ -138,7 +138,10 @@ function parseList(value: string, variable: string): { entries: string[]; name: 
   const at = value.lastIndexOf('@');
   const list = at >= 0 ? value.slice(0, at) : value;
   const name = at >= 0 ? value.slice(at + 1).trim() || undefined : undefined;
-  const entries = list.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = list
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error(`${variable} is set but lists no host:port`);
   try {
     entries.forEach(toHostPort);
@@ -173,7 +176,11 @@ export function resolveEndpoints(env: NodeJS.ProcessEnv = process.env): Endpoint
   return {
     redis: { url: redisUrl ?? `redis://${LOCAL}:16379`, external: redisUrl !== undefined },
     redisCluster: { nodes: cluster.entries.map(toHostPort), external: cluster.external },
-    redisSentinel: { sentinels: sentinel.entries.map(toHostPort), masterName: sentinel.name, external: sentinel.external },
+    redisSentinel: {
+      sentinels: sentinel.entries.map(toHostPort),
+      masterName: sentinel.name,
+      external: sentinel.external,
+    },
     memcached: { servers: memcached.entries, external: memcached.external },
     cassandra: {
       contactPoints: cassandra.entries,

@@ -4,21 +4,22 @@
  *
  * @packageDocumentation
  */
+
+export { closedPort } from './closed-port.js';
+export { type ServerControl, type ServerName, type ServerStatus, serverControl } from './control.js';
 export {
-  ENV_VARS,
-  endpoints,
-  resolveEndpoints,
   type Backend,
   type CassandraEndpoint,
   type DynamoDbEndpoint,
+  ENV_VARS,
   type EndpointBase,
   type Endpoints,
+  endpoints,
   type HazelcastEndpoint,
   type HostPort,
   type MemcachedEndpoint,
   type RedisClusterEndpoint,
   type RedisEndpoint,
   type RedisSentinelEndpoint,
+  resolveEndpoints,
 } from './endpoints.js';
-export { closedPort } from './closed-port.js';
-export { serverControl, type ServerControl, type ServerName, type ServerStatus } from './control.js';

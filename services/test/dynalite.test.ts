@@ -16,7 +16,9 @@ describe('dynamodb (dynalite)', () => {
 
   it('creates a table, puts and gets an item', async () => {
     // dynalite has no TTL (servers.md): expiry is the adapter's read-side filter, not tested here.
-    const table = uniqueKey('table').replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 200);
+    const table = uniqueKey('table')
+      .replace(/[^a-zA-Z0-9_.-]/g, '-')
+      .slice(0, 200);
     await ddb.send(
       new CreateTableCommand({
         TableName: table,

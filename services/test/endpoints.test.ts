@@ -7,9 +7,18 @@ describe('endpoints', () => {
     expect(e.redis).toEqual({ url: 'redis://127.0.0.1:16379', external: false });
     expect(e.redisCluster.nodes.map((n) => n.port)).toEqual([17001, 17002, 17003, 17004, 17005, 17006]);
     expect(e.redisSentinel.masterName).toBe('sessionkit');
-    expect(e.cassandra).toEqual({ contactPoints: ['127.0.0.1:19042'], localDataCenter: 'datacenter1', port: 19042, external: false });
+    expect(e.cassandra).toEqual({
+      contactPoints: ['127.0.0.1:19042'],
+      localDataCenter: 'datacenter1',
+      port: 19042,
+      external: false,
+    });
     expect(e.dynamodb.endpoint).toBe('http://127.0.0.1:14567');
-    expect(e.hazelcast).toEqual({ members: ['127.0.0.1:15701', '127.0.0.1:15702'], clusterName: 'sessionkit', external: false });
+    expect(e.hazelcast).toEqual({
+      members: ['127.0.0.1:15701', '127.0.0.1:15702'],
+      clusterName: 'sessionkit',
+      external: false,
+    });
   });
 
   it('takes one env var per backend, with an optional @name', () => {
@@ -23,7 +32,10 @@ describe('endpoints', () => {
     });
     expect(e.redis).toEqual({ url: 'redis://cache:6379/2', external: true });
     expect(e.redisSentinel).toEqual({
-      sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }],
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
       masterName: 'mymaster',
       external: true,
     });
@@ -51,10 +63,16 @@ describe('endpoints', () => {
     expect(local.redisSentinel.sentinels.map((s) => cli.get(`redis-sentinel-${s.port}`))).toEqual(
       local.redisSentinel.sentinels.map((s) => `${s.host}:${s.port}`),
     );
-    expect(local.memcached.servers.map((s) => cli.get(`memcached-${s.split(':')[1]}`))).toEqual(local.memcached.servers);
+    expect(local.memcached.servers.map((s) => cli.get(`memcached-${s.split(':')[1]}`))).toEqual(
+      local.memcached.servers,
+    );
     expect(cli.get('cassandra')).toBe(local.cassandra.contactPoints[0]);
-    expect([cli.get('cassandra-cluster-1'), cli.get('cassandra-cluster-2')]).toEqual(local.cassandraCluster.contactPoints);
-    expect(local.hazelcast.members.map((m) => cli.get(`hazelcast-${m.split(':')[1]}`))).toEqual(local.hazelcast.members);
+    expect([cli.get('cassandra-cluster-1'), cli.get('cassandra-cluster-2')]).toEqual(
+      local.cassandraCluster.contactPoints,
+    );
+    expect(local.hazelcast.members.map((m) => cli.get(`hazelcast-${m.split(':')[1]}`))).toEqual(
+      local.hazelcast.members,
+    );
     expect(cli.get('dynalite')).toBe(local.dynamodb.endpoint);
   });
 

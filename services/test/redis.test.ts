@@ -5,7 +5,11 @@ import { sleep, uniqueKey } from './helpers.js';
 
 describe('redis standalone', () => {
   // No retries: a server that is down fails the test at once instead of hanging.
-  const redis = new Redis(endpoints.redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+  const redis = new Redis(endpoints.redis.url, {
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    lazyConnect: true,
+  });
   afterAll(() => redis.disconnect());
 
   it('writes, reads and expires', async () => {

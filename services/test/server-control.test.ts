@@ -7,7 +7,12 @@ describe('serverControl (fault helpers)', () => {
     await serverControl.kill('memcached-21213');
     expect((await serverControl.status('memcached-21213'))[0]).toMatchObject({ state: 'down' });
 
-    const client = memjs.Client.create('127.0.0.1:21213', { retries: 0, timeout: 1, conntimeout: 1, logger: { log: () => {} } });
+    const client = memjs.Client.create('127.0.0.1:21213', {
+      retries: 0,
+      timeout: 1,
+      conntimeout: 1,
+      logger: { log: () => {} },
+    });
     try {
       await expect(client.get('k')).rejects.toThrow();
       await serverControl.start('memcached-21213');

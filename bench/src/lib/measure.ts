@@ -59,7 +59,12 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function runFor(operation: (worker: number) => Promise<unknown>, ms: number, concurrency: number, latencies?: number[]): Promise<number> {
+async function runFor(
+  operation: (worker: number) => Promise<unknown>,
+  ms: number,
+  concurrency: number,
+  latencies?: number[],
+): Promise<number> {
   const end = performance.now() + ms;
   let ops = 0;
   await Promise.all(
@@ -76,7 +81,10 @@ async function runFor(operation: (worker: number) => Promise<unknown>, ms: numbe
 }
 
 /** Measures `operation` (called with the worker index) for `durationMs` after a warm-up. */
-export async function measure(operation: (worker: number) => Promise<unknown>, options: MeasureOptions): Promise<Measurement> {
+export async function measure(
+  operation: (worker: number) => Promise<unknown>,
+  options: MeasureOptions,
+): Promise<Measurement> {
   const concurrency = options.concurrency ?? 1;
   await runFor(operation, options.warmupMs ?? options.durationMs / 4, concurrency);
   const latencies: number[] = [];
@@ -87,7 +95,13 @@ export async function measure(operation: (worker: number) => Promise<unknown>, o
   const cpu = process.cpuUsage(cpuStart);
   const sorted = Float64Array.from(latencies).sort();
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { opsPerSec: ops / elapsed, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), ops, opsPerCpuSec: ops / cpuSeconds };
+  return {
+    opsPerSec: ops / elapsed,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    ops,
+    opsPerCpuSec: ops / cpuSeconds,
+  };
 }
 
 /** How {@link compare} turns its alternating rounds into one result. */
@@ -132,17 +146,25 @@ export async function compare(
     if (paired) collectGarbage();
     subjectRounds.push(await measure(subject, options));
   }
-  const result = paired ? pairedMedian(spec, subjectRounds, baselineRounds) : bestRounds(spec, subjectRounds, baselineRounds);
+  const result = paired
+    ? pairedMedian(spec, subjectRounds, baselineRounds)
+    : bestRounds(spec, subjectRounds, baselineRounds);
   if (spec.target) {
     const ratio = result.ratio;
     result.target = spec.target.label;
-    result.met = (spec.target.min === undefined || ratio >= spec.target.min) && (spec.target.max === undefined || ratio <= spec.target.max);
+    result.met =
+      (spec.target.min === undefined || ratio >= spec.target.min) &&
+      (spec.target.max === undefined || ratio <= spec.target.max);
   }
   return result;
 }
 
 /** Each side's best round, and the ratio of the two. */
-function bestRounds(spec: { name: string; baseline: string; notes?: string }, subject: Measurement[], baseline: Measurement[]): BenchResult {
+function bestRounds(
+  spec: { name: string; baseline: string; notes?: string },
+  subject: Measurement[],
+  baseline: Measurement[],
+): BenchResult {
   const best = subject.reduce((a, b) => (b.opsPerSec > a.opsPerSec ? b : a));
   const bestBaseline = baseline.reduce((a, b) => (b.opsPerSec > a.opsPerSec ? b : a));
   const result: BenchResult = {
@@ -165,10 +187,15 @@ function bestRounds(spec: { name: string; baseline: string; notes?: string }, su
  * same statistics computed from CPU time instead of wall-clock time, to tell the cost of the code from the
  * load on the machine.
  */
-function pairedMedian(spec: { name: string; baseline: string; notes?: string }, subject: Measurement[], baseline: Measurement[]): BenchResult {
+function pairedMedian(
+  spec: { name: string; baseline: string; notes?: string },
+  subject: Measurement[],
+  baseline: Measurement[],
+): BenchResult {
   const ratios = subject.map((s, i) => s.opsPerSec / baseline[i]!.opsPerSec).sort((a, b) => a - b);
   const cpuRatios = subject.map((s, i) => s.opsPerCpuSec / baseline[i]!.opsPerCpuSec).sort((a, b) => a - b);
-  const of = (rounds: Measurement[], field: keyof Measurement) => median(rounds.map((m) => m[field]).sort((a, b) => a - b));
+  const of = (rounds: Measurement[], field: keyof Measurement) =>
+    median(rounds.map((m) => m[field]).sort((a, b) => a - b));
   const spread =
     `ratio = median of ${ratios.length} paired rounds (baseline then SessionKit, a GC before each), ${describe(ratios)}; ` +
     `per CPU-second instead of per second: median ${median(cpuRatios).toFixed(2)}, ${describe(cpuRatios)}; ` +

@@ -5,7 +5,12 @@
 import type { SessionStore, StoredSession } from '@sessionkit/core';
 
 /** Reads `key` and writes `data` at the next version with a fresh deadline. Resolves whether the write won. */
-export async function getAndUpdate(store: SessionStore, key: string, data: Uint8Array, ttlMs: number): Promise<boolean> {
+export async function getAndUpdate(
+  store: SessionStore,
+  key: string,
+  data: Uint8Array,
+  ttlMs: number,
+): Promise<boolean> {
   const current = await store.get(key);
   if (!current) throw new Error('a benchmark session is missing: was it evicted or expired?');
   const next: StoredSession = { data, version: current.version + 1, expiresAt: Date.now() + ttlMs };

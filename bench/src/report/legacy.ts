@@ -4,7 +4,7 @@
  */
 import type { LegacyBenchReport } from '../legacy.js';
 import { medianOf } from '../lib/measure.js';
-import { sectionMarkers, separateRunNote, type SeparateRun } from './sections.js';
+import { type SeparateRun, sectionMarkers, separateRunNote } from './sections.js';
 
 const { start: START, end: END } = sectionMarkers('legacy');
 
@@ -12,8 +12,16 @@ const rps = (values: number[]) => Math.round(medianOf(values)).toLocaleString('e
 const cellOf = (text: string) => text.replace(/\|/g, '\\|');
 
 /** The section's markdown lines, markers included. With `separate`, it also says which run measured it. */
-export function legacySection(report: LegacyBenchReport | undefined, error: string | undefined, separate?: SeparateRun): string[] {
-  const lines = [START, '## Adopting express-session sessions: what `legacy` costs a request without a legacy cookie', ''];
+export function legacySection(
+  report: LegacyBenchReport | undefined,
+  error: string | undefined,
+  separate?: SeparateRun,
+): string[] {
+  const lines = [
+    START,
+    '## Adopting express-session sessions: what `legacy` costs a request without a legacy cookie',
+    '',
+  ];
   if (separate) lines.push(separateRunNote(separate), '');
   if (error || !report) return [...lines, `**Legacy run error:** ${error ?? 'no result'}`, '', END];
   lines.push(
@@ -46,8 +54,11 @@ export function legacySection(report: LegacyBenchReport | undefined, error: stri
 
 /** The legacy option's row of the targets table (none when the run did not include it). */
 export function legacyTargetRow(report: LegacyBenchReport | undefined, error: string | undefined): string[] {
-  const what = '| legacy | requests/s with `legacy` configured, no legacy cookie, vs without the option (logged in; anonymous)';
+  const what =
+    '| legacy | requests/s with `legacy` configured, no legacy cookie, vs without the option (logged in; anonymous)';
   if (error) return [`${what} | – | >= 0.98x | **error**: ${cellOf(error)} |`];
   if (!report) return [];
-  return [`${what} | ${report.workloads.map((w) => `${w.ratio.toFixed(3)}x`).join('; ')} | >= 0.98x | ${report.target.met ? '**met**' : '**NOT met**'} |`];
+  return [
+    `${what} | ${report.workloads.map((w) => `${w.ratio.toFixed(3)}x`).join('; ')} | >= 0.98x | ${report.target.met ? '**met**' : '**NOT met**'} |`,
+  ];
 }

@@ -32,7 +32,15 @@ export async function loadAverage(): Promise<LoadAverage> {
     return { one: one!, five: five!, fifteen: fifteen!, raw };
   } catch {
     const [one, five, fifteen] = os.loadavg();
-    return { one: one!, five: five!, fifteen: fifteen!, raw: os.loadavg().map((v) => v.toFixed(2)).join(' ') };
+    return {
+      one: one!,
+      five: five!,
+      fifteen: fifteen!,
+      raw: os
+        .loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' '),
+    };
   }
 }
 
@@ -46,7 +54,10 @@ async function cpuModel(): Promise<string> {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
+  ]);
 }
 
 async function safely(name: string, servers: Record<string, string>, probe: () => Promise<string>): Promise<void> {
@@ -64,7 +75,12 @@ function memcachedVersion(server: string): Promise<string> {
     socket.on('error', reject);
     socket.once('data', (chunk) => {
       socket.end();
-      resolve(chunk.toString('latin1').replace(/^VERSION /, '').trim());
+      resolve(
+        chunk
+          .toString('latin1')
+          .replace(/^VERSION /, '')
+          .trim(),
+      );
     });
     socket.write('version\r\n');
   });
@@ -72,7 +88,8 @@ function memcachedVersion(server: string): Promise<string> {
 
 async function packageVersion(name: string): Promise<string> {
   try {
-    return (JSON.parse(await readFile(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(await readFile(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'not installed';
   }
@@ -93,7 +110,12 @@ export async function describeMachine(): Promise<MachineInfo> {
         client.disconnect();
       }
     }),
-    safely('Memcached', servers, async () => `${await memcachedVersion(endpoints.memcached.servers[0]!)} (${endpoints.memcached.servers.length} servers)`),
+    safely(
+      'Memcached',
+      servers,
+      async () =>
+        `${await memcachedVersion(endpoints.memcached.servers[0]!)} (${endpoints.memcached.servers.length} servers)`,
+    ),
     safely('Cassandra', servers, async () => {
       const cassandra = (await import('cassandra-driver')).default;
       const { contactPoints, localDataCenter } = endpoints.cassandra;
@@ -116,16 +138,32 @@ export async function describeMachine(): Promise<MachineInfo> {
       });
       try {
         const list = client.getCluster().getMembers();
-        const v = (list[0] as unknown as { version?: { major: number; minor: number; patch: number } } | undefined)?.version;
+        const v = (list[0] as unknown as { version?: { major: number; minor: number; patch: number } } | undefined)
+          ?.version;
         return `${v ? `${v.major}.${v.minor}.${v.patch}` : '?'} (${list.length} members)`;
       } finally {
         await client.shutdown();
       }
     }),
-    safely('DynamoDB', servers, async () => `dynalite ${await packageVersion('dynalite')} (in-memory emulator at ${endpoints.dynamodb.endpoint})`),
+    safely(
+      'DynamoDB',
+      servers,
+      async () => `dynalite ${await packageVersion('dynalite')} (in-memory emulator at ${endpoints.dynamodb.endpoint})`,
+    ),
   ]);
   const clients: Record<string, string> = {};
-  for (const name of ['ioredis', 'memjs', 'cassandra-driver', '@aws-sdk/client-dynamodb', 'hazelcast-client', 'express', 'express-session', 'connect-redis', 'redis', 'autocannon']) {
+  for (const name of [
+    'ioredis',
+    'memjs',
+    'cassandra-driver',
+    '@aws-sdk/client-dynamodb',
+    'hazelcast-client',
+    'express',
+    'express-session',
+    'connect-redis',
+    'redis',
+    'autocannon',
+  ]) {
     clients[name] = await packageVersion(name);
   }
   return {

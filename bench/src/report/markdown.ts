@@ -11,9 +11,9 @@ import type { ScaleReport } from '../scale.js';
 import { burstSection } from './burst.js';
 import { codecSection, codecTargetRow } from './codec.js';
 import { legacySection, legacyTargetRow } from './legacy.js';
-import { spliceSection, type SectionPart } from './sections.js';
 import type { LoadAverage, MachineInfo } from './machine.js';
-import { barChart, formatNumber, lineChart, ratioChart, type RatioBar } from './svg.js';
+import { type SectionPart, spliceSection } from './sections.js';
+import { barChart, formatNumber, lineChart, type RatioBar, ratioChart } from './svg.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -64,7 +64,15 @@ function parseTarget(label: string | undefined): { value: number; direction: 'mi
 }
 
 const ms = (v: number | undefined) =>
-  v === undefined || !Number.isFinite(v) ? '' : v < 0.1 ? v.toFixed(4) : v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1);
+  v === undefined || !Number.isFinite(v)
+    ? ''
+    : v < 0.1
+      ? v.toFixed(4)
+      : v < 1
+        ? v.toFixed(3)
+        : v < 10
+          ? v.toFixed(2)
+          : v.toFixed(1);
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const verdict = (r: BenchResult) => (r.met === undefined ? 'reported' : r.met ? '**met**' : '**NOT met**');
 
@@ -102,14 +110,19 @@ function targetsTable(modules: ModuleOutcome[], expected: { module: string; targ
       continue;
     }
     for (const r of m.results.filter((x) => x.target)) {
-      lines.push(`| ${m.module} | ${cell(r.name)} vs ${cell(r.baseline)} | ${r.ratio.toFixed(2)}x | ${cell(r.target!)} | ${verdict(r)} |`);
+      lines.push(
+        `| ${m.module} | ${cell(r.name)} vs ${cell(r.baseline)} | ${r.ratio.toFixed(2)}x | ${cell(r.target!)} | ${verdict(r)} |`,
+      );
     }
   }
   return lines;
 }
 
 /** Renders the markdown and the charts; returns the files written. */
-export async function writeReport(report: RunReport, expected: { module: string; target: string }[]): Promise<string[]> {
+export async function writeReport(
+  report: RunReport,
+  expected: { module: string; target: string }[],
+): Promise<string[]> {
   const docs = join(REPO, 'docs');
   const images = join(docs, 'images');
   await mkdir(images, { recursive: true });
@@ -129,7 +142,9 @@ export async function writeReport(report: RunReport, expected: { module: string;
   const met = verdicts.filter(Boolean).length;
   const errors = report.modules.filter((m) => m.error);
   const date = `${report.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
-  const mode = report.quick ? '`--quick` (short windows, fewer rounds, scale 10k/100k only: indicative only)' : 'full (not `--quick`)';
+  const mode = report.quick
+    ? '`--quick` (short windows, fewer rounds, scale 10k/100k only: indicative only)'
+    : 'full (not `--quick`)';
   const cores = report.machine.cores;
   const loaded = Math.max(report.loadStart.one, report.loadEnd.one) > cores * 1.5;
 
@@ -151,10 +166,22 @@ export async function writeReport(report: RunReport, expected: { module: string;
       bars.push(bar);
     }
   }
-  if (report.scale) for (const r of report.scale.results.filter((x) => x.target)) bars.push({ label: `scale: ${r.name} vs ${r.baseline}`, ratio: r.ratio, target: 1.2, direction: 'max', met: r.met! });
+  if (report.scale)
+    for (const r of report.scale.results.filter((x) => x.target))
+      bars.push({
+        label: `scale: ${r.name} vs ${r.baseline}`,
+        ratio: r.ratio,
+        target: 1.2,
+        direction: 'max',
+        met: r.met!,
+      });
   await write(
     join(images, 'bench-ratios.svg'),
-    ratioChart('SessionKit vs baseline: measured ratio and target', bars, `${date}, ${report.quick ? '--quick' : 'full run'}, ${report.machine.cpuModel} x${cores}, load ${report.loadStart.one}→${report.loadEnd.one}`),
+    ratioChart(
+      'SessionKit vs baseline: measured ratio and target',
+      bars,
+      `${date}, ${report.quick ? '--quick' : 'full run'}, ${report.machine.cpuModel} x${cores}, load ${report.loadStart.one}→${report.loadEnd.one}`,
+    ),
   );
   const charts: string[] = ['![ratio vs target per comparison](images/bench-ratios.svg)'];
 
@@ -169,10 +196,18 @@ export async function writeReport(report: RunReport, expected: { module: string;
           `${store}: operation latency vs live sessions`,
           [
             { name: 'p50', points: pts.map((p) => ({ x: p.sessions, y: p.p50Ms })) },
-            { name: 'target: 1.2x first p50', points: pts.map((p) => ({ x: p.sessions, y: base * 1.2 })), dashed: true },
+            {
+              name: 'target: 1.2x first p50',
+              points: pts.map((p) => ({ x: p.sessions, y: base * 1.2 })),
+              dashed: true,
+            },
             { name: 'p99', points: pts.map((p) => ({ x: p.sessions, y: p.p99Ms })) },
           ],
-          { x: 'live sessions (log scale)', y: 'latency, ms', xLabel: (v) => (v >= 1e6 ? `${v / 1e6}M` : `${v / 1e3}k`) },
+          {
+            x: 'live sessions (log scale)',
+            y: 'latency, ms',
+            xLabel: (v) => (v >= 1e6 ? `${v / 1e6}M` : `${v / 1e3}k`),
+          },
           report.quick ? '--quick: 10k and 100k only' : undefined,
         ),
       );
@@ -217,7 +252,7 @@ export async function writeReport(report: RunReport, expected: { module: string;
     md.push(
       `> **Warning: the machine was heavily loaded during this run** (load average ${report.loadStart.one} at start, ${report.loadEnd.one} at end, on ${cores} cores): ` +
         'other engineers were running test suites against the same servers. Absolute numbers are far below what this hardware does when idle and ' +
-        'individual rounds are noisy. Ratios are more robust (each comparison alternates SessionKit and baseline in the same run and keeps each side\'s best round), but still carry that noise.',
+        "individual rounds are noisy. Ratios are more robust (each comparison alternates SessionKit and baseline in the same run and keeps each side's best round), but still carry that noise.",
       '',
     );
   }
@@ -233,8 +268,12 @@ export async function writeReport(report: RunReport, expected: { module: string;
     `| load average (1/5/15 min) | start \`${report.loadStart.raw}\`, end \`${report.loadEnd.raw}\`${loaded ? ' — **very high**' : ''} |`,
     `| date | ${date} |`,
     `| mode | ${mode} |`,
-    ...Object.entries(report.machine.servers).sort().map(([k, v]) => `| ${k} server | ${cell(v)} |`),
-    `| client libraries | ${Object.entries(report.machine.clients).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
+    ...Object.entries(report.machine.servers)
+      .sort()
+      .map(([k, v]) => `| ${k} server | ${cell(v)} |`),
+    `| client libraries | ${Object.entries(report.machine.clients)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} |`,
     '',
     'All servers run on the same machine as the benchmark (loopback), started by `node services/bin/services.mjs up` (see [testing.md](testing.md)).',
     '',
@@ -244,8 +283,19 @@ export async function writeReport(report: RunReport, expected: { module: string;
     '(higher is better, `>=` targets) unless the row says p50, memory or commands per request (lower is better, `<=` targets).',
     '',
     ...targetsTable(report.modules, expected),
-    ...(report.scale ? report.scale.results.filter((r) => r.target).map((r) => `| scale | ${cell(r.name)} vs ${cell(r.baseline)} | ${r.ratio.toFixed(2)}x | ${cell(r.target!)} | ${verdict(r)} |`) : []),
-    ...(report.scaleError ? [`| scale | get + update p50 at 1M vs 10k (Redis, MemoryStore) | – | <= 1.2x | **error**: ${cell(report.scaleError)} |`] : []),
+    ...(report.scale
+      ? report.scale.results
+          .filter((r) => r.target)
+          .map(
+            (r) =>
+              `| scale | ${cell(r.name)} vs ${cell(r.baseline)} | ${r.ratio.toFixed(2)}x | ${cell(r.target!)} | ${verdict(r)} |`,
+          )
+      : []),
+    ...(report.scaleError
+      ? [
+          `| scale | get + update p50 at 1M vs 10k (Redis, MemoryStore) | – | <= 1.2x | **error**: ${cell(report.scaleError)} |`,
+        ]
+      : []),
     ...burstTargetRow(report),
     ...codecTargetRow(report.codec, report.codecError),
     ...legacyTargetRow(report.legacy, report.legacyError),
@@ -277,10 +327,14 @@ export async function writeReport(report: RunReport, expected: { module: string;
       '| store | live sessions | p50 ms | p99 ms | ops/s | populate s | CAS conflicts |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...report.scale.points.map(
-        (p) => `| ${p.store} | ${p.sessions.toLocaleString('en-US')} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${formatNumber(p.opsPerSec)} | ${p.populateSec?.toFixed(1) ?? ''} | ${p.conflicts} |`,
+        (p) =>
+          `| ${p.store} | ${p.sessions.toLocaleString('en-US')} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${formatNumber(p.opsPerSec)} | ${p.populateSec?.toFixed(1) ?? ''} | ${p.conflicts} |`,
       ),
       '',
-      ...report.scale.results.map((r) => `- ${cell(r.name)} vs ${cell(r.baseline)}: ${r.ratio.toFixed(2)}x${r.target ? ` (target ${r.target}: ${verdict(r)})` : ' (reported)'}; ${cell(r.notes ?? '')}`),
+      ...report.scale.results.map(
+        (r) =>
+          `- ${cell(r.name)} vs ${cell(r.baseline)}: ${r.ratio.toFixed(2)}x${r.target ? ` (target ${r.target}: ${verdict(r)})` : ' (reported)'}; ${cell(r.notes ?? '')}`,
+      ),
       '',
       ...charts.slice(1),
       '',
@@ -290,7 +344,7 @@ export async function writeReport(report: RunReport, expected: { module: string;
   md.push('## Memory per session', '');
   if (report.memory) {
     md.push(
-      'N anonymous sessions of 1 KiB of random (incompressible) bytes written through each adapter; the backend\'s own memory figure before and after, divided by N.',
+      "N anonymous sessions of 1 KiB of random (incompressible) bytes written through each adapter; the backend's own memory figure before and after, divided by N.",
       '',
       '| backend | bytes / session | overhead over the 1024 B payload | sessions | how | status | notes |',
       '| --- | ---: | ---: | ---: | --- | --- | --- |',
@@ -311,9 +365,12 @@ export async function writeReport(report: RunReport, expected: { module: string;
     '| module | seconds | outcome |',
     '| --- | ---: | --- |',
     ...report.modules.map(
-      (m) => `| ${m.module} | ${m.seconds.toFixed(1)} | ${m.error ? 'error' : `${m.results.length} rows`}${m.retried ? ` (retried once after: ${cell(m.retried)})` : ''} |`,
+      (m) =>
+        `| ${m.module} | ${m.seconds.toFixed(1)} | ${m.error ? 'error' : `${m.results.length} rows`}${m.retried ? ` (retried once after: ${cell(m.retried)})` : ''} |`,
     ),
-    ...Object.entries(report.extraSeconds ?? {}).map(([name, s]) => `| ${name} | ${s.toFixed(1)} | ${partErrors(report)[name] ? 'error' : 'done'} |`),
+    ...Object.entries(report.extraSeconds ?? {}).map(
+      ([name, s]) => `| ${name} | ${s.toFixed(1)} | ${partErrors(report)[name] ? 'error' : 'done'} |`,
+    ),
     `| **total** (without the build) | ${report.totalSeconds.toFixed(1)} | |`,
     '',
     '## How it is measured',
@@ -323,16 +380,16 @@ export async function writeReport(report: RunReport, expected: { module: string;
     '- Throughput comparisons use one loop (`bench/src/lib/measure.ts`): N concurrent workers each await one operation at a time for a fixed window after a warm-up.',
     '  SessionKit and its baseline are measured alternately (baseline, SessionKit, baseline, ...) for several rounds, and each side keeps its best round,',
     '  so slow drift on a shared machine hits both alike. The ratio is SessionKit / baseline from the same run.',
-    '- Paired rounds, median ratio, where one side\'s best round is not steady enough:',
+    "- Paired rounds, median ratio, where one side's best round is not steady enough:",
     '  - core (an operation of about 10 µs, all CPU): 21 short rounds of 200 ms per side (7 of 100 ms with `--quick`), each measuring baseline then',
-    '    SessionKit back to back after a garbage collection before each side; the ratio is the median of the per-round ratios, and each side\'s ops/s',
-    '    and latencies are the medians of its rounds (`aggregate: \'paired-median\'` in `compare()`). A burst of other work then spoils one round\'s pair,',
+    "    SessionKit back to back after a garbage collection before each side; the ratio is the median of the per-round ratios, and each side's ops/s",
+    "    and latencies are the medians of its rounds (`aggregate: 'paired-median'` in `compare()`). A burst of other work then spoils one round's pair,",
     '    which the median drops. The notes give the lowest, quartile and highest round ratios, and the same figures per CPU-second of the process;',
     '  - Redis reads against `redis-benchmark` (another process): `redis-benchmark`, then the adapter right after it, 7 rounds, median ratio;',
     '  - HTTP: the three servers run at once and are loaded in alternating windows (express-session, SessionKit, SessionKit with the near cache),',
-    '    5 rounds, median of the per-round ratios; Redis commands are counted in a separate fixed-size phase with MONITOR on each run\'s key prefix.',
+    "    5 rounds, median of the per-round ratios; Redis commands are counted in a separate fixed-size phase with MONITOR on each run's key prefix.",
     '- Baselines: the raw client library sending the same commands (ioredis, memjs, cassandra-driver, AWS SDK v3, hazelcast-client),',
-    '  `redis-benchmark` (the server\'s own ceiling), and Express + express-session + connect-redis for HTTP (autocannon, each server in its own process).',
+    "  `redis-benchmark` (the server's own ceiling), and Express + express-session + connect-redis for HTTP (autocannon, each server in its own process).",
     '- Latency rows (tiered, scale) compare p50 to p50; throughput is shown next to them.',
     '- Write burst: 3 app processes per side (each in its own Node process) on one Redis; the figures are counts of answers and of cart items read back, not a ratio.',
     '- Run a single module: `npx tsx bench/src/<name>.ts [--quick]`; a subset through the runner: `npm run bench -- --only=redis,tiered` (does not rewrite this page unless `--write`).',
@@ -344,12 +401,19 @@ export async function writeReport(report: RunReport, expected: { module: string;
 
 /** The errors of the parts that are not comparison modules, by part name. */
 function partErrors(report: RunReport): Record<string, string | undefined> {
-  return { scale: report.scaleError, memory: report.memoryError, burst: report.burstError, codec: report.codecError, legacy: report.legacyError };
+  return {
+    scale: report.scaleError,
+    memory: report.memoryError,
+    burst: report.burstError,
+    codec: report.codecError,
+    legacy: report.legacyError,
+  };
 }
 
 /** The burst's row of the targets table (none when the run did not include the burst). */
 function burstTargetRow(report: RunReport): string[] {
-  const what = '| burst | SessionKit: persisted / acknowledged of 100 concurrent writes to one session over 3 processes';
+  const what =
+    '| burst | SessionKit: persisted / acknowledged of 100 concurrent writes to one session over 3 processes';
   if (report.burstError) return [`${what} | – | 100 % | **error**: ${cell(report.burstError)} |`];
   if (!report.burst) return [];
   const sk = report.burst.sides.find((s) => s.side === 'sessionkit')!;

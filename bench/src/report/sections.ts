@@ -40,5 +40,7 @@ export function spliceSection(page: string, part: SectionPart, section: string[]
   const end = page.indexOf(END);
   if (start !== -1 && end > start) return page.slice(0, start) + text + page.slice(end + END.length);
   const before = page.indexOf(`\n${BEFORE}`);
-  return before === -1 ? `${page.trimEnd()}\n\n${text}\n` : `${page.slice(0, before + 1)}${text}\n\n${page.slice(before + 1)}`;
+  return before === -1
+    ? `${page.trimEnd()}\n\n${text}\n`
+    : `${page.slice(0, before + 1)}${text}\n\n${page.slice(before + 1)}`;
 }

@@ -5,11 +5,12 @@
  *
  * @module
  */
-import type { NextFunction, Request, Response } from 'express';
-import express from 'express';
+
 import type { SessionManager } from '@sessionkit/core';
 import type { Secrets } from '@sessionkit/http';
 import { csrfProtection, SessionHttpError, sessionMiddleware } from '@sessionkit/http';
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
 import type { ShopDeps } from './request.js';
 import { bareContext, sendPage } from './request.js';
 import { authRoutes } from './routes/auth.js';
@@ -47,7 +48,8 @@ export function createShopApp(options: ShopAppOptions): express.Express {
   app.use((_req: Request, res: Response, next: NextFunction) => {
     res.set({
       'X-Served-By': deps.instance,
-      'Content-Security-Policy': "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'same-origin',
     });
@@ -90,11 +92,20 @@ export function createShopApp(options: ShopAppOptions): express.Express {
       // A refused form (403: CSRF), a concurrent change (409), a store outage or contention (503 with
       // Retry-After): expected, no 500.
       res.set(error.headers);
-      const title = error.status === 403 ? 'Please reload and try again' : error.status === 409 ? 'Changed in another tab' : 'Temporarily unavailable';
+      const title =
+        error.status === 403
+          ? 'Please reload and try again'
+          : error.status === 409
+            ? 'Changed in another tab'
+            : 'Temporarily unavailable';
       return sendPage(res, errorPage(bareContext(deps), error.status, title, error.publicMessage), error.status);
     }
     if (status >= 400 && status < 500) {
-      return sendPage(res, errorPage(bareContext(deps), status, 'Bad request', 'The shop could not understand this request.'), status);
+      return sendPage(
+        res,
+        errorPage(bareContext(deps), status, 'Bad request', 'The shop could not understand this request.'),
+        status,
+      );
     }
     onError(error);
     sendPage(res, errorPage(bareContext(deps), 500, 'Something went wrong', 'An unexpected error occurred.'), 500);

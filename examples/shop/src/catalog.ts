@@ -16,12 +16,48 @@ export interface Product {
 
 /** Every product, in display order. */
 export const PRODUCTS: readonly Product[] = [
-  { id: 'mug', name: 'SessionKit mug', description: 'Holds 350 ml of coffee, or one very large session.', priceCents: 1200, icon: { label: 'MUG', color: '#e8590c' } },
-  { id: 'tshirt', name: 'T-shirt', description: 'Organic cotton, printed with "it works on every instance".', priceCents: 2500, icon: { label: 'TEE', color: '#1c7ed6' } },
-  { id: 'stickers', name: 'Sticker pack', description: 'Ten stickers, one per backend and then some.', priceCents: 500, icon: { label: 'STK', color: '#ae3ec9' } },
-  { id: 'notebook', name: 'Notebook', description: 'Dot grid, 120 pages, for drawing consistent-hash rings.', priceCents: 900, icon: { label: 'NB', color: '#2b8a3e' } },
-  { id: 'cap', name: 'Cap', description: 'Keeps the sun off while you fail over.', priceCents: 1800, icon: { label: 'CAP', color: '#f08c00' } },
-  { id: 'socks', name: 'Socks', description: 'A matched pair, replicated.', priceCents: 700, icon: { label: 'SOX', color: '#c2255c' } },
+  {
+    id: 'mug',
+    name: 'SessionKit mug',
+    description: 'Holds 350 ml of coffee, or one very large session.',
+    priceCents: 1200,
+    icon: { label: 'MUG', color: '#e8590c' },
+  },
+  {
+    id: 'tshirt',
+    name: 'T-shirt',
+    description: 'Organic cotton, printed with "it works on every instance".',
+    priceCents: 2500,
+    icon: { label: 'TEE', color: '#1c7ed6' },
+  },
+  {
+    id: 'stickers',
+    name: 'Sticker pack',
+    description: 'Ten stickers, one per backend and then some.',
+    priceCents: 500,
+    icon: { label: 'STK', color: '#ae3ec9' },
+  },
+  {
+    id: 'notebook',
+    name: 'Notebook',
+    description: 'Dot grid, 120 pages, for drawing consistent-hash rings.',
+    priceCents: 900,
+    icon: { label: 'NB', color: '#2b8a3e' },
+  },
+  {
+    id: 'cap',
+    name: 'Cap',
+    description: 'Keeps the sun off while you fail over.',
+    priceCents: 1800,
+    icon: { label: 'CAP', color: '#f08c00' },
+  },
+  {
+    id: 'socks',
+    name: 'Socks',
+    description: 'A matched pair, replicated.',
+    priceCents: 700,
+    icon: { label: 'SOX', color: '#c2255c' },
+  },
 ];
 
 const BY_ID = new Map(PRODUCTS.map((p) => [p.id, p]));

@@ -31,14 +31,19 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   for (const instance of cluster.instances) {
-    instance.process.once('exit', (code, signal) => console.log(`${instance.name} (pid ${instance.pid}) exited (${signal ?? code}); HAProxy routes around it`));
+    instance.process.once('exit', (code, signal) =>
+      console.log(`${instance.name} (pid ${instance.pid}) exited (${signal ?? code}); HAProxy routes around it`),
+    );
   }
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
     console.log('stopping the cluster ...');
-    cluster.stop().then(() => process.exit(0), () => process.exit(1));
+    cluster.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -39,10 +39,12 @@ export class ConfigError extends Error {
 /** Reads the settings from an environment (default `process.env`). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShopConfig {
   const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`PORT must be a port number, got "${env.PORT}"`);
   const secretText = env.SESSION_SECRET?.trim();
   const secrets = secretText ? secretText.split(',').map((s) => s.trim()) : [randomBytes(32).toString('base64url')];
-  if (secrets.some((s) => Buffer.byteLength(s) < 32)) throw new ConfigError('SESSION_SECRET: every secret must be at least 32 bytes');
+  if (secrets.some((s) => Buffer.byteLength(s) < 32))
+    throw new ConfigError('SESSION_SECRET: every secret must be at least 32 bytes');
   const secure = (env.COOKIE_SECURE ?? 'false').toLowerCase();
   if (secure !== 'true' && secure !== 'false') throw new ConfigError('COOKIE_SECURE must be true or false');
   return {

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   ];
   if (config.generatedSecret && config.store.kind !== 'memory') {
     lines.push('  note: SESSION_SECRET is unset, so this process signs cookies with a random secret: other instances');
-    lines.push('        will not accept them and a restart signs everyone out. Set the same SESSION_SECRET everywhere.');
+    lines.push(
+      '        will not accept them and a restart signs everyone out. Set the same SESSION_SECRET everywhere.',
+    );
   }
   console.log(lines.join('\n'));
 

@@ -5,10 +5,11 @@
  *
  * @module
  */
-import type { Request, Response } from 'express';
+
 import type { Session } from '@sessionkit/core';
 import type { SessionContext } from '@sessionkit/http';
 import { getSession } from '@sessionkit/http';
+import type { Request, Response } from 'express';
 import type { ShopSession } from './shop-session.js';
 import { cartLines } from './shop-session.js';
 import type { User, UserDirectory } from './users.js';
@@ -41,7 +42,10 @@ export function currentUser(deps: ShopDeps, session: Session<ShopSession> | null
  * Consumes the one-shot flash message. The forms' anti-CSRF token comes from the session ID: a visitor without
  * a session gets a cookie with a fresh ID and nothing is stored, so crawlers and bots cost the store nothing.
  */
-export async function pageContext(req: Request, deps: ShopDeps): Promise<{ session: Session<ShopSession> | null; page: PageContext }> {
+export async function pageContext(
+  req: Request,
+  deps: ShopDeps,
+): Promise<{ session: Session<ShopSession> | null; page: PageContext }> {
   const ctx = sessionContext(req);
   const session = await ctx.get();
   const flash = session?.get('flash');
@@ -69,7 +73,10 @@ export function bareContext(deps: ShopDeps): PageContext {
  * The session of a POST (its CSRF token was already checked), or `null` for a visitor who has none.
  * `consistency: 'strong'` for critical steps such as checkout.
  */
-export function postedSession(req: Request, options: { consistency?: 'eventual' | 'strong' } = {}): Promise<Session<ShopSession> | null> {
+export function postedSession(
+  req: Request,
+  options: { consistency?: 'eventual' | 'strong' } = {},
+): Promise<Session<ShopSession> | null> {
   return sessionContext(req).get(options);
 }
 

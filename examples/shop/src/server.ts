@@ -6,8 +6,8 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expiryPresets, SessionManager } from '@sessionkit/core';
 import type { SessionStore } from '@sessionkit/core';
+import { expiryPresets, SessionManager } from '@sessionkit/core';
 import { createShopApp } from './app.js';
 import type { ShopConfig } from './config.js';
 import type { ShopSession } from './shop-session.js';
@@ -28,9 +28,15 @@ export interface RunningShop {
 /** Opens the configured store and serves the shop. */
 export async function startShop(config: ShopConfig): Promise<RunningShop> {
   const [store, users] = await Promise.all([openStore(config.store), UserDirectory.create(DEMO_ACCOUNTS)]);
-  const manager = new SessionManager<ShopSession>({ ...expiryPresets.nistAal2, store, conflicts: SHOP_CONFLICT_POLICIES });
+  const manager = new SessionManager<ShopSession>({
+    ...expiryPresets.nistAal2,
+    store,
+    conflicts: SHOP_CONFLICT_POLICIES,
+  });
   // Store errors carry hashed store keys at most, never raw session IDs.
-  manager.on('storeError', ({ operation, error }) => console.error(`[${config.instance}] session store ${operation} failed: ${error.message}`));
+  manager.on('storeError', ({ operation, error }) =>
+    console.error(`[${config.instance}] session store ${operation} failed: ${error.message}`),
+  );
   const app = createShopApp({
     manager,
     secrets: config.secrets,

@@ -108,9 +108,17 @@ export function parseStoreUrl(value: string | undefined): StoreSpec {
       const at = authority.lastIndexOf('@');
       const credentials = at >= 0 ? authority.slice(0, at) : undefined;
       const [node, ...more] = hostList(authority.slice(at + 1), DEFAULT_PORTS[scheme], scheme);
-      if (more.length > 0) throw new StoreUrlError('redis:// takes one server; use redis-cluster://h:p,h:p for a cluster');
-      if (path !== '' && !/^\d{1,2}$/.test(path)) throw new StoreUrlError(`redis database must be a number, got "${path}"`);
-      const spec: StoreSpec = { kind: 'redis', host: node!.host, port: node!.port, db: Number(path || 0), tls: scheme === 'rediss' };
+      if (more.length > 0)
+        throw new StoreUrlError('redis:// takes one server; use redis-cluster://h:p,h:p for a cluster');
+      if (path !== '' && !/^\d{1,2}$/.test(path))
+        throw new StoreUrlError(`redis database must be a number, got "${path}"`);
+      const spec: StoreSpec = {
+        kind: 'redis',
+        host: node!.host,
+        port: node!.port,
+        db: Number(path || 0),
+        tls: scheme === 'rediss',
+      };
       if (credentials !== undefined) {
         const colon = credentials.indexOf(':');
         const user = decodeURIComponent(colon >= 0 ? credentials.slice(0, colon) : '');
@@ -128,10 +136,13 @@ export function parseStoreUrl(value: string | undefined): StoreSpec {
       return { kind: 'memcached', servers: hostList(authority, DEFAULT_PORTS[scheme], scheme) };
     case 'cassandra': {
       if (!IDENTIFIER.test(path)) {
-        throw new StoreUrlError(`cassandra:// needs a keyspace as its path (letters, digits, _), e.g. cassandra://127.0.0.1:9042/sessionkit`);
+        throw new StoreUrlError(
+          `cassandra:// needs a keyspace as its path (letters, digits, _), e.g. cassandra://127.0.0.1:9042/sessionkit`,
+        );
       }
       const schema = query.get('schema') ?? 'create';
-      if (schema !== 'create' && schema !== 'none') throw new StoreUrlError('cassandra ?schema= takes "create" or "none"');
+      if (schema !== 'create' && schema !== 'none')
+        throw new StoreUrlError('cassandra ?schema= takes "create" or "none"');
       return {
         kind: 'cassandra',
         contactPoints: hostList(authority, DEFAULT_PORTS[scheme], scheme),
@@ -152,7 +163,8 @@ export function parseStoreUrl(value: string | undefined): StoreSpec {
         endpoint = `${tls ? 'https' : 'http'}://${formatHost(node!)}`;
       }
       const create = query.get('create');
-      if (create !== null && create !== 'true' && create !== 'false') throw new StoreUrlError('dynamodb ?create= takes true or false');
+      if (create !== null && create !== 'true' && create !== 'false')
+        throw new StoreUrlError('dynamodb ?create= takes true or false');
       return {
         kind: 'dynamodb',
         endpoint,
@@ -162,8 +174,13 @@ export function parseStoreUrl(value: string | undefined): StoreSpec {
       };
     }
     case 'hazelcast': {
-      if (path !== '' && !/^[A-Za-z0-9_.-]+$/.test(path)) throw new StoreUrlError(`invalid hazelcast cluster name "${path}"`);
-      return { kind: 'hazelcast', members: hostList(authority, DEFAULT_PORTS[scheme], scheme), clusterName: path || undefined };
+      if (path !== '' && !/^[A-Za-z0-9_.-]+$/.test(path))
+        throw new StoreUrlError(`invalid hazelcast cluster name "${path}"`);
+      return {
+        kind: 'hazelcast',
+        members: hostList(authority, DEFAULT_PORTS[scheme], scheme),
+        clusterName: path || undefined,
+      };
     }
     default:
       throw new StoreUrlError(`unknown scheme "${scheme}://"; expected one of: ${ACCEPTED}`);
@@ -172,7 +189,10 @@ export function parseStoreUrl(value: string | undefined): StoreSpec {
 
 function parseTiered(rest: string): StoreSpec {
   const bar = rest.indexOf('|');
-  if (bar < 0) throw new StoreUrlError('tiered: takes "<cache-url>|<durable-url>", e.g. tiered:redis://127.0.0.1:6379|cassandra://127.0.0.1:9042/sessionkit');
+  if (bar < 0)
+    throw new StoreUrlError(
+      'tiered: takes "<cache-url>|<durable-url>", e.g. tiered:redis://127.0.0.1:6379|cassandra://127.0.0.1:9042/sessionkit',
+    );
   const tier = (text: string, role: string): LeafStoreSpec => {
     const spec = parseStoreUrl(text);
     if (text.trim() === '' || spec.kind === 'memory') {

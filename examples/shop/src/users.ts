@@ -8,7 +8,12 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: object,
+) => Promise<Buffer>;
 
 /**
  * scrypt cost parameters: one of OWASP's equivalent minimum settings (N=2^14, r=8, p=5: 16 MiB per hash),
@@ -67,7 +72,13 @@ export class UserDirectory {
     const users = await Promise.all(
       accounts.map(async (a): Promise<StoredUser> => {
         const salt = randomBytes(16);
-        return { id: `user:${a.username}`, username: a.username, displayName: a.displayName, salt, hash: await hashPassword(a.password, salt) };
+        return {
+          id: `user:${a.username}`,
+          username: a.username,
+          displayName: a.displayName,
+          salt,
+          hash: await hashPassword(a.password, salt),
+        };
       }),
     );
     const salt = randomBytes(16);

@@ -16,7 +16,9 @@ const DB = 7;
 const VIEWS = 100;
 const redis = new URL(REDIS_STORE);
 const redisCli = (...args: string[]): string =>
-  execFileSync('redis-cli', ['-h', redis.hostname, '-p', redis.port || '6379', '-n', String(DB), ...args], { encoding: 'utf8' }).trim();
+  execFileSync('redis-cli', ['-h', redis.hostname, '-p', redis.port || '6379', '-n', String(DB), ...args], {
+    encoding: 'utf8',
+  }).trim();
 
 describe('cookieless page views on Redis', () => {
   let shop: ShopInstance;
@@ -24,7 +26,12 @@ describe('cookieless page views on Redis', () => {
   beforeAll(async () => {
     redisCli('FLUSHDB');
     const store = `${REDIS_STORE.replace(/\/\d*$/, '')}/${DB}`;
-    shop = await startInstance({ name: 'shop-anon', port: await freePort(), store, secret: randomBytes(32).toString('base64url') });
+    shop = await startInstance({
+      name: 'shop-anon',
+      port: await freePort(),
+      store,
+      secret: randomBytes(32).toString('base64url'),
+    });
   }, 120_000);
 
   afterAll(async () => {

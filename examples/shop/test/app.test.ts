@@ -2,21 +2,25 @@
  * The shop app in-process on the embedded MemoryStore, driven with fetch: login regeneration, CSRF, logout,
  * revocation, the 404/403 pages, and that no raw session ID reaches the logs or the HTML.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { MemoryStore } from '@sessionkit/core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkHaproxyConfig } from '../src/cluster/haproxy.js';
 import { loadConfig } from '../src/config.js';
+import { safeNext } from '../src/request.js';
 import type { RunningShop } from '../src/server.js';
 import { startShop } from '../src/server.js';
-import { safeNext } from '../src/request.js';
 import { UserDirectory } from '../src/users.js';
-import { checkHaproxyConfig } from '../src/cluster/haproxy.js';
 
 /** A tiny cookie-keeping client. */
 class Client {
   sid: string | undefined;
   constructor(readonly base: string) {}
 
-  async request(path: string, init: { form?: Record<string, string> } = {}): Promise<{ status: number; location: string | null; body: string; setCookie: string[] }> {
+  async request(
+    path: string,
+    init: { form?: Record<string, string> } = {},
+  ): Promise<{ status: number; location: string | null; body: string; setCookie: string[] }> {
     const headers: Record<string, string> = {};
     if (this.sid !== undefined) headers.cookie = `sid=${this.sid}`;
     let body: string | undefined;
@@ -24,13 +28,23 @@ class Client {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(new URL(path, this.base), { method: init.form ? 'POST' : 'GET', headers, body, redirect: 'manual' });
+    const response = await fetch(new URL(path, this.base), {
+      method: init.form ? 'POST' : 'GET',
+      headers,
+      body,
+      redirect: 'manual',
+    });
     const setCookie = response.headers.getSetCookie();
     for (const cookie of setCookie) {
       const m = /^sid=([^;]*)/.exec(cookie);
       if (m) this.sid = m[1] === '' ? undefined : m[1];
     }
-    return { status: response.status, location: response.headers.get('location'), body: await response.text(), setCookie };
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      body: await response.text(),
+      setCookie,
+    };
   }
 
   async csrf(path = '/'): Promise<string> {
@@ -53,7 +67,9 @@ describe('shop app (memory store)', () => {
 
   beforeAll(async () => {
     for (const method of ['log', 'error', 'warn', 'info'] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
+      vi.spyOn(console, method).mockImplementation(
+        (...args: unknown[]) => void logged.push(args.map(String).join(' ')),
+      );
     }
     shop = await startShop(loadConfig({ PORT: '0', INSTANCE_NAME: 'test-shop' }));
   });
@@ -110,7 +126,9 @@ describe('shop app (memory store)', () => {
     const client = new Client(shop.url);
     await client.request('/cart/add', { form: { _csrf: await client.csrf(), product: 'cap' } });
     const anonymous = client.sid!;
-    const bad = await client.request('/login', { form: { _csrf: await client.csrf('/login'), username: 'alice', password: 'wrong' } });
+    const bad = await client.request('/login', {
+      form: { _csrf: await client.csrf('/login'), username: 'alice', password: 'wrong' },
+    });
     expect(bad.status).toBe(401);
     expect(bad.body).toContain('Wrong username or password');
     await client.login('alice');
@@ -138,7 +156,9 @@ describe('shop app (memory store)', () => {
   it('checks out: order placed, cart emptied; anonymous checkout goes to login', async () => {
     const anon = new Client(shop.url);
     await anon.request('/cart/add', { form: { _csrf: await anon.csrf(), product: 'mug' } });
-    expect((await anon.request('/checkout', { form: { _csrf: await anon.csrf('/cart') } })).location).toBe('/login?next=/cart');
+    expect((await anon.request('/checkout', { form: { _csrf: await anon.csrf('/cart') } })).location).toBe(
+      '/login?next=/cart',
+    );
 
     const client = new Client(shop.url);
     await client.login('alice');
@@ -201,7 +221,11 @@ describe('shop app (memory store)', () => {
 describe('users', () => {
   it('verifies scrypt hashes and refuses wrong or unknown credentials', async () => {
     const users = await UserDirectory.create([{ username: 'carol', password: 's3cret', displayName: 'Carol' }]);
-    expect(await users.verify('carol', 's3cret')).toEqual({ id: 'user:carol', username: 'carol', displayName: 'Carol' });
+    expect(await users.verify('carol', 's3cret')).toEqual({
+      id: 'user:carol',
+      username: 'carol',
+      displayName: 'Carol',
+    });
     expect(await users.verify('carol', 'S3cret')).toBeNull();
     expect(await users.verify('mallory', 's3cret')).toBeNull();
     expect(users.byId('user:carol')?.displayName).toBe('Carol');

@@ -5,9 +5,9 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../src/cluster/chromium.js';
 import type { LbMode, RunningCluster } from '../src/cluster/index.js';
 import { startCluster } from '../src/cluster/index.js';
-import { launchChromium } from '../src/cluster/chromium.js';
 import { addToCart, cartState, login, REDIS_STORE, servedBy, signedInAs } from './helpers.js';
 
 describe.each<LbMode>(['hash', 'sticky'])('cluster behind HAProxy (%s config)', (mode) => {

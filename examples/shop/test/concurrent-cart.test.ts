@@ -22,7 +22,10 @@ const csrfOf = (page: string): string => {
   return token;
 };
 const cookieOf = (response: Response): string | undefined =>
-  response.headers.getSetCookie().find((c) => c.startsWith('sid='))?.split(';')[0];
+  response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('sid='))
+    ?.split(';')[0];
 const form = (fields: Record<string, string>) => ({
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -35,7 +38,10 @@ async function signIn(base: string): Promise<{ cookie: string; csrf: string }> {
   const loginPage = await fetch(`${base}/login`);
   const anonymous = cookieOf(loginPage)!;
   const token = csrfOf(await loginPage.text());
-  const login = await fetch(`${base}/login`, { ...form({ username: 'alice', password: 'alice', _csrf: token }), headers: { ...form({}).headers, cookie: anonymous } });
+  const login = await fetch(`${base}/login`, {
+    ...form({ username: 'alice', password: 'alice', _csrf: token }),
+    headers: { ...form({}).headers, cookie: anonymous },
+  });
   expect(login.status).toBe(303);
   const cookie = cookieOf(login)!;
   const home = await fetch(`${base}/`, { headers: { cookie } });
@@ -48,41 +54,53 @@ async function cartOn(base: string, cookie: string): Promise<Record<string, numb
   return Object.fromEntries([...page.matchAll(/data-testid="qty-([a-z]+)">(\d+)</g)].map((m) => [m[1]!, Number(m[2])]));
 }
 
-describe.each(STORE_URLS.filter(([name]) => name !== 'memory'))('shop on %s: 3 instances, one shopper', (_name, store) => {
-  let instances: ShopInstance[] = [];
+describe.each(STORE_URLS.filter(([name]) => name !== 'memory'))(
+  'shop on %s: 3 instances, one shopper',
+  (_name, store) => {
+    let instances: ShopInstance[] = [];
 
-  beforeAll(async () => {
-    const secret = randomBytes(32).toString('base64url');
-    const started = await Promise.allSettled(
-      ['a', 'b', 'c'].map(async (name) => startInstance({ name: `shop-${name}`, port: await freePort(), store, secret })),
-    );
-    instances = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const failed = started.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-  }, 180_000);
+    beforeAll(async () => {
+      const secret = randomBytes(32).toString('base64url');
+      const started = await Promise.allSettled(
+        ['a', 'b', 'c'].map(async (name) =>
+          startInstance({ name: `shop-${name}`, port: await freePort(), store, secret }),
+        ),
+      );
+      instances = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }, 180_000);
 
-  afterAll(async () => {
-    await Promise.all(instances.map((i) => i.kill('SIGTERM')));
-  }, 60_000);
+    afterAll(async () => {
+      await Promise.all(instances.map((i) => i.kill('SIGTERM')));
+    }, 60_000);
 
-  it(`${ADDS_PER_PRODUCT * PRODUCTS.length} concurrent adds over 3 instances: every acknowledged add is in the cart, no 5xx`, async () => {
-    expect(ADDS_PER_PRODUCT).toBeLessThan(MAX_QUANTITY);
-    const { cookie, csrf } = await signIn(instances[0]!.url);
-    const adds = PRODUCTS.flatMap((product) => Array.from({ length: ADDS_PER_PRODUCT }, () => product.id));
-    const statuses = await Promise.all(
-      adds.map(async (product, i) => {
-        const response = await fetch(`${instances[i % instances.length]!.url}/cart/add`, {
-          ...form({ product, _csrf: csrf }),
-          headers: { ...form({}).headers, cookie },
-        });
-        await response.arrayBuffer();
-        return response.status;
-      }),
-    );
-    expect(statuses.filter((s) => s >= 500), 'answers >= 500').toEqual([]);
-    expect(statuses.filter((s) => s !== 303), 'answers other than the redirect to the cart').toEqual([]);
-    const expected = Object.fromEntries(PRODUCTS.map((p) => [p.id, ADDS_PER_PRODUCT]));
-    // Every instance shows the same cart holding every acknowledged add.
-    for (const instance of instances) expect(await cartOn(instance.url, cookie), `cart on ${instance.name}`).toEqual(expected);
-  });
-});
+    it(`${ADDS_PER_PRODUCT * PRODUCTS.length} concurrent adds over 3 instances: every acknowledged add is in the cart, no 5xx`, async () => {
+      expect(ADDS_PER_PRODUCT).toBeLessThan(MAX_QUANTITY);
+      const { cookie, csrf } = await signIn(instances[0]!.url);
+      const adds = PRODUCTS.flatMap((product) => Array.from({ length: ADDS_PER_PRODUCT }, () => product.id));
+      const statuses = await Promise.all(
+        adds.map(async (product, i) => {
+          const response = await fetch(`${instances[i % instances.length]!.url}/cart/add`, {
+            ...form({ product, _csrf: csrf }),
+            headers: { ...form({}).headers, cookie },
+          });
+          await response.arrayBuffer();
+          return response.status;
+        }),
+      );
+      expect(
+        statuses.filter((s) => s >= 500),
+        'answers >= 500',
+      ).toEqual([]);
+      expect(
+        statuses.filter((s) => s !== 303),
+        'answers other than the redirect to the cart',
+      ).toEqual([]);
+      const expected = Object.fromEntries(PRODUCTS.map((p) => [p.id, ADDS_PER_PRODUCT]));
+      // Every instance shows the same cart holding every acknowledged add.
+      for (const instance of instances)
+        expect(await cartOn(instance.url, cookie), `cart on ${instance.name}`).toEqual(expected);
+    });
+  },
+);

@@ -1,9 +1,10 @@
 /**
  * Browser steps the shop tests share.
  */
+
+import { endpoints } from '@sessionkit/test-servers';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { endpoints } from '@sessionkit/test-servers';
 
 /** The Redis the services start (127.0.0.1:16379 unless SESSIONKIT_REDIS_URL says otherwise). */
 export const REDIS_STORE = endpoints.redis.url;

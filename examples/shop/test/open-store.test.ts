@@ -14,7 +14,12 @@ describe.each(STORE_URLS)('openStore(%s)', (_name, url) => {
     try {
       store = await openStore(url);
       const key = randomBytes(32).toString('base64url');
-      const record = { data: new TextEncoder().encode('{"cart":{"mug":1}}'), version: 1, expiresAt: Date.now() + 60_000, userId: 'user:shop-test' };
+      const record = {
+        data: new TextEncoder().encode('{"cart":{"mug":1}}'),
+        version: 1,
+        expiresAt: Date.now() + 60_000,
+        userId: 'user:shop-test',
+      };
       expect(await store.create(key, record)).toBe(true);
       const read = await store.get(key, { consistency: 'strong' });
       expect(read && new TextDecoder().decode(read.data)).toBe('{"cart":{"mug":1}}');

@@ -5,9 +5,9 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../src/cluster/chromium.js';
 import type { RunningCluster } from '../src/cluster/index.js';
 import { startCluster } from '../src/cluster/index.js';
-import { launchChromium } from '../src/cluster/chromium.js';
 import { addToCart, login, REDIS_STORE, signedInAs } from './helpers.js';
 
 describe('active sessions: revoking another browser', () => {
@@ -55,7 +55,10 @@ describe('active sessions: revoking another browser', () => {
     expect(await rows.count()).toBe(2);
     expect(await secondPage.locator('[data-testid=session-row][data-current=true]').count()).toBe(1);
     const other = secondPage.locator('[data-testid=session-row][data-current=false]');
-    await Promise.all([secondPage.waitForURL(`${base}/account/sessions`), other.locator('[data-testid=revoke]').click()]);
+    await Promise.all([
+      secondPage.waitForURL(`${base}/account/sessions`),
+      other.locator('[data-testid=revoke]').click(),
+    ]);
     expect(await secondPage.locator('[data-testid=flash]').textContent()).toContain('revoked');
     expect(await rows.count()).toBe(1);
     expect(await signedInAs(secondPage)).toBe('Bob');

@@ -9,7 +9,13 @@ describe('parseStoreUrl', () => {
   });
 
   it('parses redis:// with credentials, database and TLS', () => {
-    expect(parseStoreUrl('redis://127.0.0.1:16379')).toEqual({ kind: 'redis', host: '127.0.0.1', port: 16379, db: 0, tls: false });
+    expect(parseStoreUrl('redis://127.0.0.1:16379')).toEqual({
+      kind: 'redis',
+      host: '127.0.0.1',
+      port: 16379,
+      db: 0,
+      tls: false,
+    });
     expect(parseStoreUrl('redis://cache.internal')).toMatchObject({ host: 'cache.internal', port: 6379 });
     expect(parseStoreUrl('rediss://app:p%40ss%3Aword@redis.example.com:6380/2')).toEqual({
       kind: 'redis',
@@ -47,7 +53,11 @@ describe('parseStoreUrl', () => {
       ],
       clusterName: 'sessionkit',
     });
-    expect(parseStoreUrl('hazelcast://h1')).toEqual({ kind: 'hazelcast', members: [{ host: 'h1', port: 5701 }], clusterName: undefined });
+    expect(parseStoreUrl('hazelcast://h1')).toEqual({
+      kind: 'hazelcast',
+      members: [{ host: 'h1', port: 5701 }],
+      clusterName: undefined,
+    });
   });
 
   it('parses cassandra:// with keyspace, data center and schema option', () => {
@@ -83,7 +93,10 @@ describe('parseStoreUrl', () => {
       region: 'eu-west-1',
       createTable: false,
     });
-    expect(parseStoreUrl('dynamodb://ddb.local:443/t_1?tls=true&create=false')).toMatchObject({ endpoint: 'https://ddb.local:443', createTable: false });
+    expect(parseStoreUrl('dynamodb://ddb.local:443/t_1?tls=true&create=false')).toMatchObject({
+      endpoint: 'https://ddb.local:443',
+      createTable: false,
+    });
   });
 
   it('parses tiered:<cache>|<durable>', () => {
@@ -126,7 +139,11 @@ describe('parseStoreUrl', () => {
 
   it('never repeats a password in an error message', () => {
     expect(() => parseStoreUrl('redis://user:hunter2@host:6379#x')).toThrow(/user:\*\*\*@/);
-    for (const value of ['redis://user:hunter2@host:6379#x', 'redis://user:hunter2@host:1:2', 'redis://user:hunter2@h:1/x']) {
+    for (const value of [
+      'redis://user:hunter2@host:6379#x',
+      'redis://user:hunter2@host:1:2',
+      'redis://user:hunter2@h:1/x',
+    ]) {
       expect(() => parseStoreUrl(value)).toThrow(StoreUrlError);
       expect(() => parseStoreUrl(value)).not.toThrow(/hunter2/);
     }

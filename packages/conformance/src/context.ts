@@ -5,8 +5,8 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import type { SessionStore, StoreCapabilities } from '@sessionkit/core';
+import { generateSessionId, hashSessionId } from '@sessionkit/core';
 import type { Check, CheckContext, StoreHarness, Timings } from './types.js';
 
 /** A prefix unique to one store instance. */
@@ -52,7 +52,9 @@ export interface CheckEnvironment<S extends SessionStore = SessionStore> {
  * Opens a store from `harness` (with a fresh prefix) and returns an environment to run checks against.
  * Use it to run single checks outside {@link describeSessionStore}, e.g. to prove a broken store fails one.
  */
-export async function openCheckEnvironment<S extends SessionStore>(harness: StoreHarness<S>): Promise<CheckEnvironment<S>> {
+export async function openCheckEnvironment<S extends SessionStore>(
+  harness: StoreHarness<S>,
+): Promise<CheckEnvironment<S>> {
   const prefix = uniquePrefix();
   const store = await harness.create({ prefix });
   const capabilities = { ...store.capabilities };

@@ -38,7 +38,16 @@ export interface CountingStore extends SessionStore {
  * opened it.
  */
 export function countingStore(inner: SessionStore, onCreate?: (key: string) => void): CountingStore {
-  const counts: StoreCallCounts = { get: 0, create: 0, update: 0, touch: 0, delete: 0, listByUser: 0, deleteByUser: 0, scan: 0 };
+  const counts: StoreCallCounts = {
+    get: 0,
+    create: 0,
+    update: 0,
+    touch: 0,
+    delete: 0,
+    listByUser: 0,
+    deleteByUser: 0,
+    scan: 0,
+  };
   const createdKeys: string[] = [];
   const store: CountingStore = {
     name: inner.name,

@@ -3,10 +3,11 @@
  *
  * @module
  */
-import { afterAll, beforeAll, describe, test } from 'vitest';
+
 import type { SessionStore, StoreCapabilities } from '@sessionkit/core';
-import { defaultTestTimeout, openCheckEnvironment, runInContext, timingsFor, uniquePrefix } from './context.js';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { CheckEnvironment } from './context.js';
+import { defaultTestTimeout, openCheckEnvironment, runInContext, timingsFor, uniquePrefix } from './context.js';
 import { allFeatures, sessionFeatures } from './features/index.js';
 import type { Check, Feature, StoreHarness } from './types.js';
 
@@ -52,8 +53,7 @@ export function planChecks(
     const featureReason = skips[feature.id] ?? feature.applies?.(capabilities, harness);
     for (const check of feature.checks) {
       const id = `${feature.id}.${check.id}`;
-      const skipReason =
-        featureReason ?? skips[id] ?? check.applies?.(capabilities, harness) ?? check.untestable;
+      const skipReason = featureReason ?? skips[id] ?? check.applies?.(capabilities, harness) ?? check.untestable;
       plan.push({ id, feature, check, skipReason });
     }
   }
@@ -117,7 +117,8 @@ export function registerFeatures<S extends SessionStore>(
   harness: StoreHarness<S>,
 ): void {
   const plan = planChecks(features, capabilities, harness as StoreHarness<SessionStore>);
-  const timeout = harness.testTimeoutMs ?? defaultTestTimeout(timingsFor(capabilities.ttlGranularityMs, harness.timeScale));
+  const timeout =
+    harness.testTimeoutMs ?? defaultTestTimeout(timingsFor(capabilities.ttlGranularityMs, harness.timeScale));
   const anyRuns = plan.some((p) => p.skipReason === undefined);
   let env: CheckEnvironment<S> | undefined;
   if (anyRuns) {

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SessionKitError } from '@sessionkit/core';
 import type { SessionStore, StoredSession } from '@sessionkit/core';
+import { SessionKitError } from '@sessionkit/core';
 
 export { sleep };
 
@@ -79,9 +79,7 @@ export async function mustMiss(store: SessionStore, key: string, why = ''): Prom
   for (const consistency of ['eventual', 'strong'] as const) {
     const got = await store.get(key, { consistency });
     if (got !== null) {
-      throw new Error(
-        `expected null from get(${consistency})${why ? ` ${why}` : ''}, got ${describeValue(got)}`,
-      );
+      throw new Error(`expected null from get(${consistency})${why ? ` ${why}` : ''}, got ${describeValue(got)}`);
     }
   }
 }
@@ -135,7 +133,10 @@ export async function allOrThrow<T>(promises: readonly Promise<T>[], what: strin
   const settled = await Promise.allSettled(promises);
   const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length > 0) {
-    const reasons = failed.slice(0, 3).map((r) => describeValue(r.reason)).join('; ');
+    const reasons = failed
+      .slice(0, 3)
+      .map((r) => describeValue(r.reason))
+      .join('; ');
     throw new Error(`${what}: ${failed.length} of ${promises.length} calls rejected: ${reasons}`);
   }
   return settled.map((r) => (r as PromiseFulfilledResult<T>).value);

@@ -7,63 +7,70 @@
  *
  * @module
  */
+
+export type { CheckEnvironment } from './context.js';
+export {
+  defaultTestTimeout,
+  openCheckEnvironment,
+  runCheck,
+  runInContext,
+  timingsFor,
+  uniquePrefix,
+} from './context.js';
+export type { CountingStore, StoreCallCounts } from './counting-store.js';
+export { countingStore } from './counting-store.js';
+export type { PlannedCheck } from './describe-store.js';
+export {
+  describeFeatures,
+  describeSessionManager,
+  describeSessionStore,
+  planChecks,
+  registerFeatures,
+} from './describe-store.js';
+export {
+  allFeatures,
+  compareAndSet,
+  concurrency,
+  createIfAbsent,
+  deleteFeature,
+  encryption,
+  errors,
+  expiry,
+  isolation,
+  miss,
+  rawBackend,
+  roundTrip,
+  scan as scanFeature,
+  sessionFeatures,
+  sessionLifecycle,
+  sessionWrites,
+  storeFeatures,
+  touch as touchFeature,
+  userIndex,
+} from './features/index.js';
+export { managerFor } from './features/session-writes.js';
+export type { RecordOptions } from './helpers.js';
+export {
+  allByteValues,
+  assertSameBytes,
+  assertStoreError,
+  mustGet,
+  mustMiss,
+  randomData,
+  record,
+  sleepUntil,
+} from './helpers.js';
 export type {
   Check,
   CheckContext,
   Feature,
   FeatureId,
-  SessionFeatureId,
   RawReadContext,
   RawReadHooks,
+  SessionFeatureId,
   SkipKey,
   StoreFactoryContext,
   StoreFeatureId,
   StoreHarness,
   Timings,
 } from './types.js';
-export {
-  openCheckEnvironment,
-  runCheck,
-  runInContext,
-  timingsFor,
-  defaultTestTimeout,
-  uniquePrefix,
-} from './context.js';
-export type { CheckEnvironment } from './context.js';
-export { describeSessionStore, describeSessionManager, describeFeatures, registerFeatures, planChecks } from './describe-store.js';
-export { countingStore } from './counting-store.js';
-export type { CountingStore, StoreCallCounts } from './counting-store.js';
-export { managerFor } from './features/session-writes.js';
-export type { PlannedCheck } from './describe-store.js';
-export {
-  storeFeatures,
-  sessionFeatures,
-  allFeatures,
-  sessionWrites,
-  sessionLifecycle,
-  encryption,
-  roundTrip,
-  miss,
-  createIfAbsent,
-  compareAndSet,
-  touch as touchFeature,
-  deleteFeature,
-  expiry,
-  concurrency,
-  userIndex,
-  scan as scanFeature,
-  isolation,
-  errors,
-  rawBackend,
-} from './features/index.js';
-export {
-  record,
-  randomData,
-  allByteValues,
-  assertSameBytes,
-  assertStoreError,
-  mustGet,
-  mustMiss,
-  sleepUntil,
-} from './helpers.js';
-export type { RecordOptions } from './helpers.js';

@@ -1,6 +1,7 @@
 // Proves the suite is honest: each deliberately broken store fails the check that guards the broken rule,
 // while the correct store passes the very same check.
-import { describe, expect, test } from 'vitest';
+
+import type { Check, Feature } from '@sessionkit/conformance';
 import {
   compareAndSet,
   concurrency,
@@ -9,18 +10,18 @@ import {
   isolation,
   rawBackend,
   roundTrip,
-  sessionLifecycle,
-  sessionWrites,
   runCheck,
   scanFeature,
+  sessionLifecycle,
+  sessionWrites,
   touchFeature,
   userIndex,
 } from '@sessionkit/conformance';
-import type { Check, Feature } from '@sessionkit/conformance';
-import { MemoryStore } from '@sessionkit/core';
 import type { ScanOptions, ScanPage, StoredSession } from '@sessionkit/core';
-import { SimBackend, SimStore, simRawRead } from './fixtures/sim-store.js';
+import { MemoryStore } from '@sessionkit/core';
+import { describe, expect, test } from 'vitest';
 import type { Bug } from './fixtures/sim-store.js';
+import { SimBackend, SimStore, simRawRead } from './fixtures/sim-store.js';
 
 function check(feature: Feature, id: string): Check {
   const found = feature.checks.find((c) => c.id === id);
@@ -31,7 +32,10 @@ function check(feature: Feature, id: string): Check {
 function harness(bugs: Bug[]) {
   // 200 ms TTL units: the native purge lags expiresAt, as on coarse-TTL backends.
   const backend = new SimBackend(200);
-  return { create: ({ prefix }: { prefix: string }) => new SimStore(backend, { prefix, bugs }), rawRead: simRawRead(backend) };
+  return {
+    create: ({ prefix }: { prefix: string }) => new SimStore(backend, { prefix, bugs }),
+    rawRead: simRawRead(backend),
+  };
 }
 
 const cases: [Bug, Feature, string, RegExp][] = [
@@ -115,10 +119,14 @@ const scanCases: [ScanBug, string, RegExp][] = [
 describe.concurrent('the suite catches broken scans', () => {
   for (const [bug, id, message] of scanCases) {
     test(`${bug}: fails scan.${id}`, async () => {
-      await expect(runCheck(check(scanFeature, id), { create: () => new BrokenScanStore(bug) })).rejects.toThrow(message);
+      await expect(runCheck(check(scanFeature, id), { create: () => new BrokenScanStore(bug) })).rejects.toThrow(
+        message,
+      );
     });
     test(`${bug}: the correct store passes scan.${id}`, async () => {
-      await expect(runCheck(check(scanFeature, id), { create: () => new BrokenScanStore(undefined) })).resolves.toBeUndefined();
+      await expect(
+        runCheck(check(scanFeature, id), { create: () => new BrokenScanStore(undefined) }),
+      ).resolves.toBeUndefined();
     });
   }
 });

@@ -1,9 +1,10 @@
 // How describeSessionStore decides what runs: skips need reasons, typos are refused, capabilities decide.
-import { describe, expect, test } from 'vitest';
-import { planChecks, storeFeatures, timingsFor } from '@sessionkit/conformance';
+
 import type { StoreHarness } from '@sessionkit/conformance';
+import { planChecks, storeFeatures, timingsFor } from '@sessionkit/conformance';
 import type { StoreCapabilities } from '@sessionkit/core';
 import { MemoryStore } from '@sessionkit/core';
+import { describe, expect, test } from 'vitest';
 
 const caps: StoreCapabilities = { userIndex: true, ttlGranularityMs: 1, maxPayloadBytes: 1024, strongReads: false };
 const harness: StoreHarness = { create: () => new MemoryStore() };
@@ -11,9 +12,9 @@ const reasonOf = (plan: ReturnType<typeof planChecks>, id: string) => plan.find(
 
 describe('planChecks', () => {
   test('an unknown skip key is refused, naming the known ones', () => {
-    expect(() => planChecks(storeFeatures, caps, { ...harness, skip: { tuch: 'typo' } as StoreHarness['skip'] })).toThrow(
-      /unknown skip key "tuch".*touch\.no-resurrect-deleted/,
-    );
+    expect(() =>
+      planChecks(storeFeatures, caps, { ...harness, skip: { tuch: 'typo' } as StoreHarness['skip'] }),
+    ).toThrow(/unknown skip key "tuch".*touch\.no-resurrect-deleted/);
   });
 
   test('a skip without a reason is refused', () => {
@@ -39,8 +40,12 @@ describe('planChecks', () => {
     const withIndex = planChecks(storeFeatures, caps, harness);
     expect(reasonOf(withIndex, 'errors.unsupported-user-index')).toBe('capabilities.userIndex is true');
     expect(reasonOf(withIndex, 'user-index.scales-with-user')).toMatch(/not observable/);
-    expect(reasonOf(withIndex, 'scan.lists-each-once')).toBe('capabilities.scan is not true (the optional admin enumeration)');
-    expect(reasonOf(planChecks(storeFeatures, { ...caps, scan: true }, harness), 'scan.lists-each-once')).toBeUndefined();
+    expect(reasonOf(withIndex, 'scan.lists-each-once')).toBe(
+      'capabilities.scan is not true (the optional admin enumeration)',
+    );
+    expect(
+      reasonOf(planChecks(storeFeatures, { ...caps, scan: true }, harness), 'scan.lists-each-once'),
+    ).toBeUndefined();
   });
 
   test('every skipped check in any plan has a non-empty reason', () => {

@@ -31,7 +31,8 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
       throw new ConfigurationError(`retry.${name} must be a non-negative number of milliseconds, got ${String(value)}`);
     }
   }
-  if (resolved.maxDelayMs < resolved.baseDelayMs) throw new ConfigurationError('retry.maxDelayMs must be >= retry.baseDelayMs');
+  if (resolved.maxDelayMs < resolved.baseDelayMs)
+    throw new ConfigurationError('retry.maxDelayMs must be >= retry.baseDelayMs');
   return resolved;
 }
 
@@ -40,7 +41,11 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
  * `min(maxDelayMs, baseDelayMs * 2^(attempt - 1))`, so writers that lost the same round spread out instead of
  * colliding again.
  */
-export function backoffDelay(attempt: number, options: ResolvedRetryOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: ResolvedRetryOptions,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
   return random() * ceiling;
 }

@@ -15,9 +15,9 @@
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import type { Codec, CodecContext, SessionRecord } from './codec.js';
-import { DecryptionError } from './errors.js';
-import { isValidKeyId, keyRing } from './encryption-keys.js';
 import type { RingKey } from './encryption-keys.js';
+import { isValidKeyId, keyRing } from './encryption-keys.js';
+import { DecryptionError } from './errors.js';
 
 const ALGORITHM = 'aes-256-gcm';
 /** The record format this code writes (the first byte of every record). */
@@ -98,10 +98,14 @@ export function encryptedCodec(inner: Codec, options: EncryptionOptions): Codec 
       if (!entry) {
         const keyId = isValidKeyId(id) ? id : undefined;
         const which = keyId === undefined ? 'a malformed key id' : `key id "${keyId}"`;
-        throw new DecryptionError('unknown-key', `the record was encrypted under ${which}, which is not in the key ring (retired?)`, {
-          operation: 'decode',
-          keyId,
-        });
+        throw new DecryptionError(
+          'unknown-key',
+          `the record was encrypted under ${which}, which is not in the key ring (retired?)`,
+          {
+            operation: 'decode',
+            keyId,
+          },
+        );
       }
       const decipher = createDecipheriv(ALGORITHM, entry.secret, bytes.subarray(start, start + IV_BYTES), {
         authTagLength: TAG_BYTES,

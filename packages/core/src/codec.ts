@@ -102,7 +102,8 @@ function toTagged(value: unknown, path: string, depth: number, seen: Set<object>
   try {
     if (Array.isArray(value)) {
       return value.map((item, index) => {
-        if (item === undefined) throw new SerializationError('undefined inside an array cannot be stored', `${path}[${index}]`);
+        if (item === undefined)
+          throw new SerializationError('undefined inside an array cannot be stored', `${path}[${index}]`);
         return toTagged(item, `${path}[${index}]`, depth + 1, seen);
       });
     }
@@ -227,7 +228,9 @@ export const jsonCodec: ContextFreeCodec = {
   name: 'json',
   encode(record: SessionRecord): Uint8Array {
     // Fast path: plain JSON data (the common case) is stringified natively; cycles cannot pass the depth cap.
-    const attributes = isPlainJson(record.attributes, 0) ? record.attributes : toTagged(record.attributes, '', 0, new Set());
+    const attributes = isPlainJson(record.attributes, 0)
+      ? record.attributes
+      : toTagged(record.attributes, '', 0, new Set());
     return encoder.encode(JSON.stringify({ c: record.createdAt, a: attributes }));
   },
   decode(data: Uint8Array): SessionRecord {

@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { createSecretKey } from 'node:crypto';
+
 import type { KeyObject } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
 import type { EncryptionKey } from './codec-encryption.js';
 import { ConfigurationError } from './errors.js';
 
@@ -43,7 +44,9 @@ export function keyRing(keys: readonly EncryptionKey[]): readonly RingKey[] {
   const seen = new Set<string>();
   return keys.map(({ id, key }, index) => {
     if (typeof id !== 'string' || !isValidKeyId(id)) {
-      throw new ConfigurationError(`encryption key #${index + 1}: the id must be 1-255 characters from A-Z a-z 0-9 . _ -`);
+      throw new ConfigurationError(
+        `encryption key #${index + 1}: the id must be 1-255 characters from A-Z a-z 0-9 . _ -`,
+      );
     }
     if (seen.has(id)) throw new ConfigurationError(`encryption key id "${id}" is used twice`);
     seen.add(id);
@@ -55,7 +58,9 @@ export function keyRing(keys: readonly EncryptionKey[]): readonly RingKey[] {
 function keyBytes(id: string, key: Uint8Array | string): Uint8Array {
   if (typeof key === 'string') {
     if (!BASE64_KEY.test(key)) {
-      throw new ConfigurationError(`encryption key "${id}": a string key must be the base64 of ${ENCRYPTION_KEY_BYTES} bytes`);
+      throw new ConfigurationError(
+        `encryption key "${id}": a string key must be the base64 of ${ENCRYPTION_KEY_BYTES} bytes`,
+      );
     }
     return Buffer.from(key, 'base64');
   }

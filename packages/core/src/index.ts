@@ -4,25 +4,26 @@
  *
  * @module
  */
-export * from './store.js';
-export * from './errors.js';
-export * from './ids.js';
+
+export * from './backoff.js';
 export * from './clock.js';
 export * from './codec.js';
 export * from './codec-compression.js';
 export * from './codec-encryption.js';
-export * from './session-codec.js';
-export * from './session.js';
-export * from './merge.js';
+export * from './errors.js';
 export * from './events.js';
-export * from './presets.js';
+export * from './ids.js';
 export * from './manager.js';
-export * from './store-helpers.js';
-export * from './store-guards.js';
-export * from './ttl.js';
 export * from './map-limit.js';
-export * from './store-options.js';
 export * from './memory-store.js';
+export * from './merge.js';
 export * from './near-cache.js';
-export * from './backoff.js';
+export * from './presets.js';
+export * from './session.js';
+export * from './session-codec.js';
+export * from './store.js';
+export * from './store-guards.js';
+export * from './store-helpers.js';
+export * from './store-options.js';
+export * from './ttl.js';
 export * from './write-lanes.js';

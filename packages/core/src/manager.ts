@@ -6,12 +6,13 @@
  *
  * @module
  */
+
+import type { ResolvedRetryOptions, RetryOptions } from './backoff.js';
+import { resolveRetryOptions, waitBeforeRetry } from './backoff.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Codec, SessionData, SessionRecord } from './codec.js';
 import { jsonCodec } from './codec.js';
-import type { ResolvedRetryOptions, RetryOptions } from './backoff.js';
-import { resolveRetryOptions, waitBeforeRetry } from './backoff.js';
 import {
   ConfigurationError,
   ConflictError,
@@ -266,7 +267,12 @@ export class SessionManager<T extends SessionData = SessionData> {
         const latest = await this.#call('get', () => this.store.get(session.key, STRONG_READ));
         const current = this.#readStored(session.key, latest);
         if (current && latest!.version !== session.version) {
-          attributes = mergeChanges(session.baseAttributes, current.attributes, session.changes, this.#conflicts).attributes;
+          attributes = mergeChanges(
+            session.baseAttributes,
+            current.attributes,
+            session.changes,
+            this.#conflicts,
+          ).attributes;
         }
       }
       return this.#regenerate(session, attributes, options);
@@ -290,7 +296,8 @@ export class SessionManager<T extends SessionData = SessionData> {
       attributes: {},
     });
     if (options.keepData !== false) {
-      for (const [name, value] of Object.entries(attributes)) next.set(name as keyof T & string, value as T[keyof T & string]);
+      for (const [name, value] of Object.entries(attributes))
+        next.set(name as keyof T & string, value as T[keyof T & string]);
     }
     const result = await this.#commitNew(next);
     if (!session.isNew) await this.#call('delete', () => this.store.delete(session.key));
@@ -356,7 +363,12 @@ export class SessionManager<T extends SessionData = SessionData> {
         const stored = await this.#call('get', () => this.store.get(key));
         const record = this.#readStored(key, stored);
         return record && stored!.userId === userId
-          ? { key, createdAt: record.createdAt, expiresAt: stored!.expiresAt, data: { ...record.attributes } as Partial<T> }
+          ? {
+              key,
+              createdAt: record.createdAt,
+              expiresAt: stored!.expiresAt,
+              data: { ...record.attributes } as Partial<T>,
+            }
           : null;
       }),
     );
@@ -373,7 +385,10 @@ export class SessionManager<T extends SessionData = SessionData> {
       return this.#call('deleteByUser', () => this.store.deleteByUser(userId));
     }
     const entries = await this.#call('listByUser', () => this.store.listByUser(userId));
-    return this.#destroyKeys(entries.map((entry) => entry.key).filter((key) => key !== except), 'user');
+    return this.#destroyKeys(
+      entries.map((entry) => entry.key).filter((key) => key !== except),
+      'user',
+    );
   }
 
   /**
@@ -432,7 +447,8 @@ export class SessionManager<T extends SessionData = SessionData> {
         if (accepted.length > 1 && !isStoreError(error)) {
           // The merged session failed to encode (too large, unserializable): write the requests one by one, so
           // only the one that caused it fails.
-          for (const session of accepted) await this.#writeBatch(key, [batch.find((entry) => entry.session === session)!], lane);
+          for (const session of accepted)
+            await this.#writeBatch(key, [batch.find((entry) => entry.session === session)!], lane);
           return settle(rejected);
         }
         for (const entry of batch) entry.reject(error);
@@ -492,7 +508,8 @@ export class SessionManager<T extends SessionData = SessionData> {
         attributes = merged.attributes;
         accepted.push(entry.session);
       } catch (error) {
-        if (error instanceof ConflictError) this.#events.emit('conflict', { key, keys: [...error.attributes], attempt });
+        if (error instanceof ConflictError)
+          this.#events.emit('conflict', { key, keys: [...error.attributes], attempt });
         (rejected ??= new Map()).set(entry, error);
       }
     }
@@ -504,7 +521,11 @@ export class SessionManager<T extends SessionData = SessionData> {
    * stored), `'conflict'` if another writer got there first, `'gone'` if the session expired. Encoding errors
    * are thrown before anything is written; store failures are thrown typed.
    */
-  async #compareAndSet(sessions: Session<T>[], attributes: SessionData, version: number): Promise<'updated' | 'conflict' | 'gone'> {
+  async #compareAndSet(
+    sessions: Session<T>[],
+    attributes: SessionData,
+    version: number,
+  ): Promise<'updated' | 'conflict' | 'gone'> {
     const { createdAt, userId } = sessions[0]!;
     const now = this.#clock.now();
     const expiresAt = this.#deadline(createdAt, now);
@@ -681,7 +702,10 @@ function requirePositive(name: string, value: number): void {
 }
 
 /** The per-user limit the manager enforces: the configured one, checked against the store's hard bound. */
-function resolveUserSessionLimit(store: SessionStore, limit: UserSessionLimit | undefined): UserSessionLimit | undefined {
+function resolveUserSessionLimit(
+  store: SessionStore,
+  limit: UserSessionLimit | undefined,
+): UserSessionLimit | undefined {
   const bound = store.capabilities.maxSessionsPerUser;
   if (limit === undefined) return bound === undefined ? undefined : { max: bound, onLimit: 'evict-oldest' };
   requirePositive('userSessionLimit.max', limit.max);

@@ -28,14 +28,14 @@ import type {
   ScanEntry,
   ScanOptions,
   ScanPage,
+  SessionStore,
   StoreCapabilities,
   StoredSession,
-  SessionStore,
   UserSessionEntry,
 } from './store.js';
 import { scanLimit } from './store.js';
-import { assertPayloadFits, isLive } from './store-helpers.js';
 import { assertValidExpiry, assertValidKey, assertValidRecord, assertValidUserId } from './store-guards.js';
+import { assertPayloadFits, isLive } from './store-helpers.js';
 
 /** Expired entries a single write may purge from the head of the write-order list. */
 const SWEEP_PER_WRITE = 8;
@@ -238,7 +238,8 @@ export class MemoryStore implements SessionStore {
     for (; i < end; i++) {
       const entry = this.#live(keys[i]!, 'scan');
       // A pair whose key now holds another entry (or none) is stale: that record was deleted.
-      if (entry !== undefined && entry.seq === seqs[i]) entries.push({ key: entry.key, session: this.#snapshot(entry) });
+      if (entry !== undefined && entry.seq === seqs[i])
+        entries.push({ key: entry.key, session: this.#snapshot(entry) });
     }
     return { entries, cursor: i < seqs.length ? String(seqs[i - 1]!) : undefined };
   }

@@ -67,9 +67,15 @@ export function resolveConflictPolicies(policies: ConflictPolicies = {}): Resolv
     blindWrite: policies.blindWrite ?? 'last-write-wins',
     attributes,
   };
-  for (const [name, policy] of [['readThenWrite', resolved.readThenWrite], ['blindWrite', resolved.blindWrite], ...attributes] as const) {
+  for (const [name, policy] of [
+    ['readThenWrite', resolved.readThenWrite],
+    ['blindWrite', resolved.blindWrite],
+    ...attributes,
+  ] as const) {
     if (typeof policy !== 'function' && !POLICY_NAMES.has(policy)) {
-      throw new ConfigurationError(`conflict policy for ${name} must be one of ${[...POLICY_NAMES].join(', ')} or a function`);
+      throw new ConfigurationError(
+        `conflict policy for ${name} must be one of ${[...POLICY_NAMES].join(', ')} or a function`,
+      );
     }
   }
   return resolved;
@@ -112,7 +118,8 @@ export function mergeChanges(
           // requests that both read n = 1 and wrote n + 1 made two increments, and only one would remain.
           conflicts.push(key);
           const kind: ConflictKind = change.readFirst ? 'read-then-write' : 'blind';
-          const policy = policies.attributes.get(key) ?? (change.readFirst ? policies.readThenWrite : policies.blindWrite);
+          const policy =
+            policies.attributes.get(key) ?? (change.readFirst ? policies.readThenWrite : policies.blindWrite);
           value = resolve(policy, { key, kind, base: baseValue, ours, theirs: theirValue });
         }
       }
@@ -154,7 +161,5 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   const aKeys = Object.keys(a);
   if (aKeys.length !== Object.keys(b).length) return false;
-  return aKeys.every(
-    (key) => Object.hasOwn(b, key) && deepEqual((a as SessionData)[key], (b as SessionData)[key]),
-  );
+  return aKeys.every((key) => Object.hasOwn(b, key) && deepEqual((a as SessionData)[key], (b as SessionData)[key]));
 }

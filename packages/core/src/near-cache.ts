@@ -84,7 +84,11 @@ export class NearCache {
    * Answers from the cache if it can; otherwise runs `load` (the backend read) and caches what it returns,
    * unless the key was invalidated meanwhile. `now` is the caller's clock.
    */
-  async readThrough(key: string, now: () => number, load: () => Promise<StoredSession | null>): Promise<StoredSession | null> {
+  async readThrough(
+    key: string,
+    now: () => number,
+    load: () => Promise<StoredSession | null>,
+  ): Promise<StoredSession | null> {
     const hit = this.get(key, now());
     if (hit !== undefined) return hit;
     const ticket = this.beginRead(key);

@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { jsonCodec } from './codec.js';
+
 import type { Codec } from './codec.js';
-import { compressedCodec } from './codec-compression.js';
+import { jsonCodec } from './codec.js';
 import type { CompressionOptions } from './codec-compression.js';
-import { encryptedCodec } from './codec-encryption.js';
+import { compressedCodec } from './codec-compression.js';
 import type { EncryptionOptions } from './codec-encryption.js';
+import { encryptedCodec } from './codec-encryption.js';
 
 /** Options of {@link sessionCodec}. */
 export interface SessionCodecOptions {

@@ -135,7 +135,10 @@ export class Session<T extends SessionData = SessionData> {
    * prefer {@link update}, which survives concurrent requests.
    */
   set<K extends keyof T & string>(key: K, value: T[K] | undefined): void {
-    if (value === undefined) return this.unset(key);
+    if (value === undefined) {
+      this.unset(key);
+      return;
+    }
     assertAttributeKey(key);
     this.#writable()[key] = value;
     (this.#changes ??= new Map()).set(key, { kind: 'set', value, readFirst: this.#reads?.has(key) === true });

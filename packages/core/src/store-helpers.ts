@@ -4,12 +4,7 @@
  *
  * @module
  */
-import {
-  PayloadTooLargeError,
-  SessionKitError,
-  StoreTimeoutError,
-  toSessionKitError,
-} from './errors.js';
+import { PayloadTooLargeError, SessionKitError, StoreTimeoutError, toSessionKitError } from './errors.js';
 
 /**
  * Runs `operation` with a deadline. If it has not settled after `timeoutMs`, the returned promise rejects with
@@ -67,7 +62,15 @@ export function isLive(expiresAt: number, now: number): boolean {
 }
 
 /** Error codes of a connection that failed at the socket: the server is not reachable at all. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /**
  * The socket error code (`ECONNREFUSED`, `ECONNRESET`, ...) found in `error`, its `cause` chain or the errors of

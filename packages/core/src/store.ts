@@ -103,7 +103,10 @@ export const MAX_SCAN_LIMIT = 1000;
 export function scanLimit(store: string, limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_SCAN_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SCAN_LIMIT) {
-    throw new ConfigurationError(`scan limit must be an integer from 1 to ${MAX_SCAN_LIMIT}`, { store, operation: 'scan' });
+    throw new ConfigurationError(`scan limit must be an integer from 1 to ${MAX_SCAN_LIMIT}`, {
+      store,
+      operation: 'scan',
+    });
   }
   return limit;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compressedCodec, ConfigurationError, jsonCodec, type SessionRecord } from '../src/index.js';
+import { ConfigurationError, compressedCodec, jsonCodec, type SessionRecord } from '../src/index.js';
 
 const context = { key: 'k' };
 const cart = Array.from({ length: 40 }, (_, i) => ({ sku: `SKU-${1000 + i}`, qty: i % 4, title: `Item number ${i}` }));
@@ -50,8 +50,14 @@ describe('compressedCodec', () => {
     const seen: string[] = [];
     const inner = {
       name: 'spy',
-      encode: (record: SessionRecord, ctx: { key: string }) => (seen.push(`encode ${ctx.key}`), jsonCodec.encode(record)),
-      decode: (data: Uint8Array, ctx: { key: string }) => (seen.push(`decode ${ctx.key}`), jsonCodec.decode(data)),
+      encode: (record: SessionRecord, ctx: { key: string }) => {
+        seen.push(`encode ${ctx.key}`);
+        return jsonCodec.encode(record);
+      },
+      decode: (data: Uint8Array, ctx: { key: string }) => {
+        seen.push(`decode ${ctx.key}`);
+        return jsonCodec.decode(data);
+      },
     };
     const spied = compressedCodec(inner);
     spied.decode(spied.encode(large, { key: 'a' }), { key: 'b' });

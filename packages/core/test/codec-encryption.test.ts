@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  type Codec,
   ConfigurationError,
   DecryptionError,
   encryptedCodec,
@@ -8,12 +9,14 @@ import {
   hashSessionId,
   jsonCodec,
   SessionKitError,
-  type Codec,
   type SessionRecord,
 } from '../src/index.js';
 
 const MARKER = 'plaintext-marker-7f3a9c';
-const record: SessionRecord = { createdAt: 1_700_000_000_000, attributes: { note: MARKER, when: new Date(7), n: [1, 2] } };
+const record: SessionRecord = {
+  createdAt: 1_700_000_000_000,
+  attributes: { note: MARKER, when: new Date(7), n: [1, 2] },
+};
 const context = { key: hashSessionId(generateSessionId()) };
 const oldKey = { id: 'old', key: randomBytes(32) };
 const newKey = { id: 'new', key: randomBytes(32).toString('base64') };

@@ -59,7 +59,8 @@ describe('jsonCodec', () => {
   });
 
   it('drops prototype-polluting keys on read', () => {
-    const crafted = '{"c":1,"a":{"__proto__":{"polluted":true},"x":{"constructor":{"prototype":{"polluted":true}}},"ok":1}}';
+    const crafted =
+      '{"c":1,"a":{"__proto__":{"polluted":true},"x":{"constructor":{"prototype":{"polluted":true}}},"ok":1}}';
     const record = jsonCodec.decode(new TextEncoder().encode(crafted));
     const merged = Object.assign({}, record.attributes);
     expect(merged).toEqual({ x: {}, ok: 1 });
@@ -105,7 +106,12 @@ describe('jsonCodec', () => {
     ['not UTF-8', new Uint8Array([0xff, 0xfe])],
     [
       'invalid UTF-8 inside a value',
-      new Uint8Array([...new TextEncoder().encode('{"c":1,"a":{"s":"'), 0xc3, 0x28, ...new TextEncoder().encode('"}}')]),
+      new Uint8Array([
+        ...new TextEncoder().encode('{"c":1,"a":{"s":"'),
+        0xc3,
+        0x28,
+        ...new TextEncoder().encode('"}}'),
+      ]),
     ],
     ['a leading byte-order mark', new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"c":1,"a":{}}')])],
     ['not JSON', new TextEncoder().encode('{oops')],

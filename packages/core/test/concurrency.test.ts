@@ -3,14 +3,14 @@ import {
   ConfigurationError,
   ConflictError,
   ContentionError,
+  MAX_IDLE_LANES,
   ManualClock,
   MemoryStore,
   SerializationError,
-  SessionManager,
   type SessionData,
+  SessionManager,
   type SessionManagerOptions,
   type SessionStore,
-  MAX_IDLE_LANES,
   WriteLanes,
 } from '../src/index.js';
 import { countingStore, overriding } from './helpers.js';
@@ -20,7 +20,13 @@ const MINUTE = 60_000;
 function setup(options: Partial<SessionManagerOptions> = {}, store?: SessionStore) {
   const clock = new ManualClock(1_700_000_000_000);
   const counted = countingStore(store ?? new MemoryStore({ clock }));
-  const manager = new SessionManager({ store: counted, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 8 * 60 * MINUTE, ...options });
+  const manager = new SessionManager({
+    store: counted,
+    clock,
+    idleTimeout: 30 * MINUTE,
+    absoluteTimeout: 8 * 60 * MINUTE,
+    ...options,
+  });
   return { clock, store: counted, manager };
 }
 
@@ -36,12 +42,18 @@ async function loadedTwice(manager: SessionManager, data: SessionData, count = 2
 describe('concurrent commits to one session', () => {
   it('rejects a stale read-then-write with ConflictError and writes nothing of it', async () => {
     const { manager } = setup();
-    const { id, handles: [a, b] } = await loadedTwice(manager, { n: 1, other: 'x' });
+    const {
+      id,
+      handles: [a, b],
+    } = await loadedTwice(manager, { n: 1, other: 'x' });
     a!.set('n', (a!.get('n') as number) + 1);
     b!.set('n', (b!.get('n') as number) + 1);
     b!.set('other', 'from b');
     expect(await manager.commit(a!)).toEqual({ status: 'updated' });
-    const error = await manager.commit(b!).then(() => null, (e: unknown) => e);
+    const error = await manager.commit(b!).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConflictError);
     expect(error).not.toBeInstanceOf(ContentionError);
     expect((error as ConflictError).code).toBe('CONFLICT');
@@ -52,7 +64,9 @@ describe('concurrent commits to one session', () => {
 
   it('treats has() and toJSON() as reads, and a read of its own write as none', async () => {
     const { manager } = setup();
-    const { handles: [a, b, c, d] } = await loadedTwice(manager, { n: 1 }, 4);
+    const {
+      handles: [a, b, c, d],
+    } = await loadedTwice(manager, { n: 1 }, 4);
     a!.set('n', 10);
     await manager.commit(a!);
     b!.has('n');
@@ -71,7 +85,10 @@ describe('concurrent commits to one session', () => {
 
   it('lets a blind write win by default, and the policy decide otherwise', async () => {
     const lww = setup();
-    const { id, handles: [a, b] } = await loadedTwice(lww.manager, { flash: 'none' });
+    const {
+      id,
+      handles: [a, b],
+    } = await loadedTwice(lww.manager, { flash: 'none' });
     a!.set('flash', 'from a');
     b!.set('flash', 'from b');
     await lww.manager.commit(a!);
@@ -109,7 +126,10 @@ describe('concurrent commits to one session', () => {
     p!.set('locked', 1);
     q!.set('locked', 2);
     await custom.manager.commit(p!);
-    await expect(custom.manager.commit(q!), 'the per-attribute policy overrides the blind default').rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      custom.manager.commit(q!),
+      'the per-attribute policy overrides the blind default',
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('checks policies when the manager is made', () => {
@@ -125,7 +145,10 @@ describe('concurrent commits to one session', () => {
     const [a, b, c] = handles;
     expect(a!.update('cart', (cart) => ({ ...(cart as object), pen: 1 }))).toEqual({ book: 1, pen: 1 });
     a!.update('n', (n) => (n as number) + 1);
-    b!.update('cart', (cart) => ({ ...(cart as Record<string, number>), book: ((cart as Record<string, number>).book ?? 0) + 1 }));
+    b!.update('cart', (cart) => ({
+      ...(cart as Record<string, number>),
+      book: ((cart as Record<string, number>).book ?? 0) + 1,
+    }));
     b!.update('n', (n) => (n as number) + 1);
     c!.update('n', (n) => (n as number) + 1);
     c!.update('n', (n) => (n as number) * 10);
@@ -138,7 +161,9 @@ describe('concurrent commits to one session', () => {
 
   it('turns an update followed by a set into a read-then-write, and a set followed by an update into a new value', async () => {
     const { manager } = setup();
-    const { handles: [a, b, c] } = await loadedTwice(manager, { n: 1 }, 3);
+    const {
+      handles: [a, b, c],
+    } = await loadedTwice(manager, { n: 1 }, 3);
     a!.set('n', 100);
     await manager.commit(a!);
     b!.update('n', (n) => (n as number) + 1);
@@ -154,13 +179,18 @@ describe('concurrent commits to one session', () => {
 
   it('refuses an updater that returns a promise', async () => {
     const { manager } = setup();
-    const { handles: [a] } = await loadedTwice(manager, { n: 1 }, 1);
+    const {
+      handles: [a],
+    } = await loadedTwice(manager, { n: 1 }, 1);
     expect(() => a!.update('n', (async () => 2) as never)).toThrow(/synchronous/);
   });
 
   it('fails only the request whose updater throws on replay', async () => {
     const { manager } = setup();
-    const { id, handles: [a, b, c] } = await loadedTwice(manager, { n: 0 }, 3);
+    const {
+      id,
+      handles: [a, b, c],
+    } = await loadedTwice(manager, { n: 0 }, 3);
     a!.update('n', (n) => (n as number) + 1);
     b!.update('n', (n) => {
       if ((n as number) > 0) throw new RangeError('limit reached');
@@ -241,12 +271,22 @@ describe('concurrent commits to one session', () => {
   it('gives up with ContentionError when other writers keep winning until the retry deadline', async () => {
     const inner = new MemoryStore({ clock: new ManualClock(1_700_000_000_000) });
     let updates = 0;
-    const alwaysBeaten = overriding(inner, { update: async () => (updates++, false) });
+    const alwaysBeaten = overriding(inner, {
+      update: async () => {
+        updates++;
+        return false;
+      },
+    });
     const { manager } = setup({ retry: { timeoutMs: 40, baseDelayMs: 1, maxDelayMs: 5 } }, alwaysBeaten);
-    const { handles: [a] } = await loadedTwice(manager, { n: 0 }, 1);
+    const {
+      handles: [a],
+    } = await loadedTwice(manager, { n: 0 }, 1);
     a!.update('n', (n) => (n as number) + 1);
     const started = performance.now();
-    const error = await manager.commit(a!).then(() => null, (e: unknown) => e);
+    const error = await manager.commit(a!).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ContentionError);
     expect((error as ContentionError).code).toBe('CONTENTION');
     expect((error as ContentionError).retryable).toBe(true);
@@ -260,9 +300,14 @@ describe('concurrent commits to one session', () => {
       update: async () => Promise.reject(new ConflictError('kept racing', { store: 'sim', operation: 'update' })),
     });
     const { manager } = setup({}, racing);
-    const { handles: [a] } = await loadedTwice(manager, { n: 0 }, 1);
+    const {
+      handles: [a],
+    } = await loadedTwice(manager, { n: 0 }, 1);
     a!.set('n', 1);
-    const error = await manager.commit(a!).then(() => null, (e: unknown) => e);
+    const error = await manager.commit(a!).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ContentionError);
     expect((error as Error).cause).toBeInstanceOf(ConflictError);
   });
@@ -279,7 +324,9 @@ describe('concurrent commits to one session', () => {
 
   it('regenerates from the latest stored state: a change saved after this request loaded moves to the new ID', async () => {
     const { manager } = setup();
-    const { handles: [other, login] } = await loadedTwice(manager, { cart: ['book'] });
+    const {
+      handles: [other, login],
+    } = await loadedTwice(manager, { cart: ['book'] });
     other!.update('cart', (cart) => [...(cart as string[]), 'pen']);
     await manager.commit(other!);
     login!.set('csrf', 'rotated');
@@ -303,7 +350,6 @@ describe('concurrent commits to one session', () => {
     expect(order).toEqual(['commit', 'commit', 'commit', 'update']);
     expect((await manager.load(id))!.get('log')).toEqual(['commit 0', 'commit 1', 'commit 2', 'whole']);
   });
-
 });
 
 describe('WriteLanes', () => {

@@ -21,11 +21,16 @@ export function countingStore(inner: SessionStore): SessionStore & { calls: Reco
 }
 
 /** `inner` with some methods replaced (the others bound to `inner`, so private fields keep working). */
-export function overriding(inner: SessionStore, methods: Partial<Pick<SessionStore, 'get' | 'create' | 'update' | 'touch' | 'delete'>>): SessionStore {
+export function overriding(
+  inner: SessionStore,
+  methods: Partial<Pick<SessionStore, 'get' | 'create' | 'update' | 'touch' | 'delete'>>,
+): SessionStore {
   const wrapper = Object.create(inner) as SessionStore;
   for (const method of ['get', 'create', 'update', 'touch', 'delete', 'listByUser', 'deleteByUser'] as const) {
     const own = methods[method as keyof typeof methods];
-    Object.defineProperty(wrapper, method, { value: own ?? (inner[method] as (...args: unknown[]) => unknown).bind(inner) });
+    Object.defineProperty(wrapper, method, {
+      value: own ?? (inner[method] as (...args: unknown[]) => unknown).bind(inner),
+    });
   }
   return wrapper;
 }

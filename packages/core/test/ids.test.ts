@@ -14,9 +14,19 @@ describe('session IDs', () => {
 
   it('rejects malformed, truncated, padded, non-canonical and non-string IDs', () => {
     const id = generateSessionId();
-    const nonCanonical = id.slice(0, 42) + 'B'; // last char carries 4 bits: low bits must be zero
+    const nonCanonical = `${id.slice(0, 42)}B`; // last char carries 4 bits: low bits must be zero
     const inner = `${id.slice(0, 10)}+${id.slice(11)}`; // a non-base64url character before the last one
-    const malformed = [id.slice(1), `${id}=`, `${id}A`, `${id}\n`, id.replace(/.$/, '+'), nonCanonical, inner, '', ' '.repeat(43)];
+    const malformed = [
+      id.slice(1),
+      `${id}=`,
+      `${id}A`,
+      `${id}\n`,
+      id.replace(/.$/, '+'),
+      nonCanonical,
+      inner,
+      '',
+      ' '.repeat(43),
+    ];
     for (const bad of [...malformed, 42, null, undefined, {}]) {
       expect(isValidSessionId(bad)).toBe(false);
     }

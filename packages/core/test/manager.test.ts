@@ -8,12 +8,12 @@ import {
   MemoryStore,
   PayloadTooLargeError,
   SerializationError,
-  SessionLimitError,
-  SessionManager,
-  StoreUnavailableError,
   type Session,
   type SessionEvents,
+  SessionLimitError,
+  SessionManager,
   type SessionStore,
+  StoreUnavailableError,
 } from '../src/index.js';
 import { countingStore } from './helpers.js';
 
@@ -70,7 +70,17 @@ describe('SessionManager', () => {
   it('never lets a malformed or oversized ID reach the store', async () => {
     const { manager, store } = setup();
     const id = generateSessionId();
-    for (const bad of ['', 'short', `${id}x`, id.slice(1), 'a'.repeat(10_000), `${id.slice(0, 42)}%`, 123, null, undefined]) {
+    for (const bad of [
+      '',
+      'short',
+      `${id}x`,
+      id.slice(1),
+      'a'.repeat(10_000),
+      `${id.slice(0, 42)}%`,
+      123,
+      null,
+      undefined,
+    ]) {
       expect(await manager.load(bad)).toBeNull();
       expect(await manager.destroy(bad as string)).toBe(false);
     }
@@ -178,7 +188,9 @@ describe('SessionManager', () => {
     await manager.commit(a);
     await expect(manager.commit(b)).rejects.toBeInstanceOf(ConflictError);
 
-    const sum = setup({ conflicts: { blindWrite: ({ base, ours, theirs }) => (theirs as number) + (ours as number) - (base as number) } });
+    const sum = setup({
+      conflicts: { blindWrite: ({ base, ours, theirs }) => (theirs as number) + (ours as number) - (base as number) },
+    });
     const s = sum.manager.create();
     s.set('n', 10);
     await sum.manager.commit(s);
@@ -208,7 +220,9 @@ describe('SessionManager', () => {
       ),
     );
     expect((await manager.load(session.id))!.get('count')).toBe(20);
-    expect(runs, 'no mutate ran twice: nothing in this process raced it').toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(runs, 'no mutate ran twice: nothing in this process raced it').toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     expect((store.calls.update ?? 0) - updatesBefore).toBe(20);
     expect(await manager.update(generateSessionId(), () => undefined)).toBeNull();
     expect(await manager.update('not an id', () => undefined)).toBeNull();
@@ -265,7 +279,7 @@ describe('SessionManager', () => {
     expect((await manager.load(empty.id))!.createdAt).toBe(loaded.createdAt);
   });
 
-  it('lists, revokes and destroys a user\'s sessions', async () => {
+  it("lists, revokes and destroys a user's sessions", async () => {
     const { manager } = setup();
     const sessions: Session[] = [];
     for (let i = 0; i < 3; i++) {
@@ -299,7 +313,9 @@ describe('SessionManager', () => {
 
     const refuse = setup({ userSessionLimit: { max: 1, onLimit: 'refuse' } });
     await refuse.manager.regenerate(refuse.manager.create(), { userId: 'u' });
-    await expect(refuse.manager.regenerate(refuse.manager.create(), { userId: 'u' })).rejects.toBeInstanceOf(SessionLimitError);
+    await expect(refuse.manager.regenerate(refuse.manager.create(), { userId: 'u' })).rejects.toBeInstanceOf(
+      SessionLimitError,
+    );
   });
 
   it("enforces a store's bounded user index by default, evicting before the store would refuse", async () => {
@@ -314,7 +330,12 @@ describe('SessionManager', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     }) as SessionStore;
-    const manager = new SessionManager({ store: bounded, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 8 * 60 * MINUTE });
+    const manager = new SessionManager({
+      store: bounded,
+      clock,
+      idleTimeout: 30 * MINUTE,
+      absoluteTimeout: 8 * 60 * MINUTE,
+    });
     const destroyed: unknown[] = [];
     manager.on('destroyed', (payload) => destroyed.push(payload));
     const first = await manager.regenerate(manager.create(), { userId: 'u' });
@@ -350,7 +371,11 @@ describe('SessionManager', () => {
   it('reads a corrupt record as missing and reports it', async () => {
     const { manager, store, events, clock } = setup();
     const id = generateSessionId();
-    await store.create(hashSessionId(id), { data: new Uint8Array([1, 2, 3]), version: 1, expiresAt: clock.now() + MINUTE });
+    await store.create(hashSessionId(id), {
+      data: new Uint8Array([1, 2, 3]),
+      version: 1,
+      expiresAt: clock.now() + MINUTE,
+    });
     expect(await manager.load(id)).toBeNull();
     expect(events.find(([name]) => name === 'corrupt')?.[1]).toMatchObject({ key: hashSessionId(id) });
   });
@@ -362,7 +387,12 @@ describe('SessionManager', () => {
     await manager.commit(session);
     const stored = await store.get(session.key);
     const lagging = Object.assign(new MemoryStore(), { get: async () => stored });
-    const reader = new SessionManager({ store: lagging, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 60 * MINUTE });
+    const reader = new SessionManager({
+      store: lagging,
+      clock,
+      idleTimeout: 30 * MINUTE,
+      absoluteTimeout: 60 * MINUTE,
+    });
     reader.on('expired', (event) => events.push(['expired', event]));
     clock.advance(31 * MINUTE);
     expect(await reader.load(session.id)).toBeNull();
@@ -404,7 +434,10 @@ describe('SessionManager', () => {
       manager.on('storeError', (event) => seen.push(event));
       const error = await manager.commit(loaded).catch((caught: unknown) => caught);
       expect(error, failure).toBeInstanceOf(StoreUnavailableError);
-      expect(seen.map((event) => event.operation), failure).toEqual(['update']);
+      expect(
+        seen.map((event) => event.operation),
+        failure,
+      ).toEqual(['update']);
     }
   });
 
@@ -417,7 +450,12 @@ describe('SessionManager', () => {
       return get(key, options);
     };
     const manager = new SessionManager({ store, idleTimeout: MINUTE, absoluteTimeout: 10 * MINUTE });
-    const strict = new SessionManager({ store, idleTimeout: MINUTE, absoluteTimeout: 10 * MINUTE, defaultConsistency: 'strong' });
+    const strict = new SessionManager({
+      store,
+      idleTimeout: MINUTE,
+      absoluteTimeout: 10 * MINUTE,
+      defaultConsistency: 'strong',
+    });
     const id = generateSessionId();
     await manager.load(id);
     await manager.load(id, { consistency: 'strong' });
@@ -427,7 +465,10 @@ describe('SessionManager', () => {
   });
 
   it('supports typed session data', async () => {
-    const manager = new SessionManager<{ cart: string[]; visits: number }>({ idleTimeout: MINUTE, absoluteTimeout: 10 * MINUTE });
+    const manager = new SessionManager<{ cart: string[]; visits: number }>({
+      idleTimeout: MINUTE,
+      absoluteTimeout: 10 * MINUTE,
+    });
     const session = manager.create();
     session.set('visits', 1);
     session.set('cart', ['a']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, MemoryStore, StoreClosedError, ConfigurationError, PayloadTooLargeError } from '../src/index.js';
+import { ConfigurationError, ManualClock, MemoryStore, PayloadTooLargeError, StoreClosedError } from '../src/index.js';
 
 const record = (expiresAt: number, userId?: string) => ({ data: new Uint8Array([1]), version: 1, expiresAt, userId });
 
@@ -186,7 +186,8 @@ describe('MemoryStore scan', () => {
     for (const cursor of ['', '0', '-1', 'abc', '1.5', '99999999999999999']) {
       await expect(store.scan({ cursor })).rejects.toBeInstanceOf(ConfigurationError);
     }
-    for (const limit of [0, -1, 1.5, 1001]) await expect(store.scan({ limit })).rejects.toBeInstanceOf(ConfigurationError);
+    for (const limit of [0, -1, 1.5, 1001])
+      await expect(store.scan({ limit })).rejects.toBeInstanceOf(ConfigurationError);
     expect(await store.scan({ cursor: '12345' })).toEqual({ entries: [], cursor: undefined });
     await store.close();
     await expect(store.scan()).rejects.toBeInstanceOf(StoreClosedError);

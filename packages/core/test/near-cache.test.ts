@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NearCache } from '../src/index.js';
 import type { StoredSession } from '../src/index.js';
+import { NearCache } from '../src/index.js';
 
 const record = (version: number, expiresAt: number, userId?: string): StoredSession => ({
   data: new Uint8Array([version, 1, 2, 3]),
@@ -85,19 +85,37 @@ describe('NearCache', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let backend = record(1, 10_000);
     // The load reads the old value, then stalls on the wire while the write lands.
-    const reading = cache.readThrough('a', () => 0, async () => {
-      const seen = backend;
-      await gate;
-      return seen;
-    });
+    const reading = cache.readThrough(
+      'a',
+      () => 0,
+      async () => {
+        const seen = backend;
+        await gate;
+        return seen;
+      },
+    );
     await cache.writeThrough('a', async () => {
       backend = record(2, 10_000);
     });
     release();
     expect((await reading)?.version).toBe(1); // ordered before the write: fine to return
-    expect(await cache.readThrough('a', () => 0, async () => backend)).toMatchObject({ version: 2 }); // not the stale 1
+    expect(
+      await cache.readThrough(
+        'a',
+        () => 0,
+        async () => backend,
+      ),
+    ).toMatchObject({ version: 2 }); // not the stale 1
     expect(cache.stats).toMatchObject({ discardedFills: 1, hits: 0 });
-    expect((await cache.readThrough('a', () => 1, async () => record(3, 10_000)))?.version).toBe(2); // now a hit
+    expect(
+      (
+        await cache.readThrough(
+          'a',
+          () => 1,
+          async () => record(3, 10_000),
+        )
+      )?.version,
+    ).toBe(2); // now a hit
   });
 
   it('writeThrough invalidates even when the write fails', async () => {

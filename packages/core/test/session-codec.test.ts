@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  type Codec,
   DecryptionError,
   generateSessionId,
   hashSessionId,
   jsonCodec,
   ManualClock,
   MemoryStore,
-  sessionCodec,
-  SessionManager,
-  type Codec,
   type SessionEvents,
+  SessionManager,
   type SessionRecord,
+  sessionCodec,
 } from '../src/index.js';
 
 const MARKER = 'plaintext-marker-5be21d';
@@ -21,7 +21,13 @@ const key2 = { id: 'k2', key: randomBytes(32) };
 
 /** About 10 KiB of compressible JSON: a long cart. */
 function bigCart(): Record<string, unknown> {
-  return { cart: Array.from({ length: 220 }, (_, i) => ({ sku: `SKU-${1000 + i}`, qty: (i % 5) + 1, title: `Item number ${i}` })) };
+  return {
+    cart: Array.from({ length: 220 }, (_, i) => ({
+      sku: `SKU-${1000 + i}`,
+      qty: (i % 5) + 1,
+      title: `Item number ${i}`,
+    })),
+  };
 }
 
 describe('sessionCodec', () => {
@@ -45,7 +51,9 @@ describe('sessionCodec', () => {
     expect(stored.byteLength).toBeLessThan(plain / 4);
     expect(codec.decode(stored, context)).toEqual(record);
     // Without compression the ciphertext is as large as the plaintext plus the header and tag.
-    expect(sessionCodec({ encryption: { keys: [key1] }, compression: false }).encode(record, context).byteLength).toBeGreaterThan(plain);
+    expect(
+      sessionCodec({ encryption: { keys: [key1] }, compression: false }).encode(record, context).byteLength,
+    ).toBeGreaterThan(plain);
   });
 
   it('stacks on a custom serializing codec', () => {
@@ -123,7 +131,11 @@ describe('encryption through SessionManager on MemoryStore', () => {
     expect(loaded?.get('note')).toBe('old');
     loaded!.set('note', 'rewritten');
     await rotated.sessions.commit(loaded!);
-    expect(Buffer.from((await store.get(old.key))!.data).subarray(2, 4).toString()).toBe('k2');
+    expect(
+      Buffer.from((await store.get(old.key))!.data)
+        .subarray(2, 4)
+        .toString(),
+    ).toBe('k2');
     const retired = manager([key2]);
     expect((await retired.sessions.load(old.id))?.get('note')).toBe('rewritten');
     expect(await retired.sessions.load(untouched.id)).toBeNull();

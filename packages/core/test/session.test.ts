@@ -4,7 +4,11 @@ import { MemoryStore, SessionManager } from '../src/index.js';
 const MINUTE = 60_000;
 
 async function storedSession() {
-  const manager = new SessionManager({ store: new MemoryStore(), idleTimeout: 30 * MINUTE, absoluteTimeout: 60 * MINUTE });
+  const manager = new SessionManager({
+    store: new MemoryStore(),
+    idleTimeout: 30 * MINUTE,
+    absoluteTimeout: 60 * MINUTE,
+  });
   const session = manager.create();
   session.set('a', 1);
   await manager.commit(session);

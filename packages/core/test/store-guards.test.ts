@@ -24,11 +24,23 @@ describe('store guards', () => {
       [() => assertValidKey('redis', 'get', ''), /non-empty string of at most 512/],
       [() => assertValidKey('redis', 'get', 'k'.repeat(513)), /at most 512/],
       [() => assertValidExpiry('redis', 'touch', Number.NaN), /expiresAt must be a finite epoch-millisecond number/],
-      [() => assertValidRecord('redis', 'create', 'k', { ...record, data: 'x' as never }), /session.data must be a Uint8Array/],
-      [() => assertValidRecord('redis', 'create', 'k', { ...record, version: 0 }), /session.version must be a positive integer/],
-      [() => assertValidRecord('redis', 'create', 'k', { ...record, expiresAt: Infinity }), /expiresAt must be a finite/],
+      [
+        () => assertValidRecord('redis', 'create', 'k', { ...record, data: 'x' as never }),
+        /session.data must be a Uint8Array/,
+      ],
+      [
+        () => assertValidRecord('redis', 'create', 'k', { ...record, version: 0 }),
+        /session.version must be a positive integer/,
+      ],
+      [
+        () => assertValidRecord('redis', 'create', 'k', { ...record, expiresAt: Infinity }),
+        /expiresAt must be a finite/,
+      ],
       [() => assertValidRecord('redis', 'create', 'k', { ...record, userId: '' }), /userId must be a non-empty string/],
-      [() => assertValidUserId('redis', 'listByUser', 'é'.repeat(MAX_USER_ID_BYTES / 2 + 1)), /at most 256 UTF-8 bytes/],
+      [
+        () => assertValidUserId('redis', 'listByUser', 'é'.repeat(MAX_USER_ID_BYTES / 2 + 1)),
+        /at most 256 UTF-8 bytes/,
+      ],
     ];
     for (const [call, message] of cases) {
       let thrown: unknown;
@@ -44,7 +56,9 @@ describe('store guards', () => {
   });
 
   it('accept what the contract allows', () => {
-    expect(() => assertValidRecord('memory', 'create', 'k', { ...record, userId: 'é'.repeat(MAX_USER_ID_BYTES / 2) })).not.toThrow();
+    expect(() =>
+      assertValidRecord('memory', 'create', 'k', { ...record, userId: 'é'.repeat(MAX_USER_ID_BYTES / 2) }),
+    ).not.toThrow();
     expect(() => assertValidUserId('memory', 'listByUser', 'x'.repeat(MAX_USER_ID_BYTES))).not.toThrow();
   });
 });
@@ -107,7 +121,9 @@ describe('option checks', () => {
   it('integerOption takes the fallback, accepts bounded integers and names the option when it refuses', () => {
     expect(integerOption('redis', 'operationTimeoutMs', undefined, 2000)).toBe(2000);
     expect(integerOption('redis', 'operationTimeoutMs', 50, 2000)).toBe(50);
-    expect(() => integerOption('redis', 'operationTimeoutMs', 0, 2000)).toThrow(/operationTimeoutMs must be an integer at least 1/);
+    expect(() => integerOption('redis', 'operationTimeoutMs', 0, 2000)).toThrow(
+      /operationTimeoutMs must be an integer at least 1/,
+    );
     expect(() => integerOption('redis', 'virtualNodes', 1.5, 160, { min: 1, max: 10_000 })).toThrow(/from 1 to 10000/);
     expect(() => integerOption('redis', 'x', '3', 1)).toThrow(ConfigurationError);
   });
@@ -129,9 +145,11 @@ describe('connectionErrorCode', () => {
     expect(connectionErrorCode(new Error('wrapped', { cause: refused }))).toBe('ECONNREFUSED');
     expect(connectionErrorCode(new AggregateError([new Error('a'), refused]))).toBe('ECONNREFUSED');
     // cassandra-driver's NoHostAvailableError keeps per-host errors in an object keyed by address
-    expect(connectionErrorCode(Object.assign(new Error('none'), { innerErrors: undefined, errors: { '127.0.0.1:9042': refused } }))).toBe(
-      'ECONNREFUSED',
-    );
+    expect(
+      connectionErrorCode(
+        Object.assign(new Error('none'), { innerErrors: undefined, errors: { '127.0.0.1:9042': refused } }),
+      ),
+    ).toBe('ECONNREFUSED');
   });
 
   it('is undefined for other failures, including cycles', () => {

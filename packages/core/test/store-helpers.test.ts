@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assertPayloadFits,
   PayloadTooLargeError,
-  SessionKitError,
+  type SessionKitError,
   StoreTimeoutError,
   StoreUnavailableError,
   ttlInUnits,
@@ -32,11 +32,15 @@ describe('withDeadline', () => {
 
   it('wraps client errors as retryable StoreUnavailableError and keeps typed ones', async () => {
     const cause = new Error('ECONNREFUSED');
-    const wrapped = await withDeadline('memcached', 'get', 1000, async () => Promise.reject(cause)).catch((e: unknown) => e);
+    const wrapped = await withDeadline('memcached', 'get', 1000, async () => Promise.reject(cause)).catch(
+      (e: unknown) => e,
+    );
     expect(wrapped).toBeInstanceOf(StoreUnavailableError);
     expect((wrapped as SessionKitError).cause).toBe(cause);
     const typed = new PayloadTooLargeError(2, 1, { store: 'x' });
-    expect(await withDeadline('x', 'create', 1000, async () => Promise.reject(typed)).catch((e: unknown) => e)).toBe(typed);
+    expect(await withDeadline('x', 'create', 1000, async () => Promise.reject(typed)).catch((e: unknown) => e)).toBe(
+      typed,
+    );
   });
 });
 

@@ -128,13 +128,25 @@ export class SessionContext<T extends SessionData = SessionData> {
    * it was presented with. Such a response goes out at once, with no commit round.
    */
   #nothingToCommit(): boolean {
-    if (!this.#loaded || this.#degraded || this.#transient || this.#clearCookie || this.#expireLegacy || this.#csrfCookieDue()) {
+    if (
+      !this.#loaded ||
+      this.#degraded ||
+      this.#transient ||
+      this.#clearCookie ||
+      this.#expireLegacy ||
+      this.#csrfCookieDue()
+    ) {
       return false;
     }
     const session = this.#session;
     if (session === null) return true;
     const verified = this.#presented.verified;
-    return verified !== undefined && !verified.stale && session.id === verified.id && !this.#http.manager.hasWorkToCommit(session);
+    return (
+      verified !== undefined &&
+      !verified.stale &&
+      session.id === verified.id &&
+      !this.#http.manager.hasWorkToCommit(session)
+    );
   }
 
   /** Marks the session used by an operation that may change it, so a commit may be due: arms the hooks now. */
@@ -375,7 +387,11 @@ export class SessionContext<T extends SessionData = SessionData> {
    * nothing of the commit was saved.
    */
   commit(): Promise<CommitOutcome> {
-    if (this.#commit) return this.#commit.then(() => EMPTY, () => EMPTY);
+    if (this.#commit)
+      return this.#commit.then(
+        () => EMPTY,
+        () => EMPTY,
+      );
     this.#commit = this.#doCommit();
     return this.#commit;
   }
@@ -421,7 +437,8 @@ export class SessionContext<T extends SessionData = SessionData> {
     const issued = session.id !== verified?.id;
     const stale = verified?.stale === true;
     // The cookie's lifetime follows expiresAt, so refresh it whenever the deadline moved.
-    if (issued || stale || (status !== 'unchanged' && !this.#viaHeader())) this.#deliver(out, session.id, session.expiresAt);
+    if (issued || stale || (status !== 'unchanged' && !this.#viaHeader()))
+      this.#deliver(out, session.id, session.expiresAt);
   }
 
   /** Whether new tokens go to the client in the response header (header-transport clients) instead of a cookie. */
@@ -519,4 +536,3 @@ export class SessionContext<T extends SessionData = SessionData> {
     return session && !session.destroyed ? session : null;
   }
 }
-

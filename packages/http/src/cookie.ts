@@ -69,7 +69,12 @@ export function readCookieValues(header: string | string[] | undefined, name: st
  */
 export function serializeCookie(name: string, value: string, attributes: CookieAttributes = {}): string {
   const { maxAge } = attributes;
-  return formatSetCookie({ ...attributes, name, value, maxAge: maxAge === undefined ? undefined : Math.max(0, Math.floor(maxAge)) });
+  return formatSetCookie({
+    ...attributes,
+    name,
+    value,
+    maxAge: maxAge === undefined ? undefined : Math.max(0, Math.floor(maxAge)),
+  });
 }
 
 /**

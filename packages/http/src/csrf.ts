@@ -104,7 +104,8 @@ export class CsrfGuard {
       trustedSender = from !== undefined && this.#trusted.has(from);
       if (!trustedSender) {
         const own = request.ownOrigin();
-        if (from === undefined || own === undefined || from !== normalizeOrigin(own)) return new CsrfError('cross-origin');
+        if (from === undefined || own === undefined || from !== normalizeOrigin(own))
+          return new CsrfError('cross-origin');
       }
     }
     const site = headers['sec-fetch-site'];

@@ -75,7 +75,8 @@ export class SessionUnavailableError extends SessionOperationError {
 export class SessionConflictError extends SessionOperationError {
   readonly status = 409;
   readonly code = 'SESSION_CONFLICT';
-  readonly publicMessage = 'Your session was changed by another request at the same time. Nothing was saved; please reload and try again.';
+  readonly publicMessage =
+    'Your session was changed by another request at the same time. Nothing was saved; please reload and try again.';
   readonly headers: Record<string, string> = { 'cache-control': 'no-store' };
   /** The attributes both requests changed. */
   readonly attributes: readonly string[];
@@ -183,7 +184,9 @@ export function errorResponse(error: unknown, accept: string | undefined): Error
   const message = known?.publicMessage ?? 'Internal Server Error';
   const reason = known?.reason;
   const json = wantsJson(accept);
-  const body = json ? JSON.stringify({ error: reason === undefined ? { code, message } : { code, reason, message } }) : message;
+  const body = json
+    ? JSON.stringify({ error: reason === undefined ? { code, message } : { code, reason, message } })
+    : message;
   return {
     status,
     headers: {
@@ -203,7 +206,12 @@ function wantsJson(accept: string | undefined): boolean {
   let text = -1;
   for (const part of accept.toLowerCase().split(',')) {
     const [type = '', ...params] = part.trim().split(';');
-    const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    const q = Number(
+      params
+        .map((p) => p.trim())
+        .find((p) => p.startsWith('q='))
+        ?.slice(2) ?? 1,
+    );
     if (type === 'application/json' || type.endsWith('+json')) json = Math.max(json, q);
     else if (type === 'text/html' || type === 'text/plain' || type === 'text/*') text = Math.max(text, q);
   }

@@ -35,10 +35,10 @@ import { createRequire } from 'node:module';
 import type { Clock, RetryOptions, SessionStore, StoredSession } from '@sessionkit/core';
 import {
   ConfigurationError,
-  WriteLanes,
   hashSessionId,
   resolveRetryOptions,
   systemClock,
+  WriteLanes,
   waitBeforeRetry,
 } from '@sessionkit/core';
 import { toHttpError } from './errors.js';
@@ -155,7 +155,10 @@ function settle<R>(work: Promise<R>, callback: StoreCallback<R> | undefined): Pr
  * ```
  * Extends express-session's `Store` class when express-session is installed (it is an optional peer).
  */
-export function expressSessionStore(store: SessionStore, options: ExpressSessionStoreOptions = {}): ExpressSessionStore {
+export function expressSessionStore(
+  store: SessionStore,
+  options: ExpressSessionStoreOptions = {},
+): ExpressSessionStore {
   const ttl = options.ttl ?? 24 * 60 * 60 * 1000;
   const retry = resolveRetryOptions(options.retry);
   const maxSidLength = options.maxSidLength ?? 256;
@@ -163,11 +166,15 @@ export function expressSessionStore(store: SessionStore, options: ExpressSession
   const clock = options.clock ?? systemClock;
   const legacyTimeoutMs = options.legacyTimeoutMs ?? 5000;
   if (!(ttl > 0) || !(maxSidLength >= 1) || !(cacheSize >= 0) || !(legacyTimeoutMs > 0)) {
-    throw new ConfigurationError('expressSessionStore: ttl, maxSidLength and legacyTimeoutMs must be positive, versionCacheSize >= 0');
+    throw new ConfigurationError(
+      'expressSessionStore: ttl, maxSidLength and legacyTimeoutMs must be positive, versionCacheSize >= 0',
+    );
   }
   const legacy = options.legacy;
   if (legacy !== undefined && (typeof legacy.get !== 'function' || typeof legacy.destroy !== 'function')) {
-    throw new ConfigurationError('expressSessionStore: `legacy` must be an express-session store (with get and destroy)');
+    throw new ConfigurationError(
+      'expressSessionStore: `legacy` must be an express-session store (with get and destroy)',
+    );
   }
   const Base = options.Store ?? resolveBaseStore();
   const versions = new Map<string, number>();

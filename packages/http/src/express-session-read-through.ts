@@ -72,7 +72,8 @@ export class LegacyReadThrough {
     const expiresAt = sessionExpiry(old, clock.now(), ttl);
     const claimKey = hashSessionId(`legacy-claim ${sid}`);
     const record: StoredSession = { data: encodeSession(old), version: 1, expiresAt };
-    if (!(await store.create(claimKey, { data: NO_DATA, version: CLAIMED, expiresAt }))) return this.#moved(sid, key, claimKey, record);
+    if (!(await store.create(claimKey, { data: NO_DATA, version: CLAIMED, expiresAt })))
+      return this.#moved(sid, key, claimKey, record);
     const created = await store.create(key, record);
     await store.update(claimKey, { data: NO_DATA, version: MOVED, expiresAt }, CLAIMED);
     return this.#finish(sid, key, record, created);
@@ -82,7 +83,8 @@ export class LegacyReadThrough {
   async #finish(sid: string, key: string, record: StoredSession, created: boolean): Promise<StoredSession | null> {
     // Not created: the app `set` this sid before reading it; its record wins.
     if (!created) return this.#settings.store.get(key, STRONG);
-    if (this.#settings.destroy) await this.destroy(sid).catch((error: unknown) => this.#settings.onError(error as Error));
+    if (this.#settings.destroy)
+      await this.destroy(sid).catch((error: unknown) => this.#settings.onError(error as Error));
     return record;
   }
 
@@ -100,7 +102,10 @@ export class LegacyReadThrough {
       const current = await store.get(key, STRONG);
       if (current !== null || claim === null || claim.version >= MOVED) return current;
       const remaining = deadline - performance.now();
-      if (remaining <= 0 && (await store.update(claimKey, { data: NO_DATA, version: MOVED, expiresAt: claim.expiresAt }, CLAIMED))) {
+      if (
+        remaining <= 0 &&
+        (await store.update(claimKey, { data: NO_DATA, version: MOVED, expiresAt: claim.expiresAt }, CLAIMED))
+      ) {
         return this.#finish(sid, key, record, await store.create(key, record));
       }
       await sleep(Math.min(Math.max(remaining, 0), backoffDelay(attempt, retry)));

@@ -8,7 +8,12 @@
 /** The express-session session object as the store sees it (JSON with a `cookie` field). */
 export interface ExpressSessionData {
   /** express-session's cookie settings; `expires` is when the session ends (a date, or its JSON string). */
-  cookie?: { expires?: Date | string | null; maxAge?: number | null; originalMaxAge?: number | null; [key: string]: unknown };
+  cookie?: {
+    expires?: Date | string | null;
+    maxAge?: number | null;
+    originalMaxAge?: number | null;
+    [key: string]: unknown;
+  };
   [key: string]: unknown;
 }
 
@@ -33,7 +38,9 @@ export function decodeSession(data: Uint8Array): ExpressSessionData | null {
   } catch {
     return null;
   }
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as ExpressSessionData) : null;
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+    ? (parsed as ExpressSessionData)
+    : null;
 }
 
 /** When a session's record expires: its `cookie.expires`, or `now + ttl` for a browser-session cookie. */

@@ -16,8 +16,8 @@ import type { CsrfOptions } from './csrf.js';
 import { CsrfGuard } from './csrf.js';
 import { ResponseCommitHooks, sendFailure } from './intercept.js';
 import type { SessionHttpOptions } from './options.js';
-import { SessionHttp } from './session-http.js';
 import { requestOrigin } from './request-origin.js';
+import { SessionHttp } from './session-http.js';
 
 /** Options of {@link sessionMiddleware}. */
 export interface ExpressSessionOptions<T extends SessionData = SessionData> extends SessionHttpOptions<T> {

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+
 import type { SessionData } from '@sessionkit/core';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { attachSession, getSession } from './attach.js';
 import type { CommitOutcome, SessionContext } from './context.js';
 import type { CsrfOptions } from './csrf.js';
@@ -46,7 +47,9 @@ export type SessionPlugin = FastifyPluginAsync;
  * (store outage, concurrent change, contention) replaces the reply with the error's response (503, 409, 503;
  * JSON or text by `Accept`), so the client never sees a success that was not saved.
  */
-export function fastifySession<T extends SessionData = SessionData>(options: FastifySessionOptions<T> | SessionHttp<T>): SessionPlugin {
+export function fastifySession<T extends SessionData = SessionData>(
+  options: FastifySessionOptions<T> | SessionHttp<T>,
+): SessionPlugin {
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
   const onError = options instanceof SessionHttp ? undefined : options.onError;
   const plugin: SessionPlugin = async function sessionKitPlugin(fastify: FastifyInstance): Promise<void> {

@@ -5,23 +5,24 @@
  *
  * @module
  */
+
+export * from './attach.js';
+export * from './context.js';
 export type { CookieAttributes } from './cookie.js';
 export { readCookieValues, serializeCookie } from './cookie.js';
-export * from './signing.js';
-export * from './csrf-token.js';
 export * from './csrf.js';
-export * from './request-origin.js';
-export * from './transport.js';
+export * from './csrf-token.js';
 export * from './errors.js';
-export * from './options.js';
-export * from './session-http.js';
-export * from './context.js';
-export * from './attach.js';
-export * from './intercept.js';
 export * from './express.js';
-export * from './node.js';
-export * from './fastify.js';
 export * from './express-session-bridge.js';
+export * from './fastify.js';
+export * from './intercept.js';
 export * from './legacy.js';
 export * from './legacy-cookie.js';
 export * from './legacy-store.js';
+export * from './node.js';
+export * from './options.js';
+export * from './request-origin.js';
+export * from './session-http.js';
+export * from './signing.js';
+export * from './transport.js';

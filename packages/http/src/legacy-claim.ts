@@ -20,7 +20,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { ReadOptions, SessionStore, StoredSession } from '@sessionkit/core';
-import { SESSION_ID_BYTES, isValidSessionId } from '@sessionkit/core';
+import { isValidSessionId, SESSION_ID_BYTES } from '@sessionkit/core';
 
 /** HKDF label: separates these keys from any other use of the sid or the secret. */
 const LABEL = 'sessionkit/legacy-claim/v1';
@@ -125,10 +125,14 @@ function open(keys: ClaimKeys, data: Uint8Array): string | undefined {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const tagAt = RECORD_BYTES - TAG_BYTES;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', keys.cipherKey, bytes.subarray(1, 1 + IV_BYTES), { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', keys.cipherKey, bytes.subarray(1, 1 + IV_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(associatedData(keys));
     decipher.setAuthTag(bytes.subarray(tagAt));
-    const id = Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES, tagAt)), decipher.final()]).toString('base64url');
+    const id = Buffer.concat([decipher.update(bytes.subarray(1 + IV_BYTES, tagAt)), decipher.final()]).toString(
+      'base64url',
+    );
     return isValidSessionId(id) ? id : undefined;
   } catch {
     return undefined;

@@ -24,7 +24,10 @@ import type { IncomingHeaders } from './transport.js';
 export type LegacySecrets = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
 /** Attributes of the `Set-Cookie` that expires the legacy cookie: match the old app's `cookie` options. */
-export type LegacyCookieAttributes = Pick<CookieAttributes, 'path' | 'domain' | 'secure' | 'httpOnly' | 'sameSite' | 'partitioned'>;
+export type LegacyCookieAttributes = Pick<
+  CookieAttributes,
+  'path' | 'domain' | 'secure' | 'httpOnly' | 'sameSite' | 'partitioned'
+>;
 
 /** A legacy cookie whose signature verified. */
 export interface VerifiedLegacyCookie {
@@ -62,7 +65,8 @@ export class LegacyCookie {
       if (bytes.length === 0) throw new ConfigurationError(`legacy secret #${index + 1} is empty`);
       return bytes;
     });
-    if (this.#secrets.length === 0) throw new ConfigurationError('legacy.secrets: give the old app\'s express-session secret');
+    if (this.#secrets.length === 0)
+      throw new ConfigurationError("legacy.secrets: give the old app's express-session secret");
     this.name = name;
     this.#needle = `${name}=`;
     this.expired = serializeCookie(name, '', { ...attributes, maxAge: 0, expires: new Date(0) });

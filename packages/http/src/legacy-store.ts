@@ -68,11 +68,15 @@ export class LegacySessions {
   }
 
   #call<R>(operation: string, start: (done: (error: unknown, result?: R) => void) => unknown): Promise<R> {
-    return withDeadline(STORE_NAME, operation, this.#timeoutMs, () =>
-      new Promise<R>((resolve, reject) => {
-        // Some stores also return a promise that settles with the callback's outcome: the callback decides.
-        start((error, result) => (error ? reject(error) : resolve(result as R)));
-      }),
+    return withDeadline(
+      STORE_NAME,
+      operation,
+      this.#timeoutMs,
+      () =>
+        new Promise<R>((resolve, reject) => {
+          // Some stores also return a promise that settles with the callback's outcome: the callback decides.
+          start((error, result) => (error ? reject(error) : resolve(result as R)));
+        }),
     );
   }
 }

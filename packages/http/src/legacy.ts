@@ -10,7 +10,7 @@
  * @module
  */
 import type { Clock, SessionData, SessionManager } from '@sessionkit/core';
-import { ConflictError, Session, generateSessionId, hashSessionId, isSafeKey } from '@sessionkit/core';
+import { ConflictError, generateSessionId, hashSessionId, isSafeKey, Session } from '@sessionkit/core';
 import type { LegacyClaim } from './legacy-claim.js';
 import { LegacyClaims } from './legacy-claim.js';
 import type { LegacyCookieAttributes, LegacySecrets } from './legacy-cookie.js';
@@ -122,13 +122,19 @@ export class LegacyAdopter<T extends SessionData = SessionData> {
 
   /** Validates the options ({@link ConfigurationError} at startup). */
   constructor(options: LegacyOptions<T>, manager: SessionManager<T>, clock: Clock) {
-    this.cookie = new LegacyCookie(options.name ?? 'connect.sid', options.secrets, { path: '/', httpOnly: true, ...options.cookie });
+    this.cookie = new LegacyCookie(options.name ?? 'connect.sid', options.secrets, {
+      path: '/',
+      httpOnly: true,
+      ...options.cookie,
+    });
     this.#manager = manager;
     this.#clock = clock;
     this.#sessions = new LegacySessions(options.store, options.timeoutMs ?? 5000, clock);
     this.#onError = options.onError ?? ((error) => console.error(error));
     this.#claims = new LegacyClaims(manager.store, (key) =>
-      this.#onError(new Error(`legacy claim ${key} does not decrypt (tampered or copied in the store): read as missing`)),
+      this.#onError(
+        new Error(`legacy claim ${key} does not decrypt (tampered or copied in the store): read as missing`),
+      ),
     );
     this.#attributes = options.attributes ?? defaultLegacyAttributes;
     this.#userId = options.userId ?? defaultLegacyUserId;
@@ -214,12 +220,14 @@ export class LegacyAdopter<T extends SessionData = SessionData> {
       userId: source.userId,
       attributes: {},
     });
-    for (const [name, value] of Object.entries(source.attributes)) session.set(name as keyof T & string, value as T[keyof T & string]);
+    for (const [name, value] of Object.entries(source.attributes))
+      session.set(name as keyof T & string, value as T[keyof T & string]);
     try {
       await this.#manager.commit(session);
       return session;
     } catch (error) {
-      if (error instanceof ConflictError && error.code === 'CONFLICT') return this.#manager.load(id, { consistency: 'strong' });
+      if (error instanceof ConflictError && error.code === 'CONFLICT')
+        return this.#manager.load(id, { consistency: 'strong' });
       throw error;
     }
   }
@@ -238,7 +246,11 @@ export class LegacyAdopter<T extends SessionData = SessionData> {
     const now = this.#clock.now();
     const expires = legacy.cookie?.expires;
     const end = expires === undefined || expires === null ? Number.NaN : new Date(expires).getTime();
-    return { attributes, userId, claimUntil: Math.max(now + MIN_CLAIM_MS, Number.isFinite(end) ? end : now + this.#ttl) };
+    return {
+      attributes,
+      userId,
+      claimUntil: Math.max(now + MIN_CLAIM_MS, Number.isFinite(end) ? end : now + this.#ttl),
+    };
   }
 
   /** Removes the legacy record once its session was adopted (unless `destroy: false`); a failure is reported, not thrown. */

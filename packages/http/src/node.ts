@@ -14,8 +14,8 @@ import { CsrfGuard } from './csrf.js';
 import { SessionHttpError, toHttpError } from './errors.js';
 import { ResponseCommitHooks, sendFailure } from './intercept.js';
 import type { SessionHttpOptions } from './options.js';
-import { SessionHttp } from './session-http.js';
 import { requestOrigin } from './request-origin.js';
+import { SessionHttp } from './session-http.js';
 
 /** A request listener that also receives the session. */
 export type SessionHandler<T extends SessionData = SessionData> = (
@@ -50,7 +50,8 @@ export function withSession<T extends SessionData = SessionData>(
   options: NodeSessionOptions<T> | SessionHttp<T>,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
-  const onError = (options instanceof SessionHttp ? undefined : options.onError) ?? ((error: unknown) => console.error(error));
+  const onError =
+    (options instanceof SessionHttp ? undefined : options.onError) ?? ((error: unknown) => console.error(error));
   return async function sessionKitHandler(req, res) {
     const ctx: SessionContext<T> = http.context(req.headers, new ResponseCommitHooks(res, onError));
     attachSession(req, ctx);
@@ -91,7 +92,10 @@ export function csrfVerifier(options: CsrfOptions = {}): CsrfVerifier {
   const guard = new CsrfGuard(options);
   return function verifyCsrf(req, session, body) {
     if (!guard.appliesTo(req.method)) return;
-    const error = guard.check({ method: req.method, headers: req.headers, body, ownOrigin: () => requestOrigin(req) }, session);
+    const error = guard.check(
+      { method: req.method, headers: req.headers, body, ownOrigin: () => requestOrigin(req) },
+      session,
+    );
     if (error !== undefined) throw error;
   };
 }

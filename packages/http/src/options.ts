@@ -27,7 +27,9 @@ export type StoreErrorAction = 'fail' | 'anonymous';
  * - a function: called with the store error and the phase (`'load'` or `'commit'`), returns one of the above
  *   (log or count the failure here; the error carries store keys, never raw IDs).
  */
-export type StoreErrorPolicy = StoreErrorAction | ((error: SessionKitError, phase: 'load' | 'commit') => StoreErrorAction);
+export type StoreErrorPolicy =
+  | StoreErrorAction
+  | ((error: SessionKitError, phase: 'load' | 'commit') => StoreErrorAction);
 
 /** Options of every binding (Express, Fastify, node:http) and of {@link SessionHttp}. */
 export interface SessionHttpOptions<T extends SessionData = SessionData> {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ConfigurationError, SESSION_ID_LENGTH, isValidSessionId } from '@sessionkit/core';
+import { ConfigurationError, isValidSessionId, SESSION_ID_LENGTH } from '@sessionkit/core';
 import { SessionIdMacs } from './session-id-mac.js';
 
 /** Shortest secret accepted, in bytes (256 bits, the HMAC-SHA256 output size). */

@@ -82,7 +82,11 @@ export class Transport {
   readonly #header: { name: string; scheme: string | undefined; responseHeader: string } | undefined;
   readonly #signer: TokenSigner;
 
-  constructor(signer: TokenSigner, cookie: CookieOptions | false | undefined, header: HeaderOptions | boolean | undefined) {
+  constructor(
+    signer: TokenSigner,
+    cookie: CookieOptions | false | undefined,
+    header: HeaderOptions | boolean | undefined,
+  ) {
     this.#signer = signer;
     if (cookie === false && !header) throw new ConfigurationError('enable at least one transport (cookie or header)');
     if (cookie === false) {
@@ -108,7 +112,14 @@ export class Transport {
       }
       this.cookieName = name;
       this.#persistent = c.persistent ?? true;
-      this.#attributes = { secure, httpOnly: c.httpOnly ?? true, sameSite, path, domain: c.domain, partitioned: c.partitioned ?? false };
+      this.#attributes = {
+        secure,
+        httpOnly: c.httpOnly ?? true,
+        sameSite,
+        path,
+        domain: c.domain,
+        partitioned: c.partitioned ?? false,
+      };
       // Also validates the name and the attributes once, at startup.
       this.#cleared = serializeCookie(name, '', { ...this.#attributes, maxAge: 0, expires: new Date(0) });
     }
@@ -116,10 +127,13 @@ export class Transport {
       const h = header === true ? {} : header;
       const name = (h.name ?? 'authorization').toLowerCase();
       const responseHeader = (h.responseHeader ?? 'session-token').toLowerCase();
-      if (!HEADER_NAME.test(name) || !HEADER_NAME.test(responseHeader)) throw new ConfigurationError('invalid header name');
-      if (name === 'cookie' || responseHeader === 'set-cookie') throw new ConfigurationError('use the cookie transport for cookies');
+      if (!HEADER_NAME.test(name) || !HEADER_NAME.test(responseHeader))
+        throw new ConfigurationError('invalid header name');
+      if (name === 'cookie' || responseHeader === 'set-cookie')
+        throw new ConfigurationError('use the cookie transport for cookies');
       const scheme = name === 'authorization' ? (h.scheme ?? 'Session') : undefined;
-      if (scheme !== undefined && !HEADER_NAME.test(scheme)) throw new ConfigurationError('invalid authorization scheme');
+      if (scheme !== undefined && !HEADER_NAME.test(scheme))
+        throw new ConfigurationError('invalid authorization scheme');
       this.#header = { name, scheme, responseHeader };
     }
   }
@@ -148,7 +162,8 @@ export class Transport {
           if (scheme.toLowerCase() !== this.#header.scheme.toLowerCase()) token = undefined;
           else token = space === -1 ? '' : token.slice(space + 1).trim();
         }
-        if (token !== undefined) return { presented: true, source: 'header', verified: this.#signer.verify(token) ?? undefined };
+        if (token !== undefined)
+          return { presented: true, source: 'header', verified: this.#signer.verify(token) ?? undefined };
       }
     }
     if (this.cookieName !== undefined) {

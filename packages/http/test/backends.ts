@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SessionStore } from '@sessionkit/core';
-import { TieredStore } from '@sessionkit/tiered';
 import { openTestStore, TEST_BACKENDS } from '@sessionkit/test-stores';
+import { TieredStore } from '@sessionkit/tiered';
 
 /** A backend under test. */
 export interface Backend {

@@ -1,14 +1,25 @@
 /**
  * The same end-to-end scenarios over every binding: a real server on 127.0.0.1:0 and real fetch calls.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, MemoryStore, SessionManager, hashSessionId } from '@sessionkit/core';
+
 import type { CountingStore } from '@sessionkit/conformance';
 import { countingStore } from '@sessionkit/conformance';
-import { createSigner } from '../src/index.js';
+import { hashSessionId, ManualClock, MemoryStore, SessionManager } from '@sessionkit/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionHttpOptions } from '../src/index.js';
+import { createSigner } from '../src/index.js';
 import type { Data, Harness } from './helpers.js';
-import { BIG_BYTES, OLD_SECRET, SECRET, bindings, clearsCookie, cookiePair, flip, send, switchableStore } from './helpers.js';
+import {
+  BIG_BYTES,
+  bindings,
+  clearsCookie,
+  cookiePair,
+  flip,
+  OLD_SECRET,
+  SECRET,
+  send,
+  switchableStore,
+} from './helpers.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -194,7 +205,10 @@ describe.each(bindings)('$name binding', (binding) => {
       ),
     );
     const statuses = replies.map((r) => r.status);
-    expect(statuses.filter((status) => status !== 200 && status !== 409), 'only 200 or 409').toEqual([]);
+    expect(
+      statuses.filter((status) => status !== 200 && status !== 409),
+      'only 200 or 409',
+    ).toEqual([]);
     // All loaded the same version before any wrote: exactly one write can be based on a fresh read.
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     for (const [i, reply] of replies.entries()) {
@@ -228,15 +242,32 @@ describe.each(bindings)('$name binding', (binding) => {
   it('a commit that keeps losing to other writers until the deadline answers 503 with Retry-After: 1', async () => {
     const cookie = await login();
     const beaten = { ...store, update: async () => false } as typeof store;
-    const busy = new SessionManager<Data>({ store: beaten, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 2 * HOUR, retry: { timeoutMs: 30, baseDelayMs: 1, maxDelayMs: 4 } });
+    const busy = new SessionManager<Data>({
+      store: beaten,
+      clock,
+      idleTimeout: 30 * MINUTE,
+      absoluteTimeout: 2 * HOUR,
+      retry: { timeoutMs: 30, baseDelayMs: 1, maxDelayMs: 4 },
+    });
     const heard: unknown[] = [];
-    const other = await binding.start({ manager: busy, secrets: [SECRET], clock, onError: (error) => heard.push(error) });
+    const other = await binding.start({
+      manager: busy,
+      secrets: [SECRET],
+      clock,
+      onError: (error) => heard.push(error),
+    });
     try {
-      const reply = await send(`${other.url}/set?k=a&v=1`, { method: 'POST', cookie, headers: { accept: 'application/json' } });
+      const reply = await send(`${other.url}/set?k=a&v=1`, {
+        method: 'POST',
+        cookie,
+        headers: { accept: 'application/json' },
+      });
       expect(reply.status).toBe(503);
       expect(reply.headers.get('retry-after')).toBe('1');
       expect(reply.body).toEqual({ error: { code: 'SESSION_BUSY', message: expect.stringMatching(/try again/) } });
-      expect(heard, 'onError hears the commit failure it answered').toEqual([expect.objectContaining({ code: 'SESSION_BUSY' })]);
+      expect(heard, 'onError hears the commit failure it answered').toEqual([
+        expect.objectContaining({ code: 'SESSION_BUSY' }),
+      ]);
       expect((await send(`${h.url}/whoami`, { cookie })).body.data.a, 'nothing was written').toBeUndefined();
     } finally {
       await other.close();
@@ -359,7 +390,9 @@ describe.each(bindings)('$name binding', (binding) => {
     counting.reset();
     const bearer = await send(`${h.url}/whoami`, { headers: { authorization: `Bearer ${token}` } });
     expect(bearer.body.user).toBeNull(); // another scheme is not ours
-    const forged = await send(`${h.url}/whoami`, { headers: { authorization: `Session ${flip(token, token.length - 1)}` } });
+    const forged = await send(`${h.url}/whoami`, {
+      headers: { authorization: `Session ${flip(token, token.length - 1)}` },
+    });
     expect(forged.body.user).toBeNull();
     expect(counting.calls()).toBe(0);
     // The token never travels in the URL.

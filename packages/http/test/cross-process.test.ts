@@ -45,7 +45,9 @@ async function burst(apps: AppProcess[], path: (i: number) => string, cookie: st
 /** The session's state read through every process (strong reads): they must agree. */
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of any shape, read field by field in assertions
 async function stateEverywhere(apps: AppProcess[], side: 'sk' | 'es', cookie: string): Promise<any> {
-  const states = await Promise.all(apps.map(async (app) => (await fetch(`${app.url}/${side}/state`, { headers: { cookie } })).json()));
+  const states = await Promise.all(
+    apps.map(async (app) => (await fetch(`${app.url}/${side}/state`, { headers: { cookie } })).json()),
+  );
   for (const state of states.slice(1)) expect(state, 'every process reads the same session').toEqual(states[0]);
   return states[0];
 }
@@ -59,7 +61,9 @@ describe.each(backends.filter((b) => b.name !== 'memory'))('$name: one session, 
   beforeAll(async () => {
     const prefix = `test:xproc:${randomBytes(4).toString('hex')}:`;
     const secret = randomBytes(32).toString('base64url');
-    const started = await Promise.allSettled(Array.from({ length: PROCESSES }, () => startProcess(backend.name, prefix, secret)));
+    const started = await Promise.allSettled(
+      Array.from({ length: PROCESSES }, () => startProcess(backend.name, prefix, secret)),
+    );
     apps = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -72,22 +76,35 @@ describe.each(backends.filter((b) => b.name !== 'memory'))('$name: one session, 
   it(`${REQUESTS} concurrent Session.update adds: every one acknowledged and in the cart, no answer >= 500`, async () => {
     const cookie = await start(apps[0]!, 'sk');
     const statuses = await burst(apps, (i) => `/sk/add?item=${i}`, cookie);
-    expect(count(statuses, (s) => s >= 500), 'answers >= 500').toBe(0);
+    expect(
+      count(statuses, (s) => s >= 500),
+      'answers >= 500',
+    ).toBe(0);
     expect(count(statuses, ok), 'acknowledged adds').toBe(REQUESTS);
     const { cart } = await stateEverywhere(apps, 'sk', cookie);
-    expect([...cart].sort((a: number, b: number) => a - b), 'every acknowledged add is in the cart').toEqual(
-      Array.from({ length: REQUESTS }, (_, i) => i),
-    );
+    expect(
+      [...cart].sort((a: number, b: number) => a - b),
+      'every acknowledged add is in the cart',
+    ).toEqual(Array.from({ length: REQUESTS }, (_, i) => i));
   });
 
   it(`${REQUESTS} concurrent naive read-then-writes: the stale ones answer 409, none is lost silently`, async () => {
     const cookie = await start(apps[0]!, 'sk');
     const statuses = await burst(apps, () => '/sk/naive', cookie);
-    expect(count(statuses, (s) => s >= 500), 'answers >= 500').toBe(0);
-    expect(count(statuses, (s) => s !== 409 && !ok(s)), 'answers other than 2xx/3xx and 409').toBe(0);
+    expect(
+      count(statuses, (s) => s >= 500),
+      'answers >= 500',
+    ).toBe(0);
+    expect(
+      count(statuses, (s) => s !== 409 && !ok(s)),
+      'answers other than 2xx/3xx and 409',
+    ).toBe(0);
     const acknowledged = count(statuses, ok);
     expect(acknowledged, 'at least one increment').toBeGreaterThanOrEqual(1);
-    expect(count(statuses, (s) => s === 409), 'stale writes refused').toBeGreaterThan(0);
+    expect(
+      count(statuses, (s) => s === 409),
+      'stale writes refused',
+    ).toBeGreaterThan(0);
     const { n } = await stateEverywhere(apps, 'sk', cookie);
     expect(n, 'the final value counts exactly the acknowledged increments').toBe(acknowledged);
   });
@@ -95,7 +112,10 @@ describe.each(backends.filter((b) => b.name !== 'memory'))('$name: one session, 
   it(`express-session on the bridge: ${REQUESTS} concurrent adds answer no 500; whole-session last write wins`, async () => {
     const cookie = await start(apps[0]!, 'es');
     const statuses = await burst(apps, (i) => `/es/add?item=${i}`, cookie);
-    expect(count(statuses, (s) => s >= 500), 'answers >= 500').toBe(0);
+    expect(
+      count(statuses, (s) => s >= 500),
+      'answers >= 500',
+    ).toBe(0);
     const acknowledged = count(statuses, ok);
     expect(acknowledged, 'every add is acknowledged (express-session has no conflict answer)').toBe(REQUESTS);
     const { cart } = await stateEverywhere(apps, 'es', cookie);
@@ -103,6 +123,8 @@ describe.each(backends.filter((b) => b.name !== 'memory'))('$name: one session, 
     // the loss is express-session's design, measured here and in docs/concurrency.md, not a store failure.
     expect(cart.length, 'the last write kept at least its own item').toBeGreaterThanOrEqual(1);
     expect(cart.length).toBeLessThanOrEqual(REQUESTS);
-    console.log(`[${backend.name}] express-session bridge: ${acknowledged} adds acknowledged, ${cart.length} persisted`);
+    console.log(
+      `[${backend.name}] express-session bridge: ${acknowledged} adds acknowledged, ${cart.length} persisted`,
+    );
   });
 });

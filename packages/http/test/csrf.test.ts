@@ -5,16 +5,25 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CountingStore } from '@sessionkit/conformance';
+import { countingStore } from '@sessionkit/conformance';
+import { ConfigurationError, generateSessionId, ManualClock, MemoryStore, SessionManager } from '@sessionkit/core';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigurationError, ManualClock, MemoryStore, SessionManager, generateSessionId } from '@sessionkit/core';
-import type { CountingStore } from '@sessionkit/conformance';
-import { countingStore } from '@sessionkit/conformance';
 import type { CsrfFailureReason, CsrfOptions, SessionHttpOptions } from '../src/index.js';
-import { CsrfError, CsrfGuard, CsrfTokens, createSigner, csrfProtection, fastifyCsrf, fastifySession, sessionMiddleware } from '../src/index.js';
+import {
+  CsrfError,
+  CsrfGuard,
+  CsrfTokens,
+  createSigner,
+  csrfProtection,
+  fastifyCsrf,
+  fastifySession,
+  sessionMiddleware,
+} from '../src/index.js';
 import type { Data, Harness, Reply } from './helpers.js';
-import { OLD_SECRET, SECRET, bindings, clearsCookie, cookiePair, flip, send } from './helpers.js';
+import { bindings, clearsCookie, cookiePair, flip, OLD_SECRET, SECRET, send } from './helpers.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -59,7 +68,12 @@ describe.each(bindings)('$name binding: CSRF', (binding) => {
   /** A form post (the token in the `_csrf` field), with optional extra headers. */
   const post = (path: string, visitor: Partial<Visitor>, headers: Record<string, string> = {}): Promise<Reply> => {
     const body = new URLSearchParams(visitor.token === undefined ? {} : { _csrf: visitor.token });
-    return send(`${h.url}${path}`, { method: 'POST', cookie: visitor.cookie, headers: { accept: 'application/json', ...headers }, body });
+    return send(`${h.url}${path}`, {
+      method: 'POST',
+      cookie: visitor.cookie,
+      headers: { accept: 'application/json', ...headers },
+      body,
+    });
   };
 
   /** Logs a visitor in through the protected login form; resolves the new cookie and the token it rendered. */
@@ -74,7 +88,9 @@ describe.each(bindings)('$name binding: CSRF', (binding) => {
     expect(reply.status, label).toBe(403);
     expect(reply.headers.get('content-type'), label).toMatch(/^application\/json/);
     expect(reply.headers.get('cache-control'), label).toBe('no-store');
-    expect(reply.body, label).toEqual({ error: { code: 'CSRF_REJECTED', reason, message: expect.stringMatching(/^The request was refused/) } });
+    expect(reply.body, label).toEqual({
+      error: { code: 'CSRF_REJECTED', reason, message: expect.stringMatching(/^The request was refused/) },
+    });
     expect(reply.setCookies, label).toEqual([]);
     expect(counting.calls(), label).toBe(0);
   };
@@ -182,7 +198,11 @@ describe.each(bindings)('$name binding: CSRF', (binding) => {
       expectRefused(await post('/set?k=a&v=1', visitor, headers), reason, label);
     }
     // Same-origin, user-initiated, or no fetch metadata at all (older browsers): the token decides.
-    const allowed: Array<Record<string, string>> = [{ origin: h.url, 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, {}];
+    const allowed: Array<Record<string, string>> = [
+      { origin: h.url, 'sec-fetch-site': 'same-origin' },
+      { 'sec-fetch-site': 'none' },
+      {},
+    ];
     for (const headers of allowed) {
       expect((await post('/set?k=a&v=1', visitor, headers)).status, JSON.stringify(headers)).toBe(200);
     }
@@ -202,11 +222,20 @@ describe.each(bindings)('$name binding: CSRF', (binding) => {
     const visitor = await visit();
     const admin = { origin: 'https://admin.shop.example', 'sec-fetch-site': 'same-site' };
     expect((await post('/set?k=a&v=1', visitor, admin)).status).toBe(200);
-    expect((await post('/set?k=a&v=1', visitor, { origin: 'https://pay.example:8443', 'sec-fetch-site': 'cross-site' })).status).toBe(200);
+    expect(
+      (await post('/set?k=a&v=1', visitor, { origin: 'https://pay.example:8443', 'sec-fetch-site': 'cross-site' }))
+        .status,
+    ).toBe(200);
     counting.reset();
     expectRefused(await post('/set?k=a&v=1', { cookie: visitor.cookie }, admin), 'missing-token');
-    expectRefused(await post('/set?k=a&v=1', visitor, { origin: 'https://pay.example', 'sec-fetch-site': 'cross-site' }), 'cross-origin');
-    expectRefused(await post('/set?k=a&v=1', visitor, { origin: 'https://other.shop.example', 'sec-fetch-site': 'same-site' }), 'cross-origin');
+    expectRefused(
+      await post('/set?k=a&v=1', visitor, { origin: 'https://pay.example', 'sec-fetch-site': 'cross-site' }),
+      'cross-origin',
+    );
+    expectRefused(
+      await post('/set?k=a&v=1', visitor, { origin: 'https://other.shop.example', 'sec-fetch-site': 'same-site' }),
+      'cross-origin',
+    );
   });
 
   it('safe methods are never checked', async () => {
@@ -220,7 +249,11 @@ describe.each(bindings)('$name binding: CSRF', (binding) => {
     const visitor = await visit();
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       counting.reset();
-      const reply = await send(`${h.url}/set?k=a&v=1`, { method, cookie: visitor.cookie, headers: { accept: 'application/json' } });
+      const reply = await send(`${h.url}/set?k=a&v=1`, {
+        method,
+        cookie: visitor.cookie,
+        headers: { accept: 'application/json' },
+      });
       expectRefused(reply, 'missing-token', method);
     }
   });
@@ -237,7 +270,11 @@ describe.each(bindings)('$name binding: CSRF', (binding) => {
     expect((await viaHeader(visitor.token)).status).toBe(200);
     expect((await viaHeader(visitor.token, JSON.stringify({ a: 1 }), 'application/json')).status).toBe(200);
     counting.reset();
-    const wrongHeader = await viaHeader(flip(visitor.token, 0), `_csrf=${visitor.token}`, 'application/x-www-form-urlencoded');
+    const wrongHeader = await viaHeader(
+      flip(visitor.token, 0),
+      `_csrf=${visitor.token}`,
+      'application/x-www-form-urlencoded',
+    );
     expectRefused(wrongHeader, 'bad-token');
   });
 
@@ -270,7 +307,10 @@ describe.each(bindings)('$name binding: CSRF', (binding) => {
     // The login itself came with the header transport (the bare scheme asks for a token), so no CSRF token.
     expect(reply.status).toBe(200);
     const token = reply.headers.get('session-token')!;
-    const api = await send(`${h.url}/set?k=a&v=1`, { method: 'POST', headers: { authorization: `Session ${token}`, origin: EVIL } });
+    const api = await send(`${h.url}/set?k=a&v=1`, {
+      method: 'POST',
+      headers: { authorization: `Session ${token}`, origin: EVIL },
+    });
     expect(api.status).toBe(200);
     expect((await send(`${h.url}/whoami`, { headers: { authorization: `Session ${token}` } })).body.data.a).toBe('1');
     // A Bearer header is not ours: the request is a cookie request and is checked.
@@ -350,7 +390,11 @@ describe('CsrfTokens and CsrfGuard', () => {
 
 describe('csrfProtection({ forwardErrors: true }) (Express)', () => {
   it("hands the refusal to the app's error handler, which renders its own page", async () => {
-    const manager = new SessionManager<Data>({ store: new MemoryStore(), idleTimeout: 30 * MINUTE, absoluteTimeout: 2 * HOUR });
+    const manager = new SessionManager<Data>({
+      store: new MemoryStore(),
+      idleTimeout: 30 * MINUTE,
+      absoluteTimeout: 2 * HOUR,
+    });
     const app = express();
     app.use(sessionMiddleware<Data>({ manager, secrets: [SECRET], cookie: { secure: false } }));
     app.use(express.urlencoded({ extended: false }));
@@ -359,7 +403,10 @@ describe('csrfProtection({ forwardErrors: true }) (Express)', () => {
     const seen: unknown[] = [];
     app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       seen.push(error);
-      res.status((error as CsrfError).status).type('html').send('<h1>custom</h1>');
+      res
+        .status((error as CsrfError).status)
+        .type('html')
+        .send('<h1>custom</h1>');
     });
     const server = createServer(app).listen(0, '127.0.0.1');
     await once(server, 'listening');

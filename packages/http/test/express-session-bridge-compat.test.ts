@@ -7,13 +7,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import express from 'express';
-import session from 'express-session';
-import { countingStore } from '@sessionkit/conformance';
 import type { CountingStore } from '@sessionkit/conformance';
+import { countingStore } from '@sessionkit/conformance';
 import type { SessionStore } from '@sessionkit/core';
 import { hashSessionId } from '@sessionkit/core';
+import express from 'express';
+import session from 'express-session';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ExpressSessionStore } from '../src/index.js';
 import { expressSessionStore } from '../src/index.js';
 import { backends } from './backends.js';
@@ -48,9 +48,17 @@ function counted(store: session.Store): { store: session.Store; calls: Record<st
   return { store, calls };
 }
 
-const cookie = (ms: number) => ({ originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' });
+const cookie = (ms: number) => ({
+  originalMaxAge: ms,
+  expires: new Date(Date.now() + ms).toISOString(),
+  httpOnly: true,
+  path: '/',
+});
 const sidOf = (setCookies: string[]): string | undefined => {
-  const value = setCookies.find((c) => c.startsWith('connect.sid='))?.split(';')[0]?.slice('connect.sid='.length);
+  const value = setCookies
+    .find((c) => c.startsWith('connect.sid='))
+    ?.split(';')[0]
+    ?.slice('connect.sid='.length);
   return value === undefined ? undefined : decodeURIComponent(value).slice(2).split('.')[0];
 };
 const pair = (setCookies: string[]): string => setCookies.find((c) => c.startsWith('connect.sid='))!.split(';')[0]!;
@@ -67,7 +75,14 @@ async function serve(store: session.Store, options: Partial<session.SessionOptio
   const app = express();
   app.set('env', 'test');
   app.use(
-    session({ secret: 'compat secret', resave: false, saveUninitialized: false, store, cookie: { maxAge: 60_000 }, ...options }),
+    session({
+      secret: 'compat secret',
+      resave: false,
+      saveUninitialized: false,
+      store,
+      cookie: { maxAge: 60_000 },
+      ...options,
+    }),
   );
   app.get('/noop', (_req, res) => res.json({ ok: true }));
   app.get('/read', (req, res) => res.json({ n: req.session.n ?? null }));
@@ -87,7 +102,9 @@ async function serve(store: session.Store, options: Partial<session.SessionOptio
       res.json({ ok: true });
     });
   });
-  app.post('/destroy', (req, res, next) => req.session.destroy((error) => (error ? next(error) : res.json({ ok: true }))));
+  app.post('/destroy', (req, res, next) =>
+    req.session.destroy((error) => (error ? next(error) : res.json({ ok: true }))),
+  );
   app.post('/unset', (req, res) => {
     (req as { session: unknown }).session = null;
     res.json({ ok: true });
@@ -154,7 +171,10 @@ describe.each(backends.filter((b) => b.name === 'memory' || b.name === 'redis'))
         const got = await call(store, 'get', 'sid-a');
         await call(store, 'destroy', 'sid-a');
         const destroyed = await call(store, 'get', 'sid-a');
-        await call(store, 'set', 'sid-b', { cookie: { ...cookie(60_000), expires: new Date(Date.now() - 1).toISOString() }, n: 2 });
+        await call(store, 'set', 'sid-b', {
+          cookie: { ...cookie(60_000), expires: new Date(Date.now() - 1).toISOString() },
+          n: 2,
+        });
         const expired = await call(store, 'get', 'sid-b');
         return { missing: missing ?? null, got, destroyed: destroyed ?? null, expired: expired ?? null };
       });
@@ -164,16 +184,27 @@ describe.each(backends.filter((b) => b.name === 'memory' || b.name === 'redis'))
       const listed = await same(async (store) => {
         const before = await call<number>(store, 'length');
         for (const sid of ['one', 'two', 'three']) await call(store, 'set', sid, { cookie: cookie(60_000), sid });
-        await call(store, 'set', 'dead', { cookie: { ...cookie(60_000), expires: new Date(Date.now() - 1).toISOString() } });
+        await call(store, 'set', 'dead', {
+          cookie: { ...cookie(60_000), expires: new Date(Date.now() - 1).toISOString() },
+        });
         const length = await call<number>(store, 'length');
         const all = await call<Record<string, { sid: string }>>(store, 'all');
-        const values = Object.values(all).map((s) => s.sid).sort();
+        const values = Object.values(all)
+          .map((s) => s.sid)
+          .sort();
         await call(store, 'clear');
-        return { before, length, values, after: await call<number>(store, 'length'), prototype: Object.getPrototypeOf(all) };
+        return {
+          before,
+          length,
+          values,
+          after: await call<number>(store, 'length'),
+          prototype: Object.getPrototypeOf(all),
+        };
       });
       expect(listed).toEqual({ before: 0, length: 3, values: ['one', 'three', 'two'], after: 0, prototype: null });
       // The difference: express-session's MemoryStore keys `all` by sid, the bridge by the sid's hash.
-      for (const sid of ['one', 'two']) await call(bridge as unknown as session.Store, 'set', sid, { cookie: cookie(60_000) });
+      for (const sid of ['one', 'two'])
+        await call(bridge as unknown as session.Store, 'set', sid, { cookie: cookie(60_000) });
       const all = await call<Record<string, unknown>>(bridge as unknown as session.Store, 'all');
       expect(Object.keys(all).sort()).toEqual(['one', 'two'].map(hashSessionId).sort());
     });
@@ -189,7 +220,10 @@ describe.each(backends.filter((b) => b.name === 'memory' || b.name === 'redis'))
         results[name] = { n: got.n, storedExpires: got.cookie.expires === later.expires ? 'new' : 'old' };
       }
       // Neither rewrites the data on touch; MemoryStore rewrites the stored cookie, the bridge (like connect-redis) does not.
-      expect(results).toEqual({ 'express-session MemoryStore': { n: 1, storedExpires: 'new' }, bridge: { n: 1, storedExpires: 'old' } });
+      expect(results).toEqual({
+        'express-session MemoryStore': { n: 1, storedExpires: 'new' },
+        bridge: { n: 1, storedExpires: 'old' },
+      });
       const record = (await inner.get(hashSessionId('sid-t')))!;
       expect(record.expiresAt).toBeGreaterThan(Date.now() + 100_000);
       expect(record.version, 'touch is no rewrite').toBe(1);
@@ -204,7 +238,9 @@ describe.each(backends.filter((b) => b.name === 'memory' || b.name === 'redis'))
         const jar = pair(first.setCookies);
         const calls = { ...served.calls };
         await send(`${served.url}/read`, { cookie: jar });
-        const delta = Object.fromEntries(['get', 'set', 'touch', 'destroy'].map((m) => [m, (served.calls[m] ?? 0) - (calls[m] ?? 0)]));
+        const delta = Object.fromEntries(
+          ['get', 'set', 'touch', 'destroy'].map((m) => [m, (served.calls[m] ?? 0) - (calls[m] ?? 0)]),
+        );
         return { noopCookie: noop.setCookies.length, stored, delta };
       });
       // The unmodified read costs one get and one touch (the cookie has a maxAge), no set, on both sides.
@@ -218,7 +254,12 @@ describe.each(backends.filter((b) => b.name === 'memory' || b.name === 'redis'))
         const served = await app(store, { rolling: true });
         const jar = pair((await send(`${served.url}/inc`, { method: 'POST' })).setCookies);
         const read = await send(`${served.url}/read`, { cookie: jar });
-        return { resent: read.setCookies.length, body: read.body, touches: served.calls.touch ?? 0, sets: served.calls.set ?? 0 };
+        return {
+          resent: read.setCookies.length,
+          body: read.body,
+          touches: served.calls.touch ?? 0,
+          sets: served.calls.set ?? 0,
+        };
       });
     });
 
@@ -236,7 +277,15 @@ describe.each(backends.filter((b) => b.name === 'memory' || b.name === 'redis'))
         const third = pair((await send(`${served.url}/inc`, { method: 'POST' })).setCookies);
         await send(`${served.url}/unset`, { method: 'POST', cookie: third });
         const afterUnset = await call(store, 'get', sidOf([third])!);
-        return { reloaded, changed: newJar !== jar, oldAfter, newAfter, afterDestroy, afterUnset: afterUnset ?? null, left: await call(store, 'length') };
+        return {
+          reloaded,
+          changed: newJar !== jar,
+          oldAfter,
+          newAfter,
+          afterDestroy,
+          afterUnset: afterUnset ?? null,
+          left: await call(store, 'length'),
+        };
       });
     });
   },

@@ -8,11 +8,11 @@
  * requests of one user on the three processes leave one record with the cart intact.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type session from 'express-session';
-import type { RedisStore } from 'connect-redis';
 import type { SessionStore } from '@sessionkit/core';
 import { hashSessionId } from '@sessionkit/core';
+import type { RedisStore } from 'connect-redis';
+import type session from 'express-session';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expressSessionStore } from '../src/index.js';
 import { backends } from './backends.js';
 import type { ChildApp } from './child-app.js';
@@ -31,7 +31,9 @@ const writeRaw: Record<string, (legacy: session.Store, sid: string, data: object
   },
   async 'connect-memcached'(legacy, sid, data) {
     // connect-memcached takes its TTL from `cookie.maxAge`, not from `cookie.expires`.
-    await new Promise<void>((resolve, reject) => legacy.set(sid, data as session.SessionData, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      legacy.set(sid, data as session.SessionData, (e) => (e ? reject(e) : resolve())),
+    );
   },
 };
 
@@ -39,7 +41,13 @@ describe.each(legacyBackends)('swapping $name for the bridge on Redis', (legacyB
   const secret = randomBytes(32).toString('base64url');
   const skPrefix = `test:bridge-legacy:${randomBytes(4).toString('hex')}:`;
   const legacyPrefix = `test:bridge-legacy-old:${randomBytes(4).toString('hex')}:`;
-  const env = { BACKEND: 'redis', PREFIX: skPrefix, SECRET: secret, LEGACY: legacyBackend.name, LEGACY_PREFIX: legacyPrefix };
+  const env = {
+    BACKEND: 'redis',
+    PREFIX: skPrefix,
+    SECRET: secret,
+    LEGACY: legacyBackend.name,
+    LEGACY_PREFIX: legacyPrefix,
+  };
   let apps: ChildApp[] = [];
   let store: SessionStore;
   let closeStore: () => Promise<void>;
@@ -54,7 +62,10 @@ describe.each(legacyBackends)('swapping $name for the bridge on Redis', (legacyB
   };
   const state = async (app: ChildApp, jar: string) => {
     const response = await fetch(`${app.url}/es/state`, { headers: { cookie: jar } });
-    return { body: (await response.json()) as { user: string | null; cart: number[] | null }, setCookies: response.headers.getSetCookie() };
+    return {
+      body: (await response.json()) as { user: string | null; cart: number[] | null },
+      setCookies: response.headers.getSetCookie(),
+    };
   };
   const sidOf = (jar: string) => decodeURIComponent(jar.slice('es='.length)).slice(2).split('.')[0]!;
   /** A cookie jar for `sid`, signed as express-session signs it (cookie-signature: HMAC-SHA256, base64 without padding). */
@@ -70,7 +81,10 @@ describe.each(legacyBackends)('swapping $name for the bridge on Redis', (legacyB
       for (const [i, user] of ['ann', 'bob', 'cat', 'dan'].entries()) {
         const login = await post(old, `/es/login?user=${user}`);
         expect(login.status).toBe(204);
-        const jar = login.headers.getSetCookie().find((c) => c.startsWith('es='))!.split(';')[0]!;
+        const jar = login.headers
+          .getSetCookie()
+          .find((c) => c.startsWith('es='))!
+          .split(';')[0]!;
         const cart = [i, i + 10];
         for (const item of cart) expect((await post(old, `/es/add?item=${item}`, jar)).status).toBe(204);
         expect((await state(old, jar)).body).toEqual({ user, cart });
@@ -121,7 +135,12 @@ describe.each(legacyBackends)('swapping $name for the bridge on Redis', (legacyB
 
   it('three bridges (one per process) racing on 20 first reads each: every read gets the session, each moved once', async () => {
     const bridges = [1, 2, 3].map(() => expressSessionStore(store, { legacy: legacy.store }));
-    const cookie = { originalMaxAge: 600_000, maxAge: 600_000, expires: new Date(Date.now() + 600_000).toISOString(), path: '/' };
+    const cookie = {
+      originalMaxAge: 600_000,
+      maxAge: 600_000,
+      expires: new Date(Date.now() + 600_000).toISOString(),
+      path: '/',
+    };
     for (let round = 0; round < 20; round++) {
       const sid = randomBytes(24).toString('base64url');
       await writeRaw[legacyBackend.name]!(legacy.store, sid, { cookie, user: `racer${round}`, cart: [round] });
@@ -134,10 +153,19 @@ describe.each(legacyBackends)('swapping $name for the bridge on Redis', (legacyB
 
   it('a claimant that died between its claim and the record: after retry.timeoutMs another request moves the session', async () => {
     const sid = randomBytes(24).toString('base64url');
-    const cookie = { originalMaxAge: 600_000, maxAge: 600_000, expires: new Date(Date.now() + 600_000).toISOString(), path: '/' };
+    const cookie = {
+      originalMaxAge: 600_000,
+      maxAge: 600_000,
+      expires: new Date(Date.now() + 600_000).toISOString(),
+      path: '/',
+    };
     await writeRaw[legacyBackend.name]!(legacy.store, sid, { cookie, user: 'zoe', cart: [5] });
     // The claim as a request that died right after writing it left it (see express-session-read-through.ts).
-    await store.create(hashSessionId(`legacy-claim ${sid}`), { data: new Uint8Array(0), version: 1, expiresAt: Date.now() + 600_000 });
+    await store.create(hashSessionId(`legacy-claim ${sid}`), {
+      data: new Uint8Array(0),
+      version: 1,
+      expiresAt: Date.now() + 600_000,
+    });
     const bridge = expressSessionStore(store, { legacy: legacy.store, retry: { timeoutMs: 200 } });
     const started = performance.now();
     expect(await bridge.get(sid)).toMatchObject({ user: 'zoe', cart: [5] });
@@ -148,7 +176,13 @@ describe.each(legacyBackends)('swapping $name for the bridge on Redis', (legacyB
 
   it('an expired legacy record (by its cookie.expires) gives an anonymous session and is not moved', async () => {
     const sid = randomBytes(24).toString('base64url');
-    const cookie = { originalMaxAge: 600_000, maxAge: 600_000, expires: new Date(Date.now() - 60_000).toISOString(), httpOnly: true, path: '/' };
+    const cookie = {
+      originalMaxAge: 600_000,
+      maxAge: 600_000,
+      expires: new Date(Date.now() - 60_000).toISOString(),
+      httpOnly: true,
+      path: '/',
+    };
     await writeRaw[legacyBackend.name]!(legacy.store, sid, { cookie, user: 'eve', cart: [7] });
     expect(await legacyGet(legacy.store, sid), 'still in the old store').not.toBeNull();
     expect((await state(apps[0]!, jarFor(sid))).body).toEqual({ user: null, cart: null });

@@ -3,11 +3,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionStore } from '@sessionkit/core';
+import { hashSessionId, UnsupportedOperationError } from '@sessionkit/core';
 import express from 'express';
 import session from 'express-session';
-import type { SessionStore } from '@sessionkit/core';
-import { UnsupportedOperationError, hashSessionId } from '@sessionkit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expressSessionStore } from '../src/index.js';
 import { backends } from './backends.js';
 import { send, switchableStore } from './helpers.js';
@@ -54,7 +54,8 @@ function legacyApp(store: session.Store) {
 
 const sidCookie = (setCookies: string[]): string | undefined =>
   setCookies.find((c) => c.startsWith('connect.sid='))?.split(';')[0];
-const rawSid = (cookie: string): string => decodeURIComponent(cookie.slice('connect.sid='.length)).slice(2).split('.')[0]!;
+const rawSid = (cookie: string): string =>
+  decodeURIComponent(cookie.slice('connect.sid='.length)).slice(2).split('.')[0]!;
 
 describe.each(backends)('express-session on the bridge over $name', (backend) => {
   let close: () => Promise<void>;

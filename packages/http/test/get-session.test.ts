@@ -1,7 +1,7 @@
+import { expiryPresets, MemoryStore, SessionManager } from '@sessionkit/core';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, SessionManager, expiryPresets } from '@sessionkit/core';
-import { SessionContext, getSession, sessionMiddleware } from '../src/index.js';
+import { getSession, SessionContext, sessionMiddleware } from '../src/index.js';
 import { SECRET } from './helpers.js';
 
 describe('getSession', () => {
@@ -11,7 +11,10 @@ describe('getSession', () => {
     app.use(sessionMiddleware({ manager, secrets: [SECRET], cookie: { secure: false } }));
     app.get('/', (req, res) => {
       const ctx = getSession(req);
-      res.json({ context: ctx instanceof SessionContext, same: ctx === (req as unknown as { session: unknown }).session });
+      res.json({
+        context: ctx instanceof SessionContext,
+        same: ctx === (req as unknown as { session: unknown }).session,
+      });
     });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

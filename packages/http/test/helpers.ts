@@ -3,12 +3,20 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import express from 'express';
-import Fastify from 'fastify';
 import type { ReadOptions, SessionStore, StoredSession } from '@sessionkit/core';
 import { StoreUnavailableError } from '@sessionkit/core';
+import express from 'express';
+import Fastify from 'fastify';
 import type { CsrfOptions, SessionContext, SessionHttpOptions } from '../src/index.js';
-import { csrfProtection, csrfVerifier, fastifyCsrf, fastifySession, getSession, sessionMiddleware, withSession } from '../src/index.js';
+import {
+  csrfProtection,
+  csrfVerifier,
+  fastifyCsrf,
+  fastifySession,
+  getSession,
+  sessionMiddleware,
+  withSession,
+} from '../src/index.js';
 
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const OLD_SECRET = 'old-secret-0123456789-abcdefghijklmnopq';
@@ -122,16 +130,21 @@ export interface Binding {
    * Starts the app; with `csrf`, it also parses form and JSON bodies and runs the binding's CSRF check.
    * `onError` is the binding's option of that name (every binding has it).
    */
-  start(options: SessionHttpOptions<Data> & { onError?: (error: unknown) => void }, csrf?: CsrfOptions): Promise<Harness>;
+  start(
+    options: SessionHttpOptions<Data> & { onError?: (error: unknown) => void },
+    csrf?: CsrfOptions,
+  ): Promise<Harness>;
 }
 
 /** 4 MiB in 64 KiB chunks: enough to hit backpressure while the commit holds the first write. */
 export const BIG_BYTES = 4 * 1024 * 1024;
 function bigStream(): Readable {
   const chunk = Buffer.alloc(64 * 1024, 0x61);
-  return Readable.from((function* () {
-    for (let sent = 0; sent < BIG_BYTES; sent += chunk.length) yield chunk;
-  })());
+  return Readable.from(
+    (function* () {
+      for (let sent = 0; sent < BIG_BYTES; sent += chunk.length) yield chunk;
+    })(),
+  );
 }
 
 const query = (url: string | undefined): URLSearchParams => new URL(url ?? '/', 'http://x').searchParams;
@@ -143,10 +156,11 @@ function listen(server: ReturnType<typeof createServer>): Promise<Harness> {
       const { port } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}`,
-        close: () => new Promise<void>((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });
@@ -314,7 +328,8 @@ export function clearsCookie(reply: Reply, name = '__Host-sid'): boolean {
 
 /** A store wrapper that can be switched into an outage (every call rejects like a lost connection). */
 export function switchableStore(inner: SessionStore): SessionStore & { down: boolean } {
-  const fail = (operation: string) => Promise.reject(new StoreUnavailableError('connection lost', { store: inner.name, operation }));
+  const fail = (operation: string) =>
+    Promise.reject(new StoreUnavailableError('connection lost', { store: inner.name, operation }));
   const wrapper = {
     down: false,
     name: inner.name,

@@ -4,11 +4,11 @@
  * on the memcached at 127.0.0.1:21211. One array: the legacy suites run on each.
  */
 import { createRequire } from 'node:module';
-import { RedisStore } from 'connect-redis';
+import { endpoints } from '@sessionkit/test-servers';
 import type connectMemcachedType from 'connect-memcached';
+import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import { createClient } from 'redis';
-import { endpoints } from '@sessionkit/test-servers';
 
 const require = createRequire(import.meta.url);
 const connectMemcached = require('connect-memcached') as typeof connectMemcachedType;
@@ -54,5 +54,7 @@ export function legacyBackend(name: string): LegacyBackend {
 
 /** A legacy store's `get` as a promise (`null` on a miss). */
 export function legacyGet(store: session.Store, sid: string): Promise<session.SessionData | null> {
-  return new Promise((resolve, reject) => store.get(sid, (error, data) => (error ? reject(error) : resolve(data ?? null))));
+  return new Promise((resolve, reject) =>
+    store.get(sid, (error, data) => (error ? reject(error) : resolve(data ?? null))),
+  );
 }

@@ -3,27 +3,36 @@
  * versions in the tree (the top-level one and the one express-session bundles) and cookies the real
  * express-session issues.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
+
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { ConfigurationError } from '@sessionkit/core';
 import express from 'express';
 import session from 'express-session';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '@sessionkit/core';
 import { LegacyCookie } from '../src/index.js';
 
 const require = createRequire(import.meta.url);
-type Signature = { sign(value: string, secret: string | Buffer): string; unsign(value: string, secret: string | Buffer): string | false };
+type Signature = {
+  sign(value: string, secret: string | Buffer): string;
+  unsign(value: string, secret: string | Buffer): string | false;
+};
 /** cookie-signature as express-session uses it (its own bundled copy) and the top-level one. */
 const signers: Array<[string, Signature]> = [
-  ['express-session\'s cookie-signature', require(require.resolve('cookie-signature', { paths: [require.resolve('express-session')] })) as Signature],
+  [
+    "express-session's cookie-signature",
+    require(require.resolve('cookie-signature', { paths: [require.resolve('express-session')] })) as Signature,
+  ],
   ['cookie-signature', require('cookie-signature') as Signature],
 ];
 
 const OLD = 'keyboard cat';
 const OLDER = 'the-secret-before-that';
-const cookieOf = (value: string, name = 'connect.sid') => ({ cookie: `theme=dark; ${name}=${encodeURIComponent(value)}; _ga=GA1.2.3` });
+const cookieOf = (value: string, name = 'connect.sid') => ({
+  cookie: `theme=dark; ${name}=${encodeURIComponent(value)}; _ga=GA1.2.3`,
+});
 const flip = (s: string, i: number): string => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
 
 describe('LegacyCookie', () => {
@@ -61,11 +70,13 @@ describe('LegacyCookie', () => {
         `${signed}A`,
         `${signed}=`,
         nonCanonical,
-        signature.sign(sid, 'another app\'s secret'),
+        signature.sign(sid, "another app's secret"),
         sid,
         `${sid}.`,
       ];
-      expect(Buffer.from(nonCanonical.split('.').at(-1)!, 'base64')).toEqual(Buffer.from(signed.split('.').at(-1)!, 'base64'));
+      expect(Buffer.from(nonCanonical.split('.').at(-1)!, 'base64')).toEqual(
+        Buffer.from(signed.split('.').at(-1)!, 'base64'),
+      );
       for (const value of forged) {
         expect(signature.unsign(value, OLD), `cookie-signature rejects ${value}`).toBe(false);
         expect(legacy.read(cookieOf(`s:${value}`)), `rejected: ${value}`).toBeUndefined();
@@ -85,7 +96,9 @@ describe('LegacyCookie', () => {
       const server = createServer(app);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       try {
-        const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/login`, { method: 'POST' });
+        const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/login`, {
+          method: 'POST',
+        });
         const { sid } = (await response.json()) as { sid: string };
         const pair = response.headers.getSetCookie()[0]!.split(';')[0]!;
         expect(pair.startsWith('connect.sid=s%3A')).toBe(true);
@@ -101,7 +114,9 @@ describe('LegacyCookie', () => {
   it('refuses two cookies of the name (which one is genuine cannot be told), and reads a quoted value as the cookie package does', () => {
     const one = `s:${signers[0]![1].sign('a-sid', OLD)}`;
     const two = `s:${signers[0]![1].sign('b-sid', OLD)}`;
-    expect(legacy.read({ cookie: `connect.sid=${encodeURIComponent(one)}; connect.sid=${encodeURIComponent(two)}` })).toBeUndefined();
+    expect(
+      legacy.read({ cookie: `connect.sid=${encodeURIComponent(one)}; connect.sid=${encodeURIComponent(two)}` }),
+    ).toBeUndefined();
     expect(legacy.read({ cookie: `connect.sid="${encodeURIComponent(one)}"` })?.sid).toBe('a-sid');
     expect(legacy.read({ cookie: `connect.sid=${one}` })?.sid, 'not URL-encoded').toBe('a-sid');
     expect(legacy.read({ cookie: 'connect.sid=%E0%A4%A' }), 'a value that fails to decode').toBeUndefined();
@@ -114,10 +129,17 @@ describe('LegacyCookie', () => {
     expect(new LegacyCookie('old', OLD, {}).presentedIn({ cookie: 'connect.sid=x' })).toBe(false);
   });
 
-  it('expires the cookie with the old app\'s path and domain', () => {
+  it("expires the cookie with the old app's path and domain", () => {
     expect(legacy.expired).toBe('connect.sid=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly');
-    const custom = new LegacyCookie('shop.sid', Buffer.from(OLD), { path: '/shop', domain: 'example.com', secure: true, sameSite: 'lax' });
-    expect(custom.expired).toBe('shop.sid=; Max-Age=0; Domain=example.com; Path=/shop; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Lax');
+    const custom = new LegacyCookie('shop.sid', Buffer.from(OLD), {
+      path: '/shop',
+      domain: 'example.com',
+      secure: true,
+      sameSite: 'lax',
+    });
+    expect(custom.expired).toBe(
+      'shop.sid=; Max-Age=0; Domain=example.com; Path=/shop; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Lax',
+    );
   });
 
   it('refuses a configuration without a secret, with an empty one, or with an invalid name', () => {

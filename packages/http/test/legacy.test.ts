@@ -5,20 +5,21 @@
  * logout after adoption, `destroy: false`), what a request without a legacy cookie costs (no store call), the
  * outage policy, and what a claim reveals in the store. The multi-process run is `legacy-e2e.test.ts`.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
+
 import { randomBytes } from 'node:crypto';
-import express from 'express';
-import session from 'express-session';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import type { CountingStore } from '@sessionkit/conformance';
 import { countingStore } from '@sessionkit/conformance';
 import type { SessionStore } from '@sessionkit/core';
-import { MemoryStore, SessionManager, StoreUnavailableError, hashSessionId } from '@sessionkit/core';
+import { hashSessionId, MemoryStore, SessionManager, StoreUnavailableError } from '@sessionkit/core';
+import express from 'express';
+import session from 'express-session';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LegacyOptions } from '../src/index.js';
 import type { Data, Harness, Reply } from './helpers.js';
-import { bindings, expressBinding, send, SECRET } from './helpers.js';
+import { bindings, expressBinding, SECRET, send } from './helpers.js';
 import type { OpenLegacyStore } from './legacy-backends.js';
 import { legacyBackend, legacyGet } from './legacy-backends.js';
 
@@ -30,7 +31,8 @@ const SK = 'sid';
 
 /** The Set-Cookie of `name` in a reply, as `name=value`, or undefined. */
 const pairOf = (reply: Reply, name: string) => reply.setCookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0];
-const expiresLegacy = (reply: Reply) => reply.setCookies.some((c) => c.startsWith('connect.sid=;') && c.includes('Max-Age=0'));
+const expiresLegacy = (reply: Reply) =>
+  reply.setCookies.some((c) => c.startsWith('connect.sid=;') && c.includes('Max-Age=0'));
 /** The raw session ID in a SessionKit cookie pair `sid=<id>.<sig>`. */
 const idOf = (pair: string) => pair.slice(SK.length + 1, SK.length + 1 + 43);
 
@@ -67,7 +69,9 @@ function counting(inner: session.Store) {
  * The SessionKit store of these tests: counted ({@link countingStore}), every create recorded with its data and
  * outcome, and its next `failUpdates` updates failing like an outage.
  */
-function observed(inner: SessionStore): CountingStore & { faults: { failUpdates: number }; creates: Array<[string, Uint8Array, boolean]> } {
+function observed(
+  inner: SessionStore,
+): CountingStore & { faults: { failUpdates: number }; creates: Array<[string, Uint8Array, boolean]> } {
   const faults = { failUpdates: 0 };
   const creates: Array<[string, Uint8Array, boolean]> = [];
   const recording: SessionStore = {
@@ -108,8 +112,13 @@ async function legacyLogin(user: string, cart: number[]): Promise<{ cookie: stri
 /** A legacy record written straight into the old store (for the edge cases), with its signed cookie. */
 async function legacyRecord(data: Record<string, unknown>, ttlMs = 600_000): Promise<{ cookie: string; sid: string }> {
   const sid = randomBytes(24).toString('base64url');
-  const record = { cookie: { originalMaxAge: ttlMs, expires: new Date(Date.now() + ttlMs).toISOString(), httpOnly: true, path: '/' }, ...data };
-  await new Promise<void>((resolve, reject) => legacy.store.set(sid, record as unknown as session.SessionData, (e) => (e ? reject(e) : resolve())));
+  const record = {
+    cookie: { originalMaxAge: ttlMs, expires: new Date(Date.now() + ttlMs).toISOString(), httpOnly: true, path: '/' },
+    ...data,
+  };
+  await new Promise<void>((resolve, reject) =>
+    legacy.store.set(sid, record as unknown as session.SessionData, (e) => (e ? reject(e) : resolve())),
+  );
   return { cookie: `connect.sid=${encodeURIComponent(`s:${sign(sid, OLD_SECRET)}`)}`, sid };
 }
 
@@ -160,7 +169,11 @@ describe.each(bindings)('$name: adopting an express-session session', (binding) 
       const { cookie, sid } = await legacyLogin('alice', [1, 2, 3]);
       const first = await send(`${app.url}/whoami`, { cookie: `theme=dark; ${cookie}` });
       expect(first.status).toBe(200);
-      expect(first.body).toEqual({ user: 'alice', data: { passport: { user: 'alice' }, cart: [1, 2, 3] }, degraded: false });
+      expect(first.body).toEqual({
+        user: 'alice',
+        data: { passport: { user: 'alice' }, cart: [1, 2, 3] },
+        degraded: false,
+      });
       const sk = pairOf(first, SK);
       expect(sk, 'the SessionKit cookie').toBeDefined();
       expect(expiresLegacy(first)).toBe(true);
@@ -187,7 +200,9 @@ describe.each(bindings)('$name: adopting an express-session session', (binding) 
         const plain = await send(`${app.url}/whoami`, headers);
         expect(plain.body.user).toBeNull();
       }
-      expect([old.gets, old.destroys, store.calls()], 'legacy gets, legacy destroys, SessionKit store calls').toEqual([0, 0, 0]);
+      expect([old.gets, old.destroys, store.calls()], 'legacy gets, legacy destroys, SessionKit store calls').toEqual([
+        0, 0, 0,
+      ]);
     } finally {
       await app.close();
     }
@@ -289,9 +304,13 @@ describe('express: the orders of events, and the options', () => {
     });
     try {
       const { sid } = await legacyRecord({ account: '42', basket: ['a'] });
-      const reply = await send(`${app.url}/whoami`, { cookie: `shop.sid=${encodeURIComponent(`s:${sign(sid, OLD_SECRET)}`)}` });
+      const reply = await send(`${app.url}/whoami`, {
+        cookie: `shop.sid=${encodeURIComponent(`s:${sign(sid, OLD_SECRET)}`)}`,
+      });
       expect(reply.body).toEqual({ user: 'acct:42', data: { items: ['a'] }, degraded: false });
-      expect(reply.setCookies).toContain('shop.sid=; Max-Age=0; Path=/shop; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly');
+      expect(reply.setCookies).toContain(
+        'shop.sid=; Max-Age=0; Path=/shop; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly',
+      );
     } finally {
       await app.close();
     }
@@ -370,7 +389,8 @@ describe('express: the orders of events, and the options', () => {
       const [claimKey, claimData] = store.creates.find(([key]) => key !== hashSessionId(id))!;
       const dump = Buffer.from(claimData);
       expect(dump.length).toBe(61);
-      for (const needle of [Buffer.from(id), Buffer.from(id, 'base64url'), Buffer.from(hashSessionId(id))]) expect(dump.includes(needle)).toBe(false);
+      for (const needle of [Buffer.from(id), Buffer.from(id, 'base64url'), Buffer.from(hashSessionId(id))])
+        expect(dump.includes(needle)).toBe(false);
       // Copy kim's claim under another legacy session's claim key: it does not open there.
       const other = await legacyLogin('lee', [2]);
       const { LegacyClaims } = await import('../src/legacy-claim.js');

@@ -1,7 +1,13 @@
+import { ConfigurationError, generateSessionId, ManualClock, Session, SessionManager } from '@sessionkit/core';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, generateSessionId } from '@sessionkit/core';
-import { MIN_SECRET_BYTES, SessionHttp, Transport, createSigner, readCookieValues, serializeCookie } from '../src/index.js';
-import { ManualClock, Session, SessionManager } from '@sessionkit/core';
+import {
+  createSigner,
+  MIN_SECRET_BYTES,
+  readCookieValues,
+  SessionHttp,
+  serializeCookie,
+  Transport,
+} from '../src/index.js';
 
 const SECRET = 's'.repeat(MIN_SECRET_BYTES);
 
@@ -34,9 +40,23 @@ describe('createSigner', () => {
     const id = generateSessionId();
     const token = signer.sign(id);
     const bad: unknown[] = [
-      undefined, null, 42, '', id, `${id}.`, `.${token}`, `${token}=`, ` ${token}`, token.slice(1), `${token}a`,
-      token.replace('.', ':'), token.toUpperCase(), `${id.slice(0, 42)}B.${token.slice(44)}`,
-      `${'A'.repeat(43)}.${token.slice(44)}`, `${id}.${'A'.repeat(43)}`, token + token,
+      undefined,
+      null,
+      42,
+      '',
+      id,
+      `${id}.`,
+      `.${token}`,
+      `${token}=`,
+      ` ${token}`,
+      token.slice(1),
+      `${token}a`,
+      token.replace('.', ':'),
+      token.toUpperCase(),
+      `${id.slice(0, 42)}B.${token.slice(44)}`,
+      `${'A'.repeat(43)}.${token.slice(44)}`,
+      `${id}.${'A'.repeat(43)}`,
+      token + token,
     ];
     for (const value of bad) expect(signer.verify(value), String(value)).toBeNull();
     expect(() => signer.sign('not-an-id')).toThrow(ConfigurationError);
@@ -53,7 +73,9 @@ describe('createSigner', () => {
       // The same 32 bytes spelled with non-zero padding bits: Buffer decoding would accept them.
       for (let bits = 1; bits < 4; bits++) {
         const variant = token.slice(0, -1) + alphabet[last + bits]!;
-        expect(Buffer.from(variant.slice(44), 'base64url').equals(Buffer.from(token.slice(44), 'base64url'))).toBe(true);
+        expect(Buffer.from(variant.slice(44), 'base64url').equals(Buffer.from(token.slice(44), 'base64url'))).toBe(
+          true,
+        );
         expect(signer.verify(variant), variant).toBeNull();
       }
       expect(signer.verify(token)).toEqual({ id, stale: false });
@@ -81,16 +103,18 @@ describe('cookie parse/serialize', () => {
   });
 
   it('serializes attributes and refuses injection', () => {
-    expect(serializeCookie('sid', 'v', { maxAge: 10.7, path: '/', httpOnly: true, secure: true, sameSite: 'strict' })).toBe(
-      'sid=v; Max-Age=10; Path=/; HttpOnly; Secure; SameSite=Strict',
-    );
+    expect(
+      serializeCookie('sid', 'v', { maxAge: 10.7, path: '/', httpOnly: true, secure: true, sameSite: 'strict' }),
+    ).toBe('sid=v; Max-Age=10; Path=/; HttpOnly; Secure; SameSite=Strict');
     expect(() => serializeCookie('s id', 'v')).toThrow(ConfigurationError);
     expect(() => serializeCookie('sid', 'v;Domain=evil')).toThrow(ConfigurationError);
     expect(() => serializeCookie('sid', 'v', { path: '/;x' })).toThrow(ConfigurationError);
     expect(() => serializeCookie('sid', 'v', { maxAge: Number.NaN })).toThrow(ConfigurationError);
     expect(() => serializeCookie('sid', 'v', { expires: new Date(Number.NaN) })).toThrow(ConfigurationError);
     expect(() => serializeCookie('sid', 'secret token'), 'the refused value is not repeated').toThrow(/^(?!.*secret)/);
-    expect(serializeCookie('sid', 'v', { maxAge: -5 }), 'a deadline in the past deletes the cookie').toBe('sid=v; Max-Age=0');
+    expect(serializeCookie('sid', 'v', { maxAge: -5 }), 'a deadline in the past deletes the cookie').toBe(
+      'sid=v; Max-Age=0',
+    );
   });
 });
 
@@ -128,7 +152,12 @@ describe('Transport cookie defaults', () => {
 
   it('a context commits only when there is something to write or send', async () => {
     const clock = new ManualClock(Date.UTC(2030, 0, 1));
-    const manager = new SessionManager<{ n?: number }>({ clock, idleTimeout: 30 * 60_000, absoluteTimeout: 8 * 3_600_000, touchAfter: 60_000 });
+    const manager = new SessionManager<{ n?: number }>({
+      clock,
+      idleTimeout: 30 * 60_000,
+      absoluteTimeout: 8 * 3_600_000,
+      touchAfter: 60_000,
+    });
     const http = new SessionHttp({ manager, secrets: SECRET, clock });
     const seed = manager.create();
     seed.set('n', 1);
@@ -152,7 +181,9 @@ describe('Transport cookie defaults', () => {
     await due.get();
     expect(due.needsCommit, 'touch due').toBe(true);
 
-    const stale = new SessionHttp({ manager, secrets: ['n'.repeat(MIN_SECRET_BYTES), SECRET], clock }).context({ cookie });
+    const stale = new SessionHttp({ manager, secrets: ['n'.repeat(MIN_SECRET_BYTES), SECRET], clock }).context({
+      cookie,
+    });
     await stale.get();
     expect(stale.needsCommit, 'signed with an older secret: re-issue').toBe(true);
 
@@ -179,7 +210,12 @@ describe('Transport cookie defaults', () => {
 
   it('a read of an unchanged session arms the hooks only at its first change', async () => {
     const clock = new ManualClock(Date.UTC(2030, 0, 1));
-    const manager = new SessionManager<{ n?: number; m?: number }>({ clock, idleTimeout: 30 * 60_000, absoluteTimeout: 8 * 3_600_000, touchAfter: 60_000 });
+    const manager = new SessionManager<{ n?: number; m?: number }>({
+      clock,
+      idleTimeout: 30 * 60_000,
+      absoluteTimeout: 8 * 3_600_000,
+      touchAfter: 60_000,
+    });
     const http = new SessionHttp({ manager, secrets: SECRET, clock });
     const seed = manager.create();
     seed.set('n', 1);

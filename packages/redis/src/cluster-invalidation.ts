@@ -71,7 +71,10 @@ export class ClusterInvalidation implements Invalidation {
     for (const [address, node] of masters) {
       if (this.#feeds.has(address)) continue;
       // Node connections of the Cluster pool do not reconnect by themselves; a feed must, to the same node.
-      this.#feeds.set(address, new InvalidationFeed(node, this.#settings, { retryStrategy: reconnectDelay }, () => this.#update()));
+      this.#feeds.set(
+        address,
+        new InvalidationFeed(node, this.#settings, { retryStrategy: reconnectDelay }, () => this.#update()),
+      );
       changed = true;
     }
     if (changed) this.#settings.cache.clear();

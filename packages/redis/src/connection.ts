@@ -89,7 +89,11 @@ export class Connection {
     if (status === 'ready') return;
     if (status === 'end') {
       // 'end' is final (closed, or the retry strategy gave up); 'close' / 'reconnecting' recover by themselves.
-      throw new StoreUnavailableError('the Redis client has ended and will not reconnect', { store, operation, cause: this.#failure });
+      throw new StoreUnavailableError('the Redis client has ended and will not reconnect', {
+        store,
+        operation,
+        cause: this.#failure,
+      });
     }
     if (this.#failure !== undefined) throw this.#failure;
   }

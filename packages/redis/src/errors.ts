@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SessionKitError, StoreUnavailableError, connectionErrorCode, toStoreError } from '@sessionkit/core';
+import { connectionErrorCode, SessionKitError, StoreUnavailableError, toStoreError } from '@sessionkit/core';
 
 /**
  * Whether `error` reports a connection attempt that failed: a socket error (`ECONNREFUSED`, ...; core's
@@ -30,7 +30,11 @@ export function isConnectionFailure(error: unknown): boolean {
 export function toRedisError(store: string, operation: string, error: unknown): SessionKitError {
   if (error instanceof SessionKitError) return error;
   if (isConnectionFailure(error)) {
-    return new StoreUnavailableError(`Redis connection failed: ${(error as Error).message}`, { store, operation, cause: error });
+    return new StoreUnavailableError(`Redis connection failed: ${(error as Error).message}`, {
+      store,
+      operation,
+      cause: error,
+    });
   }
   return toStoreError(store, operation, error);
 }

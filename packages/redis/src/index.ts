@@ -5,6 +5,7 @@
  *
  * @module
  */
-export { RedisSessionStore } from './redis-store.js';
+
 export type { RedisSessionStoreOptions } from './options.js';
 export { recommendedClusterOptions, recommendedRedisOptions, reconnectDelay, reconnectOnReadonly } from './options.js';
+export { RedisSessionStore } from './redis-store.js';

@@ -5,6 +5,7 @@
  *
  * @module
  */
-export { FIXED_HEADER_BYTES, decodeRecord, encodeRecord } from './record.js';
+
 export type { DecodedRecord } from './record.js';
+export { decodeRecord, encodeRecord, FIXED_HEADER_BYTES } from './record.js';
 export { luaScripts } from './scripts.js';

@@ -166,7 +166,8 @@ export function resolveOptions(options: RedisSessionStoreOptions): ResolvedOptio
   };
   const sources = [options.client, options.connection, options.cluster].filter((s) => s !== undefined).length;
   if (sources !== 1) fail('give exactly one of `client`, `connection` or `cluster`');
-  if (options.readFromReplicas && options.replicaClient) fail('give either `readFromReplicas` or `replicaClient`, not both');
+  if (options.readFromReplicas && options.replicaClient)
+    fail('give either `readFromReplicas` or `replicaClient`, not both');
   if (options.readFromReplicas && !options.cluster && !options.connection?.sentinels) {
     fail('`readFromReplicas` needs `cluster` or `connection.sentinels` (or pass a `replicaClient`)');
   }
@@ -177,14 +178,20 @@ export function resolveOptions(options: RedisSessionStoreOptions): ResolvedOptio
   const userIndexPrefix = stringOption(name, 'userIndexPrefix', options.userIndexPrefix, `${keyPrefix}~user:`);
   if (userIndexPrefix === keyPrefix) fail('`userIndexPrefix` must differ from `keyPrefix`');
   const operationTimeoutMs = integerOption(name, 'operationTimeoutMs', options.operationTimeoutMs, 2000);
-  const maxPayloadBytes = integerOption(name, 'maxPayloadBytes', options.maxPayloadBytes, 1024 * 1024, { max: MAX_PAYLOAD_BYTES });
-  const userIndexGraceMs = integerOption(name, 'userIndexGraceMs', options.userIndexGraceMs, 60 * 60_000, { min: 60_000 });
+  const maxPayloadBytes = integerOption(name, 'maxPayloadBytes', options.maxPayloadBytes, 1024 * 1024, {
+    max: MAX_PAYLOAD_BYTES,
+  });
+  const userIndexGraceMs = integerOption(name, 'userIndexGraceMs', options.userIndexGraceMs, 60 * 60_000, {
+    min: 60_000,
+  });
   const wait = options.waitForReplicas;
   if (wait !== undefined) {
-    if (wait.replicas === undefined || wait.timeoutMs === undefined) fail('`waitForReplicas` needs `replicas` and `timeoutMs`');
+    if (wait.replicas === undefined || wait.timeoutMs === undefined)
+      fail('`waitForReplicas` needs `replicas` and `timeoutMs`');
     integerOption(name, 'waitForReplicas.replicas', wait.replicas, 1);
     integerOption(name, 'waitForReplicas.timeoutMs', wait.timeoutMs, 1);
-    if (wait.timeoutMs >= operationTimeoutMs) fail('`waitForReplicas.timeoutMs` must be shorter than `operationTimeoutMs`');
+    if (wait.timeoutMs >= operationTimeoutMs)
+      fail('`waitForReplicas.timeoutMs` must be shorter than `operationTimeoutMs`');
   }
   let nearCache: ResolvedOptions['nearCache'];
   if (options.nearCache) {

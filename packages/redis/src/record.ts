@@ -19,8 +19,9 @@
  *
  * @module
  */
-import type { StoredSession } from '@sessionkit/core';
+
 import { inflateRawSync } from 'node:zlib';
+import type { StoredSession } from '@sessionkit/core';
 
 /** Format byte of the current layout, data stored verbatim. */
 const FORMAT = 1;
@@ -88,7 +89,8 @@ export function decodeHeader(
   return {
     version: prefix.readDoubleLE(1),
     expiresAt: prefix.readDoubleLE(9),
-    userId: userIdLength === 0 ? undefined : prefix.toString('utf8', FIXED_HEADER_BYTES, FIXED_HEADER_BYTES + userIdLength),
+    userId:
+      userIdLength === 0 ? undefined : prefix.toString('utf8', FIXED_HEADER_BYTES, FIXED_HEADER_BYTES + userIdLength),
   };
 }
 

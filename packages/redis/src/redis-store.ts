@@ -23,23 +23,23 @@ import type {
   UserSessionEntry,
 } from '@sessionkit/core';
 import {
-  ConfigurationError,
-  NearCache,
-  StoreClosedError,
-  StoreUnavailableError,
   assertPayloadFits,
   assertValidExpiry,
   assertValidKey,
   assertValidRecord,
   assertValidUserId,
+  ConfigurationError,
   isLive,
+  NearCache,
+  StoreClosedError,
+  StoreUnavailableError,
   scanLimit,
   withDeadline,
 } from '@sessionkit/core';
 import type { ChainableCommander } from 'ioredis';
 import { Cluster, Redis } from 'ioredis';
 import { ClusterInvalidation } from './cluster-invalidation.js';
-import { Connection, assertClient } from './connection.js';
+import { assertClient, Connection } from './connection.js';
 import { toRedisError } from './errors.js';
 import type { Invalidation } from './invalidation.js';
 import { InvalidationFeed } from './invalidation.js';
@@ -56,7 +56,17 @@ const NEEDS_INDEX = 2;
 
 /** The store's operations, as they tag errors. */
 type Operation = 'connect' | 'get' | 'create' | 'update' | 'touch' | 'delete' | 'listByUser' | 'deleteByUser' | 'scan';
-const OPERATIONS: readonly Operation[] = ['connect', 'get', 'create', 'update', 'touch', 'delete', 'listByUser', 'deleteByUser', 'scan'];
+const OPERATIONS: readonly Operation[] = [
+  'connect',
+  'get',
+  'create',
+  'update',
+  'touch',
+  'delete',
+  'listByUser',
+  'deleteByUser',
+  'scan',
+];
 
 /**
  * A {@link SessionStore} on Redis (ioredis 6): standalone, Sentinel-managed or Cluster.
@@ -94,7 +104,10 @@ export class RedisSessionStore implements SessionStore {
     if (options.client !== undefined) {
       this.#primary = new Connection(assertClient(name, 'client', options.client), false);
     } else if (options.cluster !== undefined) {
-      const clusterOptions = mergeClusterOptions(recommendedClusterOptions(operationTimeoutMs, autoPipelining), options.cluster.options);
+      const clusterOptions = mergeClusterOptions(
+        recommendedClusterOptions(operationTimeoutMs, autoPipelining),
+        options.cluster.options,
+      );
       this.#primary = new Connection(listen(new Cluster(options.cluster.nodes, clusterOptions), onError), true);
     } else {
       const redisOptions = { ...recommendedRedisOptions(operationTimeoutMs, autoPipelining), ...options.connection };
@@ -104,7 +117,10 @@ export class RedisSessionStore implements SessionStore {
     if (options.replicaClient !== undefined) {
       this.#replica = new Connection(assertClient(name, 'replicaClient', options.replicaClient), false);
     } else if (options.readFromReplicas && options.cluster) {
-      const clusterOptions = mergeClusterOptions(recommendedClusterOptions(operationTimeoutMs, autoPipelining), options.cluster.options);
+      const clusterOptions = mergeClusterOptions(
+        recommendedClusterOptions(operationTimeoutMs, autoPipelining),
+        options.cluster.options,
+      );
       this.#replica = new Connection(
         listen(new Cluster(options.cluster.nodes, { ...clusterOptions, scaleReads: 'slave' }), onError),
         true,
@@ -118,7 +134,10 @@ export class RedisSessionStore implements SessionStore {
       const cache = new NearCache(this.#options.nearCache);
       const settings = { storeName: name, prefix: this.#options.keyPrefix, cache, onError };
       const client = this.#primary.client;
-      const feed = client instanceof Cluster ? new ClusterInvalidation(client, settings) : new InvalidationFeed(client as Redis, settings);
+      const feed =
+        client instanceof Cluster
+          ? new ClusterInvalidation(client, settings)
+          : new InvalidationFeed(client as Redis, settings);
       this.#near = { cache, feed };
     }
 
@@ -164,26 +183,37 @@ export class RedisSessionStore implements SessionStore {
     const redisKey = this.#backendKey(key);
     const near = this.#near;
     if (near?.feed.live && options?.consistency !== 'strong') {
-      return near.cache.readThrough(redisKey, () => this.#clock.now(), () => this.#read(redisKey, options));
+      return near.cache.readThrough(
+        redisKey,
+        () => this.#clock.now(),
+        () => this.#read(redisKey, options),
+      );
     }
     return this.#read(redisKey, options);
   }
 
   async create(key: string, session: StoredSession): Promise<boolean> {
     this.#checkWrite('create', key, session);
-    return this.#writing(key, () => this.#primaryRun('create', async (client) => {
-      const now = this.#clock.now();
-      const ttl = pxTtl(session.expiresAt, now);
-      let bound = 0;
-      if (session.userId !== undefined && ttl > 0) {
-        // Index first, session second: a session never exists without its index entry (user-index.ts).
-        bound = session.expiresAt + this.#options.userIndexGraceMs;
-        await this.#durable<number>((c) => c.sessionkitIndexAdd(this.#userIndexKey(session.userId!), now, bound, key));
-      }
-      const value = encodeRecord(session, bound);
-      const result = await this.#durable<number>((c) => c.sessionkitCreate(this.#backendKey(key), now, ttl, value), client);
-      return result === 1;
-    }));
+    return this.#writing(key, () =>
+      this.#primaryRun('create', async (client) => {
+        const now = this.#clock.now();
+        const ttl = pxTtl(session.expiresAt, now);
+        let bound = 0;
+        if (session.userId !== undefined && ttl > 0) {
+          // Index first, session second: a session never exists without its index entry (user-index.ts).
+          bound = session.expiresAt + this.#options.userIndexGraceMs;
+          await this.#durable<number>((c) =>
+            c.sessionkitIndexAdd(this.#userIndexKey(session.userId!), now, bound, key),
+          );
+        }
+        const value = encodeRecord(session, bound);
+        const result = await this.#durable<number>(
+          (c) => c.sessionkitCreate(this.#backendKey(key), now, ttl, value),
+          client,
+        );
+        return result === 1;
+      }),
+    );
   }
 
   async update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
@@ -191,55 +221,69 @@ export class RedisSessionStore implements SessionStore {
     if (!Number.isSafeInteger(expectedVersion)) {
       throw new ConfigurationError('expectedVersion must be an integer', { store: this.name, operation: 'update' });
     }
-    return this.#writing(key, () => this.#primaryRun('update', async () => {
-      const now = this.#clock.now();
-      const ttl = pxTtl(session.expiresAt, now);
-      const redisKey = this.#backendKey(key);
-      const data = dataArgument(session.data);
-      let bound = 0;
-      // At most one index raise: the second call carries a bound that covers the new deadline.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const result = await this.#durable<number | [number, string]>((c) =>
-          c.sessionkitUpdate(redisKey, now, expectedVersion, session.version, session.expiresAt, ttl, bound, data),
-        );
-        if (typeof result === 'number') return result === 1;
-        bound = await this.#raiseBound(key, result, session.expiresAt, now);
-      }
-      throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'update' });
-    }));
+    return this.#writing(key, () =>
+      this.#primaryRun('update', async () => {
+        const now = this.#clock.now();
+        const ttl = pxTtl(session.expiresAt, now);
+        const redisKey = this.#backendKey(key);
+        const data = dataArgument(session.data);
+        let bound = 0;
+        // At most one index raise: the second call carries a bound that covers the new deadline.
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const result = await this.#durable<number | [number, string]>((c) =>
+            c.sessionkitUpdate(redisKey, now, expectedVersion, session.version, session.expiresAt, ttl, bound, data),
+          );
+          if (typeof result === 'number') return result === 1;
+          bound = await this.#raiseBound(key, result, session.expiresAt, now);
+        }
+        throw new StoreUnavailableError('the user index bound did not hold after raising it', {
+          store: this.name,
+          operation: 'update',
+        });
+      }),
+    );
   }
 
   async touch(key: string, expiresAt: number): Promise<boolean> {
     this.#checkOpen('touch');
     assertValidKey(this.name, 'touch', key);
     assertValidExpiry(this.name, 'touch', expiresAt);
-    return this.#writing(key, () => this.#primaryRun('touch', async () => {
-      const now = this.#clock.now();
-      const ttl = pxTtl(expiresAt, now);
-      const redisKey = this.#backendKey(key);
-      let bound = 0;
-      // At most one index raise, as in update.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const result = await this.#durable<number | [number, string]>((c) => c.sessionkitTouch(redisKey, now, expiresAt, ttl, bound));
-        if (typeof result === 'number') return result === 1;
-        bound = await this.#raiseBound(key, result, expiresAt, now);
-      }
-      throw new StoreUnavailableError('the user index bound did not hold after raising it', { store: this.name, operation: 'touch' });
-    }));
+    return this.#writing(key, () =>
+      this.#primaryRun('touch', async () => {
+        const now = this.#clock.now();
+        const ttl = pxTtl(expiresAt, now);
+        const redisKey = this.#backendKey(key);
+        let bound = 0;
+        // At most one index raise, as in update.
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const result = await this.#durable<number | [number, string]>((c) =>
+            c.sessionkitTouch(redisKey, now, expiresAt, ttl, bound),
+          );
+          if (typeof result === 'number') return result === 1;
+          bound = await this.#raiseBound(key, result, expiresAt, now);
+        }
+        throw new StoreUnavailableError('the user index bound did not hold after raising it', {
+          store: this.name,
+          operation: 'touch',
+        });
+      }),
+    );
   }
 
   async delete(key: string): Promise<boolean> {
     this.#checkOpen('delete');
     assertValidKey(this.name, 'delete', key);
-    return this.#writing(key, () => this.#primaryRun('delete', async (client) => {
-      const [status, owner] = await this.#durable<DeleteReply>((c) =>
-        c.sessionkitDelete(this.#backendKey(key), this.#clock.now(), ''),
-      );
-      // Session first, index entry second: if this second step never happens the entry is skipped by
-      // listByUser (its record is gone) and pruned when its score passes.
-      if (status !== -1 && owner !== '') await removeIndexEntries(client, this.#userIndexKey(owner), [key]);
-      return status === 1;
-    }));
+    return this.#writing(key, () =>
+      this.#primaryRun('delete', async (client) => {
+        const [status, owner] = await this.#durable<DeleteReply>((c) =>
+          c.sessionkitDelete(this.#backendKey(key), this.#clock.now(), ''),
+        );
+        // Session first, index entry second: if this second step never happens the entry is skipped by
+        // listByUser (its record is gone) and pruned when its score passes.
+        if (status !== -1 && owner !== '') await removeIndexEntries(client, this.#userIndexKey(owner), [key]);
+        return status === 1;
+      }),
+    );
   }
 
   async listByUser(userId: string): Promise<UserSessionEntry[]> {

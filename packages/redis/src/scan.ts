@@ -14,8 +14,8 @@
  * @module
  */
 import { ConfigurationError } from '@sessionkit/core';
-import { Cluster } from 'ioredis';
 import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 
 /** Hash slots of Redis Cluster. */
 const SLOTS = 16384;
@@ -64,7 +64,8 @@ export async function scanStep(
   let position = '0';
   if (cursor !== undefined) {
     const parts = typeof cursor === 'string' ? CURSOR.exec(cursor) : null;
-    if (!parts || Number(parts[1]) >= SLOTS) throw new ConfigurationError('malformed scan cursor', { store, operation: 'scan' });
+    if (!parts || Number(parts[1]) >= SLOTS)
+      throw new ConfigurationError('malformed scan cursor', { store, operation: 'scan' });
     slot = Number(parts[1]);
     position = parts[2]!;
   }

@@ -63,7 +63,8 @@ export async function listIndexed(
   const entries: UserSessionEntry[] = [];
   heads.forEach((head, i) => {
     const header = decodeHeader(head);
-    if (header && header.userId === userId && isLive(header.expiresAt, now)) entries.push({ key: members[i]!, expiresAt: header.expiresAt });
+    if (header && header.userId === userId && isLive(header.expiresAt, now))
+      entries.push({ key: members[i]!, expiresAt: header.expiresAt });
   });
   return entries;
 }

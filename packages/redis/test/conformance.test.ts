@@ -1,7 +1,7 @@
 import { describeSessionStore } from '@sessionkit/conformance';
 import type { RedisSessionStore } from '../src/index.js';
-import { openNearCachedStore, openStore } from './helpers.js';
 import type { Topology } from './helpers.js';
+import { openNearCachedStore, openStore } from './helpers.js';
 
 const topologies: [Topology, string, { nearCache: boolean }][] = [
   ['standalone', 'RedisSessionStore on standalone Redis (16379)', { nearCache: false }],

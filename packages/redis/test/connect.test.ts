@@ -8,10 +8,10 @@ import { StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisSessionStore } from '../src/index.js';
 import type { RedisSessionStoreOptions } from '../src/index.js';
-import { openStore, session } from './helpers.js';
+import { RedisSessionStore } from '../src/index.js';
 import type { Topology } from './helpers.js';
+import { openStore, session } from './helpers.js';
 
 /** A deadline no test may wait out. */
 const LONG_DEADLINE_MS = 60_000;
@@ -91,7 +91,10 @@ describe('RedisSessionStore.connect()', () => {
 
   it('connects a lazyConnect client, and an application client it is given (which it leaves open)', async () => {
     const url = new URL(endpoints.redis.url);
-    const lazy = new RedisSessionStore({ connection: { host: url.hostname, port: Number(url.port), lazyConnect: true }, keyPrefix: prefix() });
+    const lazy = new RedisSessionStore({
+      connection: { host: url.hostname, port: Number(url.port), lazyConnect: true },
+      keyPrefix: prefix(),
+    });
     const client = new Redis(endpoints.redis.url, { lazyConnect: true });
     const given = new RedisSessionStore({ client, keyPrefix: prefix() });
     try {
@@ -128,7 +131,9 @@ describe(`a refused connection fails at once with StoreUnavailableError and the 
     }
   });
 
-  it("an application's client with the ioredis defaults (offline queue on), left open by close()", { timeout: FAST_MS }, async () => {
+  it("an application's client with the ioredis defaults (offline queue on), left open by close()", {
+    timeout: FAST_MS,
+  }, async () => {
     const client = new Redis({ host: '127.0.0.1', port: await closedPort() });
     const store = new RedisSessionStore({ client, ...options() });
     try {
@@ -142,7 +147,10 @@ describe(`a refused connection fails at once with StoreUnavailableError and the 
 
   it('Sentinel: no sentinel reachable', { timeout: FAST_MS }, async () => {
     const port = await closedPort();
-    const store = new RedisSessionStore({ connection: { sentinels: [{ host: '127.0.0.1', port }], name: 'sessionkit' }, ...options() });
+    const store = new RedisSessionStore({
+      connection: { sentinels: [{ host: '127.0.0.1', port }], name: 'sessionkit' },
+      ...options(),
+    });
     try {
       await expectEveryCallRefused(store, (cause) => {
         expect(cause).toBeInstanceOf(Error);
@@ -154,7 +162,10 @@ describe(`a refused connection fails at once with StoreUnavailableError and the 
   });
 
   it('Cluster: no startup node reachable', { timeout: FAST_MS }, async () => {
-    const store = new RedisSessionStore({ cluster: { nodes: [{ host: '127.0.0.1', port: await closedPort() }] }, ...options() });
+    const store = new RedisSessionStore({
+      cluster: { nodes: [{ host: '127.0.0.1', port: await closedPort() }] },
+      ...options(),
+    });
     try {
       await expectEveryCallRefused(store, (cause) => {
         expect(cause).toBeInstanceOf(Error);
@@ -210,6 +221,8 @@ describe('the client option', () => {
         /`client` must be a Redis or Cluster client of the application's ioredis/,
       );
     }
-    expect(() => new RedisSessionStore({ client: new (class Redis {})() as unknown as Redis })).toThrow(/another copy of ioredis/);
+    expect(() => new RedisSessionStore({ client: new (class Redis {})() as unknown as Redis })).toThrow(
+      /another copy of ioredis/,
+    );
   });
 });

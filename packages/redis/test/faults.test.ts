@@ -9,13 +9,13 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { StoreUnavailableError } from '@sessionkit/core';
-import { serverControl } from '@sessionkit/test-servers';
 import type { ServerName } from '@sessionkit/test-servers';
+import { serverControl } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisSessionStore } from '../src/index.js';
-import { fillCache, openNearCachedStore, openStore, session, sleep, until } from './helpers.js';
 import type { Topology } from './helpers.js';
+import { fillCache, openNearCachedStore, openStore, session, sleep, until } from './helpers.js';
 
 const TIMEOUT_MS = 600;
 /** Scheduling slack on a loaded 2-core machine: a deadline timer may fire late, never much later. */
@@ -87,7 +87,8 @@ async function untilServing(store: RedisSessionStore, keyFor: () => string, with
   while (Date.now() - start < withinMs) {
     try {
       const k = keyFor();
-      if ((await store.create(k, session())) && (await store.get(k)) && (await store.delete(k))) return Date.now() - start;
+      if ((await store.create(k, session())) && (await store.get(k)) && (await store.delete(k)))
+        return Date.now() - start;
     } catch (error) {
       last = error;
     }
@@ -130,7 +131,9 @@ describe('fault injection', () => {
       await sleep(1_500);
       await serverControl.start('redis');
       const recoveredInMs = await untilServing(store, key, 10_000);
-      console.log(`standalone: ${traffic.failures.length} typed failures, serving again ${recoveredInMs} ms after the restart`);
+      console.log(
+        `standalone: ${traffic.failures.length} typed failures, serving again ${recoveredInMs} ms after the restart`,
+      );
       await sleep(300);
       await traffic.stop();
       expect(before, 'calls succeeded before the kill').toBeGreaterThan(0);

@@ -1,8 +1,8 @@
 /** Store factories for the three topologies the adapter supports, against the real servers from services/. */
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
-import { RedisSessionStore } from '../src/index.js';
 import type { RedisSessionStoreOptions } from '../src/index.js';
+import { RedisSessionStore } from '../src/index.js';
 
 /** The topologies under test. */
 export type Topology = 'standalone' | 'cluster' | 'sentinel';
@@ -75,9 +75,12 @@ export function rawStandalone(): Redis {
 }
 
 /** A session record for tests. */
-export function session(
-  overrides: { data?: Uint8Array; version?: number; expiresAt?: number; userId?: string } = {},
-): { data: Uint8Array; version: number; expiresAt: number; userId?: string } {
+export function session(overrides: { data?: Uint8Array; version?: number; expiresAt?: number; userId?: string } = {}): {
+  data: Uint8Array;
+  version: number;
+  expiresAt: number;
+  userId?: string;
+} {
   const s: { data: Uint8Array; version: number; expiresAt: number; userId?: string } = {
     data: overrides.data ?? new Uint8Array([1, 2, 3]),
     version: overrides.version ?? 1,

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, ManualClock } from '@sessionkit/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import type { Cluster } from 'ioredis';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RedisSessionStore } from '../src/index.js';
 import type { Topology } from './helpers.js';
 import { fillCache, openNearCachedStore, openStore, rawStandalone, session, until } from './helpers.js';
@@ -23,7 +23,10 @@ async function pair(
   topology: Topology = 'standalone',
 ): Promise<{ near: RedisSessionStore; other: RedisSessionStore }> {
   const prefix = `nc-${randomBytes(4).toString('hex')}:`;
-  const near = await openNearCachedStore(topology, prefix, { name: `nc-test-${randomBytes(3).toString('hex')}`, ...extra });
+  const near = await openNearCachedStore(topology, prefix, {
+    name: `nc-test-${randomBytes(3).toString('hex')}`,
+    ...extra,
+  });
   const other = openStore(topology, prefix);
   stores.push(near, other);
   return { near, other };
@@ -45,23 +48,26 @@ describe('RedisSessionStore near cache', () => {
     expect((await near.get(k, { consistency: 'strong' }))?.version).toBe(2);
   });
 
-  it.each(['standalone', 'sentinel', 'cluster'] as const)("%s: sees another process's update, touch and delete as soon as Redis reports them", async (topology) => {
-    const { near, other } = await pair({}, topology);
-    const k = key();
-    await other.create(k, session({ version: 1, userId: 'u1' }));
-    await fillCache(near, k);
+  it.each(['standalone', 'sentinel', 'cluster'] as const)(
+    "%s: sees another process's update, touch and delete as soon as Redis reports them",
+    async (topology) => {
+      const { near, other } = await pair({}, topology);
+      const k = key();
+      await other.create(k, session({ version: 1, userId: 'u1' }));
+      await fillCache(near, k);
 
-    await other.update(k, session({ version: 2 }), 1);
-    await until(async () => (await near.get(k))?.version === 2, 2_000, 'the update to reach the near cache');
+      await other.update(k, session({ version: 2 }), 1);
+      await until(async () => (await near.get(k))?.version === 2, 2_000, 'the update to reach the near cache');
 
-    const later = Date.now() + 20 * 60_000;
-    expect(await other.touch(k, later)).toBe(true);
-    await until(async () => (await near.get(k))?.expiresAt === later, 2_000, 'the touch to reach the near cache');
+      const later = Date.now() + 20 * 60_000;
+      expect(await other.touch(k, later)).toBe(true);
+      await until(async () => (await near.get(k))?.expiresAt === later, 2_000, 'the touch to reach the near cache');
 
-    await other.delete(k);
-    await until(async () => (await near.get(k)) === null, 2_000, 'the delete to reach the near cache');
-    expect(near.nearCacheStats.invalidations).toBeGreaterThanOrEqual(3);
-  });
+      await other.delete(k);
+      await until(async () => (await near.get(k)) === null, 2_000, 'the delete to reach the near cache');
+      expect(near.nearCacheStats.invalidations).toBeGreaterThanOrEqual(3);
+    },
+  );
 
   it("reads its own writes at once, without waiting for Redis's report", async () => {
     const { near } = await pair();
@@ -110,7 +116,9 @@ describe('RedisSessionStore near cache', () => {
     try {
       // Only this store's feed (named after the store), not the feeds of suites running alongside.
       const name = `${near.name}:invalidation`;
-      const line = ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').find((l) => l.includes(` name=${name} `));
+      const line = ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string)
+        .split('\n')
+        .find((l) => l.includes(` name=${name} `));
       const id = /^id=(\d+)/.exec(line ?? '')?.[1];
       expect(id, `a pubsub connection named ${name}`).toBeDefined();
       expect(Number(await admin.call('CLIENT', 'KILL', 'ID', id!))).toBe(1);
@@ -157,7 +165,9 @@ describe('RedisSessionStore near cache', () => {
     for (const node of nodes) {
       const admin = new Redis({ host: node.options.host, port: node.options.port });
       try {
-        const line = ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').find((l) => l.includes(` name=${name} `));
+        const line = ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string)
+          .split('\n')
+          .find((l) => l.includes(` name=${name} `));
         const id = /^id=(\d+)/.exec(line ?? '')?.[1];
         expect(id, `a feed on every master (${node.options.port})`).toBeDefined();
         if (killed === 0) killed = Number(await admin.call('CLIENT', 'KILL', 'ID', id!));

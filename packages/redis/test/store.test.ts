@@ -1,13 +1,20 @@
 /** Redis-specific behaviour beyond the conformance suite: key layout, encoding, index upkeep, options. */
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { ConfigurationError, ManualClock, MAX_USER_ID_BYTES, SessionManager, StoreUnavailableError, sessionCodec } from '@sessionkit/core';
 import type { ScanEntry } from '@sessionkit/core';
+import {
+  ConfigurationError,
+  MAX_USER_ID_BYTES,
+  ManualClock,
+  SessionManager,
+  StoreUnavailableError,
+  sessionCodec,
+} from '@sessionkit/core';
 import { endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/index.js';
-import { FIXED_HEADER_BYTES, decodeRecord, encodeRecord } from '../src/internal.js';
+import { decodeRecord, encodeRecord, FIXED_HEADER_BYTES } from '../src/internal.js';
 import { openStore, rawStandalone, session, sleep } from './helpers.js';
 
 const prefix = () => `skr-${randomBytes(4).toString('hex')}:`;
@@ -63,7 +70,9 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
       expect(Number(await raw.zscore(indexKey, k))).toBe(expiresAt + 320_000);
       expect(decodeRecord((await raw.getBuffer(p + k))!)!.indexedUntil).toBe(expiresAt + 320_000);
       // The same for update, which also keeps the owner set at create whatever the caller sends.
-      expect(await store.update(k, session({ version: 2, userId: 'mallory', expiresAt: expiresAt + 500_000 }), 1)).toBe(true);
+      expect(await store.update(k, session({ version: 2, userId: 'mallory', expiresAt: expiresAt + 500_000 }), 1)).toBe(
+        true,
+      );
       expect(Number(await raw.zscore(indexKey, k))).toBe(expiresAt + 620_000);
       expect((await store.get(k))?.userId).toBe('ann');
       expect(await raw.exists(`${p}~user:mallory`)).toBe(0);
@@ -102,7 +111,9 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
     const store = openStore('standalone', p);
     try {
       const k = key();
-      const json = new TextEncoder().encode(JSON.stringify({ cart: Array.from({ length: 30 }, (_, i) => ({ sku: `SKU-${i}`, qty: i })) }));
+      const json = new TextEncoder().encode(
+        JSON.stringify({ cart: Array.from({ length: 30 }, (_, i) => ({ sku: `SKU-${i}`, qty: i })) }),
+      );
       const expiresAt = Date.now() + 60_000;
       // The value 0.1 stored by default: the current layout with format byte 2 and deflate-raw data.
       const plain = encodeRecord({ data: new Uint8Array(0), version: 1, expiresAt, userId: 'gus' }, 0);
@@ -199,9 +210,10 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
       { cluster: { nodes: [] } },
     ];
     for (const options of bad) {
-      expect(() => new RedisSessionStore({ ...options, connection: options.connection && { lazyConnect: true } }), JSON.stringify(options)).toThrow(
-        ConfigurationError,
-      );
+      expect(
+        () => new RedisSessionStore({ ...options, connection: options.connection && { lazyConnect: true } }),
+        JSON.stringify(options),
+      ).toThrow(ConfigurationError);
     }
   });
 
@@ -209,7 +221,9 @@ describe('RedisSessionStore on standalone Redis: layout and index upkeep', () =>
     const store = openStore('standalone', prefix());
     try {
       await expect(store.create(key(), session({ userId: '' }))).rejects.toBeInstanceOf(ConfigurationError);
-      await expect(store.create(key(), session({ userId: 'é'.repeat(MAX_USER_ID_BYTES / 2 + 1) }))).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(
+        store.create(key(), session({ userId: 'é'.repeat(MAX_USER_ID_BYTES / 2 + 1) })),
+      ).rejects.toBeInstanceOf(ConfigurationError);
       await expect(store.listByUser('x'.repeat(MAX_USER_ID_BYTES + 1))).rejects.toBeInstanceOf(ConfigurationError);
       const longest = 'é'.repeat(MAX_USER_ID_BYTES / 2);
       const k = key();

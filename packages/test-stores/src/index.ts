@@ -110,24 +110,47 @@ export async function openTestStore(backend: TestBackend, options: TestStoreOpti
       return new MemoryStore({ name: `memory ${prefix}` });
     case 'redis': {
       const url = new URL(endpoints.redis.url);
-      return new RedisSessionStore({ connection: { host: url.hostname, port: Number(url.port) }, keyPrefix: prefix, operationTimeoutMs });
+      return new RedisSessionStore({
+        connection: { host: url.hostname, port: Number(url.port) },
+        keyPrefix: prefix,
+        operationTimeoutMs,
+      });
     }
     case 'redis-cluster':
-      return new RedisSessionStore({ cluster: { nodes: endpoints.redisCluster.nodes }, keyPrefix: prefix, operationTimeoutMs });
+      return new RedisSessionStore({
+        cluster: { nodes: endpoints.redisCluster.nodes },
+        keyPrefix: prefix,
+        operationTimeoutMs,
+      });
     case 'redis-sentinel': {
       const { sentinels, masterName } = endpoints.redisSentinel;
-      return new RedisSessionStore({ connection: { sentinels, name: masterName }, keyPrefix: prefix, operationTimeoutMs });
+      return new RedisSessionStore({
+        connection: { sentinels, name: masterName },
+        keyPrefix: prefix,
+        operationTimeoutMs,
+      });
     }
     case 'memcached':
       return new MemcachedSessionStore({ servers: endpoints.memcached.servers, keyPrefix: prefix, operationTimeoutMs });
     case 'cassandra': {
       await ensureCassandraSchema();
       const { contactPoints, localDataCenter } = endpoints.cassandra;
-      return new CassandraSessionStore({ contactPoints, localDataCenter, keyspace: TEST_KEYSPACE, keyPrefix: prefix, operationTimeoutMs });
+      return new CassandraSessionStore({
+        contactPoints,
+        localDataCenter,
+        keyspace: TEST_KEYSPACE,
+        keyPrefix: prefix,
+        operationTimeoutMs,
+      });
     }
     case 'dynamodb':
       await ensureDynamoTable();
-      return new DynamoDBSessionStore({ ...dynamoConnection(), tableName: TEST_TABLE, keyPrefix: prefix, operationTimeoutMs });
+      return new DynamoDBSessionStore({
+        ...dynamoConnection(),
+        tableName: TEST_TABLE,
+        keyPrefix: prefix,
+        operationTimeoutMs,
+      });
     case 'hazelcast': {
       const { members, clusterName } = endpoints.hazelcast;
       const store = new HazelcastSessionStore({

@@ -3,9 +3,10 @@
  *
  * @module
  */
-export { TieredStore } from './tiered-store.js';
-export type { TieredStoreOptions, TieredStoreStats } from './tiered-store.js';
-export { CACHE_FAILING_WARNING } from './cache-warning.js';
-export { CircuitBreaker } from './circuit-breaker.js';
-export type { BreakerState, CircuitBreakerOptions } from './circuit-breaker.js';
+
 export type { NearCacheOptions } from '@sessionkit/core';
+export { CACHE_FAILING_WARNING } from './cache-warning.js';
+export type { BreakerState, CircuitBreakerOptions } from './circuit-breaker.js';
+export { CircuitBreaker } from './circuit-breaker.js';
+export type { TieredStoreOptions, TieredStoreStats } from './tiered-store.js';
+export { TieredStore } from './tiered-store.js';

@@ -17,6 +17,7 @@
  */
 import type {
   Clock,
+  NearCacheOptions,
   ReadOptions,
   SessionKitError,
   SessionStore,
@@ -24,8 +25,14 @@ import type {
   StoredSession,
   UserSessionEntry,
 } from '@sessionkit/core';
-import type { NearCacheOptions } from '@sessionkit/core';
-import { assertPayloadFits, assertValidRecord, NearCache, StoreClosedError, systemClock, toStoreError } from '@sessionkit/core';
+import {
+  assertPayloadFits,
+  assertValidRecord,
+  NearCache,
+  StoreClosedError,
+  systemClock,
+  toStoreError,
+} from '@sessionkit/core';
 import { warnCacheFailing } from './cache-warning.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -129,7 +136,11 @@ export class TieredStore implements SessionStore {
     if (options?.consistency === 'strong') return this.durable.get(key, options);
     const near = this.#near;
     if (near === undefined) return this.#readTiers(key, options);
-    return near.readThrough(key, () => this.#clock.now(), () => this.#readTiers(key, options));
+    return near.readThrough(
+      key,
+      () => this.#clock.now(),
+      () => this.#readTiers(key, options),
+    );
   }
 
   /** Reads through the cache tier, falling back to (and backfilling from) the durable tier. */

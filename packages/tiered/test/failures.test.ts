@@ -1,6 +1,13 @@
-import { ManualClock, MemoryStore, SessionManager, StoreUnavailableError, type SessionKitError, type StoredSession } from '@sessionkit/core';
-import { describe, expect, it } from 'vitest';
 import { countingStore } from '@sessionkit/conformance';
+import {
+  ManualClock,
+  MemoryStore,
+  type SessionKitError,
+  SessionManager,
+  type StoredSession,
+  StoreUnavailableError,
+} from '@sessionkit/core';
+import { describe, expect, it } from 'vitest';
 import { CACHE_FAILING_WARNING, TieredStore } from '../src/index.js';
 import { FaultyStore, pausableGets } from './faulty-store.js';
 
@@ -147,7 +154,12 @@ describe('TieredStore without onCacheError', () => {
   it('reports a failing cache with one process warning each time the breaker opens, naming no key', async () => {
     const clock = new ManualClock(Date.now());
     const cache = new FaultyStore('cache');
-    const store = new TieredStore({ cache, durable: new MemoryStore({ name: 'durable' }), clock, breaker: { failureThreshold: 3, resetAfterMs: 1_000 } });
+    const store = new TieredStore({
+      cache,
+      durable: new MemoryStore({ name: 'durable' }),
+      clock,
+      breaker: { failureThreshold: 3, resetAfterMs: 1_000 },
+    });
     const key = 'the-hashed-session-key';
     await store.create(key, record(1));
 
@@ -224,8 +236,14 @@ describe('TieredStore races', () => {
     const sharedCache = new MemoryStore({ name: 'cache' });
     const sharedDurable = new MemoryStore({ name: 'durable' });
     const options = { idleTimeout: 60_000, absoluteTimeout: 600_000 };
-    const a = new SessionManager({ ...options, store: new TieredStore({ cache: sharedCache, durable: sharedDurable }) });
-    const b = new SessionManager({ ...options, store: new TieredStore({ cache: sharedCache, durable: sharedDurable }) });
+    const a = new SessionManager({
+      ...options,
+      store: new TieredStore({ cache: sharedCache, durable: sharedDurable }),
+    });
+    const b = new SessionManager({
+      ...options,
+      store: new TieredStore({ cache: sharedCache, durable: sharedDurable }),
+    });
     const session = a.create();
     session.set('cart', [1]);
     await a.commit(session);

@@ -1,4 +1,4 @@
-import { MemoryStore, StoreTimeoutError, StoreUnavailableError, type SessionStore } from '@sessionkit/core';
+import { MemoryStore, type SessionStore, StoreTimeoutError, StoreUnavailableError } from '@sessionkit/core';
 
 /** How a {@link FaultyStore} answers: normally, by failing at once, or after a deadline (a hung server). */
 export type FaultMode = 'up' | 'down' | 'slow';
@@ -18,7 +18,8 @@ export class FaultyStore extends MemoryStore {
       const original = (this[method] as (...args: unknown[]) => Promise<unknown>).bind(this);
       Object.defineProperty(this, method, {
         value: async (...args: unknown[]) => {
-          if (this.mode === 'down') throw new StoreUnavailableError('connection refused', { store: name, operation: method });
+          if (this.mode === 'down')
+            throw new StoreUnavailableError('connection refused', { store: name, operation: method });
           if (this.mode === 'slow') {
             await new Promise((resolve) => setTimeout(resolve, this.#timeoutMs));
             throw new StoreTimeoutError(this.#timeoutMs, { store: name, operation: method });

@@ -22,6 +22,8 @@ for (const [cache, durable] of pairs) {
     // at timeScale 1 the expiry windows (300 ms near deadline, 1.2 s short TTL) leave too little room for two
     // tiered writes and a read on a loaded CI machine.
     timeScale: 2,
-    skip: { 'raw-backend': "raw reads are checked by each adapter's own suite; a tier pair adds no backend of its own" },
+    skip: {
+      'raw-backend': "raw reads are checked by each adapter's own suite; a tier pair adds no backend of its own",
+    },
   });
 }

@@ -25,7 +25,9 @@ async function closedPort(): Promise<number> {
 }
 
 describe('TieredStore with a cache whose server refuses connections', () => {
-  it('serves every session from the durable store and opens the breaker without waiting for the deadline', { timeout: 10_000 }, async () => {
+  it('serves every session from the durable store and opens the breaker without waiting for the deadline', {
+    timeout: 10_000,
+  }, async () => {
     const cache = new RedisSessionStore({
       connection: { host: '127.0.0.1', port: await closedPort() },
       keyPrefix: 'tiered-refused:',

@@ -24,7 +24,12 @@ export const CHROMIUM_ARGS = [
 
 /** The Chromium binary, or a clear error naming the Debian package to install. */
 export function chromiumBinary(): string {
-  return requireBinary({ name: 'Chromium', envVar: 'CHROMIUM_BIN', defaultPath: DEFAULT_CHROMIUM, debianPackage: 'chromium' });
+  return requireBinary({
+    name: 'Chromium',
+    envVar: 'CHROMIUM_BIN',
+    defaultPath: DEFAULT_CHROMIUM,
+    debianPackage: 'chromium',
+  });
 }
 
 /** A headless Chromium with a fresh profile. Close it when done. */

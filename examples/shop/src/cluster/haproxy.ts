@@ -27,7 +27,12 @@ export const DEFAULT_HAPROXY = '/usr/sbin/haproxy';
 
 /** The HAProxy binary, or a clear error naming the Debian package to install. */
 export function haproxyBinary(): string {
-  return requireBinary({ name: 'HAProxy', envVar: 'HAPROXY_BIN', defaultPath: DEFAULT_HAPROXY, debianPackage: 'haproxy' });
+  return requireBinary({
+    name: 'HAProxy',
+    envVar: 'HAPROXY_BIN',
+    defaultPath: DEFAULT_HAPROXY,
+    debianPackage: 'haproxy',
+  });
 }
 
 /** Options of {@link startHaproxy}. */
@@ -60,8 +65,14 @@ export function haproxyEnv(port: number, servers: readonly string[]): Record<str
 }
 
 /** Checks a config with `haproxy -c` (throws with HAProxy's message). */
-export function checkHaproxyConfig(mode: LbMode, env: Record<string, string> = haproxyEnv(3100, ['127.0.0.1:3101', '127.0.0.1:3102', '127.0.0.1:3103'])): void {
-  const result = spawnSync(haproxyBinary(), ['-c', '-q', '-f', LB_CONFIGS[mode]], { env: { ...process.env, ...env }, encoding: 'utf8' });
+export function checkHaproxyConfig(
+  mode: LbMode,
+  env: Record<string, string> = haproxyEnv(3100, ['127.0.0.1:3101', '127.0.0.1:3102', '127.0.0.1:3103']),
+): void {
+  const result = spawnSync(haproxyBinary(), ['-c', '-q', '-f', LB_CONFIGS[mode]], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`haproxy -c ${LB_CONFIGS[mode]} failed:\n${result.stdout}${result.stderr}`);
 }
 
@@ -86,7 +97,9 @@ export async function startHaproxy(options: HaproxyOptions): Promise<RunningHapr
     },
   };
   try {
-    await waitForHttp(`${url}/healthz`, 20_000, () => (running() ? undefined : `haproxy exited (${child.exitCode ?? child.signalCode}):\n${tail.text()}`));
+    await waitForHttp(`${url}/healthz`, 20_000, () =>
+      running() ? undefined : `haproxy exited (${child.exitCode ?? child.signalCode}):\n${tail.text()}`,
+    );
   } catch (error) {
     await lb.stop();
     throw error;

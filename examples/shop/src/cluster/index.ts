@@ -48,11 +48,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   const mode = options.mode ?? 'hash';
   const store = options.store ?? DEFAULT_CLUSTER_STORE;
   if (parseStoreUrl(store).kind === 'memory') {
-    throw new Error('the cluster needs a shared session store: memory is per process (use e.g. redis://127.0.0.1:16379)');
+    throw new Error(
+      'the cluster needs a shared session store: memory is per process (use e.g. redis://127.0.0.1:16379)',
+    );
   }
   haproxyBinary(); // fail before starting anything if HAProxy is missing
   const lbPort = options.port || (await freePort());
-  const ports = options.port ? [lbPort + 1, lbPort + 2, lbPort + 3] : [await freePort(), await freePort(), await freePort()];
+  const ports = options.port
+    ? [lbPort + 1, lbPort + 2, lbPort + 3]
+    : [await freePort(), await freePort(), await freePort()];
   const secret = randomBytes(32).toString('base64url');
   const started: ShopInstance[] = [];
   let haproxy: RunningHaproxy | undefined;

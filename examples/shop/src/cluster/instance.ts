@@ -50,7 +50,8 @@ export interface ShopInstance {
 
 /** Spawns an instance and resolves once it is healthy; rejects with its output if it dies or times out. */
 export async function startInstance(options: InstanceOptions): Promise<ShopInstance> {
-  if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build the shop first (npm run build -w @sessionkit/example-shop)`);
+  if (!existsSync(MAIN_JS))
+    throw new Error(`${MAIN_JS} is missing: build the shop first (npm run build -w @sessionkit/example-shop)`);
   const child = spawn(process.execPath, [MAIN_JS], {
     env: {
       ...process.env,
@@ -83,7 +84,9 @@ export async function startInstance(options: InstanceOptions): Promise<ShopInsta
   };
   try {
     await waitForHttp(`${url}/healthz`, options.readyTimeoutMs ?? 60_000, () =>
-      instance.running ? undefined : `instance ${options.name} exited (${child.exitCode ?? child.signalCode}):\n${tail.text()}`,
+      instance.running
+        ? undefined
+        : `instance ${options.name} exited (${child.exitCode ?? child.signalCode}):\n${tail.text()}`,
     );
   } catch (error) {
     await instance.kill('SIGKILL');

@@ -23,7 +23,11 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
  * Polls `url` until it answers 200, or rejects after `timeoutMs` with the reason of the last failure.
  * `alive` is checked between attempts so a process that died is reported at once.
  */
-export async function waitForHttp(url: string, timeoutMs: number, alive: () => string | undefined = () => undefined): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  alive: () => string | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   for (;;) {

@@ -29,10 +29,18 @@ export function authRoutes(deps: ShopDeps): Router {
     const user = await deps.users.verify(username, field(req, 'password').slice(0, 200));
     if (!user) {
       const { page } = await pageContext(req, deps);
-      return sendPage(res, loginPage(page, { next, username, error: 'Wrong username or password.', demoUsers: deps.demoUsers }), 401);
+      return sendPage(
+        res,
+        loginPage(page, { next, username, error: 'Wrong username or password.', demoUsers: deps.demoUsers }),
+        401,
+      );
     }
     const session = await sessionContext(req).regenerate({ userId: user.id });
-    session.set('device', { browser: describeBrowser(req.get('user-agent')), loginAt: Date.now(), instance: deps.instance });
+    session.set('device', {
+      browser: describeBrowser(req.get('user-agent')),
+      loginAt: Date.now(),
+      instance: deps.instance,
+    });
     session.set('flash', `Welcome back, ${user.displayName}!`);
     redirect(res, next);
   });

@@ -32,7 +32,10 @@ export function sessionRoutes(deps: ShopDeps): Router {
     // destroyForUser only ever deletes a session owned by this user, whatever key is posted.
     const revoked = STORE_KEY.test(key) ? await ctx.destroyForUser(key) : false;
     if (wasCurrent) return redirect(res, '/login');
-    session?.set('flash', revoked ? 'The session was revoked: that browser is signed out.' : 'That session had already ended.');
+    session?.set(
+      'flash',
+      revoked ? 'The session was revoked: that browser is signed out.' : 'That session had already ended.',
+    );
     redirect(res, '/account/sessions');
   });
 

@@ -13,7 +13,11 @@ import { csrfField, layout, productIcon } from './layout.js';
 /** The cart: one row per product with +/- buttons, the total and the checkout button. */
 export function cartPage(ctx: PageContext, cart: { lines: CartLine[]; totalCents: number }): Html {
   if (cart.lines.length === 0) {
-    return layout('Cart', ctx, html`<h1>Your cart</h1><div class="card" data-testid="cart-empty">Your cart is empty. <a href="/">Browse the products</a>.</div>`);
+    return layout(
+      'Cart',
+      ctx,
+      html`<h1>Your cart</h1><div class="card" data-testid="cart-empty">Your cart is empty. <a href="/">Browse the products</a>.</div>`,
+    );
   }
   const change = (id: string, delta: number, label: string, testid: string) =>
     html`<form class="inline" method="post" action="/cart/change">${csrfField(ctx.csrf)}<input type="hidden" name="product" value="${id}"><input type="hidden" name="delta" value="${delta}"><button class="secondary" type="submit" data-testid="${testid}" aria-label="${label}">${delta > 0 ? '+' : '−'}</button></form>`;

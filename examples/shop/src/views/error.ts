@@ -10,5 +10,9 @@ import { layout } from './layout.js';
 
 /** A page with a title and a message. */
 export function errorPage(ctx: PageContext, status: number, title: string, message: string): Html {
-  return layout(title, ctx, html`<h1>${title}</h1><div class="card flash error" data-testid="error" data-status="${status}">${message}</div><p><a href="/">Back to the shop</a></p>`);
+  return layout(
+    title,
+    ctx,
+    html`<h1>${title}</h1><div class="card flash error" data-testid="error" data-status="${status}">${message}</div><p><a href="/">Back to the shop</a></p>`,
+  );
 }

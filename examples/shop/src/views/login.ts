@@ -9,7 +9,10 @@ import type { PageContext } from './layout.js';
 import { csrfField, layout } from './layout.js';
 
 /** The login form; `error` is shown above it after a failed attempt. */
-export function loginPage(ctx: PageContext, options: { next: string; error?: string; username?: string; demoUsers: string[] }): Html {
+export function loginPage(
+  ctx: PageContext,
+  options: { next: string; error?: string; username?: string; demoUsers: string[] },
+): Html {
   return layout(
     'Sign in',
     ctx,

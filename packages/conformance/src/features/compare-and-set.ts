@@ -4,8 +4,8 @@
  * @module
  */
 import { expect } from 'vitest';
-import type { Check, Feature } from '../types.js';
 import { assertSameBytes, mustGet, mustMiss, record } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 /** Matching version: the update lands, with the new data, version and deadline. */
 export const matchCheck: Check = {

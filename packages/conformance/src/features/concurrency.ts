@@ -5,8 +5,8 @@
  * @module
  */
 import { expect } from 'vitest';
-import type { Check, Feature } from '../types.js';
 import { allOrThrow, assertSameBytes, mustGet, mustMiss, randomData, record, shuffle } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 const ROUNDS = 3;
 const DELETE_RACE_LOOPS = 20;
@@ -41,7 +41,10 @@ export const oneCreateWinsCheck: Check = {
     for (let round = 0; round < ROUNDS; round++) {
       const k = key();
       const attempts = Array.from({ length: concurrency }, () => record());
-      const results = await allOrThrow(attempts.map((s) => store.create(k, s)), 'concurrent create');
+      const results = await allOrThrow(
+        attempts.map((s) => store.create(k, s)),
+        'concurrent create',
+      );
       const winners = results.flatMap((ok, i) => (ok ? [i] : []));
       expect(winners.length, `winners among ${concurrency} concurrent creates`).toBe(1);
       const got = await mustGet(store, k);
@@ -68,7 +71,10 @@ export const deleteRacingWritesCheck: Check = {
         ops.push(() => store.touch(k, later + i));
       }
       const order = shuffle(ops.map((op, i) => ({ op, isDelete: i === 0 })));
-      const results = await allOrThrow(order.map(({ op }) => op()), `loop ${loop}: racing operations`);
+      const results = await allOrThrow(
+        order.map(({ op }) => op()),
+        `loop ${loop}: racing operations`,
+      );
       const deleteResult = results[order.findIndex((o) => o.isDelete)];
       expect(deleteResult, `loop ${loop}: delete of a live record`).toBe(true);
       await mustMiss(store, k, `in loop ${loop} after a delete raced updates and touches`);
@@ -98,7 +104,10 @@ export const touchRacingUpdateCheck: Check = {
         { isUpdate: false, op: () => store.touch(k, touchAt + 1) },
       ];
       ops.splice(loop % 3, 0, { isUpdate: true, op: () => store.update(k, next, 1) });
-      const results = await allOrThrow(ops.map(({ op }) => op()), `loop ${loop}: update racing touches`);
+      const results = await allOrThrow(
+        ops.map(({ op }) => op()),
+        `loop ${loop}: update racing touches`,
+      );
       expect(results[ops.findIndex((o) => o.isUpdate)], `loop ${loop}: update`).toBe(true);
       const got = await mustGet(store, k);
       expect(got.version, `loop ${loop}: version`).toBe(2);

@@ -4,8 +4,8 @@
  * @module
  */
 import { expect } from 'vitest';
-import type { Check, Feature } from '../types.js';
 import { assertSameBytes, mustGet, record } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 /** A second create on a live key returns false and leaves the first record untouched. */
 export const secondCreateRefusedCheck: Check = {

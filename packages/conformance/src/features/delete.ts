@@ -4,8 +4,8 @@
  * @module
  */
 import { expect } from 'vitest';
-import type { Check, Feature } from '../types.js';
 import { mustGet, mustMiss, record } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 /** True for a live record, then false; the record is gone. */
 export const trueThenFalseCheck: Check = {

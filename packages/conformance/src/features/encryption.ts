@@ -7,9 +7,9 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
-import { DecryptionError, generateSessionId, hashSessionId, sessionCodec } from '@sessionkit/core';
 import type { EncryptionKey, SessionEvents, SessionManager } from '@sessionkit/core';
+import { DecryptionError, generateSessionId, hashSessionId, sessionCodec } from '@sessionkit/core';
+import { expect } from 'vitest';
 import type { Check, CheckContext, Feature } from '../types.js';
 import { managerFor } from './session-writes.js';
 
@@ -25,7 +25,11 @@ function marker(): string {
 
 /** About 2 KiB of JSON that compresses well, so the compression layer takes part. */
 function cart(): { sku: string; qty: number; title: string }[] {
-  return Array.from({ length: 40 }, (_, i) => ({ sku: `SKU-${1000 + i}`, qty: (i % 4) + 1, title: `Item number ${i}` }));
+  return Array.from({ length: 40 }, (_, i) => ({
+    sku: `SKU-${1000 + i}`,
+    qty: (i % 4) + 1,
+    title: `Item number ${i}`,
+  }));
 }
 
 /** A manager on the store under test with `keys` (first encrypts) and compression on or off. */
@@ -50,7 +54,11 @@ async function storedSession(manager: SessionManager, data: Record<string, unkno
 }
 
 /** Asserts exactly one `corrupt` event for `key`, carrying a DecryptionError for `reason`. */
-function expectDecryptionEvent(corrupt: SessionEvents['corrupt'][], key: string, reason: DecryptionError['reason']): void {
+function expectDecryptionEvent(
+  corrupt: SessionEvents['corrupt'][],
+  key: string,
+  reason: DecryptionError['reason'],
+): void {
   expect(corrupt.length, 'corrupt events').toBe(1);
   const [event] = corrupt;
   expect(event!.key, 'key of the corrupt event').toBe(key);

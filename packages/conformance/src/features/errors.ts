@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { expect } from 'vitest';
-import { PayloadTooLargeError, StoreClosedError, UnsupportedOperationError } from '@sessionkit/core';
+
 import type { SessionStore, StoreCapabilities } from '@sessionkit/core';
-import type { Check, Feature } from '../types.js';
+import { PayloadTooLargeError, StoreClosedError, UnsupportedOperationError } from '@sessionkit/core';
+import { expect } from 'vitest';
 import { assertSameBytes, assertStoreError, mustGet, mustMiss, randomData, record, rejection } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 /** Payloads above this size are not allocated by the suite; the checks are skipped with that reason. */
 export const MAX_OVERSIZE_PROBE_BYTES = 64 * 1024 * 1024;

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { expect } from 'vitest';
+
 import type { SessionStore } from '@sessionkit/core';
-import type { Check, Feature } from '../types.js';
+import { expect } from 'vitest';
 import { assertSameBytes, mustGet, mustMiss, record, sleepUntil } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 /**
  * Reads `key`, written with deadline `expiresAt`, and throws unless a live record is there, if the read

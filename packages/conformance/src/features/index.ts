@@ -4,40 +4,40 @@
  * @module
  */
 import type { Feature } from '../types.js';
-import { roundTrip } from './round-trip.js';
-import { miss } from './miss.js';
-import { createIfAbsent } from './create-if-absent.js';
 import { compareAndSet } from './compare-and-set.js';
-import { touch } from './touch.js';
-import { deleteFeature } from './delete.js';
-import { expiry } from './expiry.js';
 import { concurrency } from './concurrency.js';
-import { userIndex } from './user-index.js';
-import { scan } from './scan.js';
-import { isolation } from './isolation.js';
-import { errors } from './errors.js';
-import { rawBackend } from './raw-backend.js';
-import { sessionWrites } from './session-writes.js';
-import { sessionLifecycle } from './session-lifecycle.js';
+import { createIfAbsent } from './create-if-absent.js';
+import { deleteFeature } from './delete.js';
 import { encryption } from './encryption.js';
+import { errors } from './errors.js';
+import { expiry } from './expiry.js';
+import { isolation } from './isolation.js';
+import { miss } from './miss.js';
+import { rawBackend } from './raw-backend.js';
+import { roundTrip } from './round-trip.js';
+import { scan } from './scan.js';
+import { sessionLifecycle } from './session-lifecycle.js';
+import { sessionWrites } from './session-writes.js';
+import { touch } from './touch.js';
+import { userIndex } from './user-index.js';
 
 export {
-  roundTrip,
-  miss,
-  createIfAbsent,
   compareAndSet,
-  touch,
-  deleteFeature,
-  expiry,
   concurrency,
-  userIndex,
-  scan,
-  isolation,
-  errors,
-  rawBackend,
-  sessionWrites,
-  sessionLifecycle,
+  createIfAbsent,
+  deleteFeature,
   encryption,
+  errors,
+  expiry,
+  isolation,
+  miss,
+  rawBackend,
+  roundTrip,
+  scan,
+  sessionLifecycle,
+  sessionWrites,
+  touch,
+  userIndex,
 };
 
 /** Every store feature, in the order {@link describeSessionStore} reports them. */

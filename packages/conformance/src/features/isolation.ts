@@ -4,8 +4,8 @@
  * @module
  */
 import { expect } from 'vitest';
-import type { Check, Feature } from '../types.js';
 import { assertSameBytes, mustGet, mustMiss, record } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 import { userIndexRequirement } from './user-index.js';
 
 /** Same key, two prefixes: two independent records. */

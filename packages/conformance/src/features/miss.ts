@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { Check, Feature } from '../types.js';
+
 import { mustMiss, record } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 /** A key never written reads as `null` (not `undefined`, not a throw), at both consistency levels. */
 export const neverWrittenCheck: Check = {

@@ -6,8 +6,8 @@
  * @module
  */
 import { expect } from 'vitest';
-import type { Check, CheckContext, Feature } from '../types.js';
 import { record, sleepUntil } from '../helpers.js';
+import type { Check, CheckContext, Feature } from '../types.js';
 
 function hooks(context: CheckContext) {
   const raw = context.rawRead;

@@ -4,8 +4,8 @@
  * @module
  */
 import { expect } from 'vitest';
-import type { Check, Feature } from '../types.js';
 import { allByteValues, assertSameBytes, mustGet, randomData, record } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 const ONE_MIB = 1024 * 1024;
 

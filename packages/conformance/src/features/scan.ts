@@ -8,11 +8,12 @@
  *
  * @module
  */
-import { expect } from 'vitest';
-import { ConfigurationError } from '@sessionkit/core';
+
 import type { ScanEntry, SessionStore, StoreCapabilities } from '@sessionkit/core';
-import type { Check, Feature } from '../types.js';
+import { ConfigurationError } from '@sessionkit/core';
+import { expect } from 'vitest';
 import { assertSameBytes, assertStoreError, mustGet, record, rejection, sleepUntil } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 /** More pages than any scan of a test keyspace can take: reaching it means the walk does not end. */
 const MAX_PAGES = 200_000;
@@ -53,7 +54,10 @@ function timesListed(entries: readonly ScanEntry[], keys: readonly string[]): Ma
 /** Each key listed exactly once. */
 function expectOnceEach(entries: readonly ScanEntry[], keys: readonly string[], what: string): void {
   const wrong = [...timesListed(entries, keys)].filter(([, n]) => n !== 1);
-  expect(wrong.map(([k, n]) => `${k} listed ${n} times`), what).toEqual([]);
+  expect(
+    wrong.map(([k, n]) => `${k} listed ${n} times`),
+    what,
+  ).toEqual([]);
 }
 
 /** Every live record is listed once across pages, exactly as `get` returns it. */
@@ -72,11 +76,13 @@ export const listsEachOnceCheck: Check = {
       const listed = entries.find((e) => e.key === k)!.session;
       const got = await mustGet(store, k);
       assertSameBytes(listed.data, got.data, `data of ${k}`);
-      expect({ version: listed.version, expiresAt: listed.expiresAt, userId: listed.userId }, `record of ${k}`).toEqual({
-        version: got.version,
-        expiresAt: got.expiresAt,
-        userId: got.userId,
-      });
+      expect({ version: listed.version, expiresAt: listed.expiresAt, userId: listed.userId }, `record of ${k}`).toEqual(
+        {
+          version: got.version,
+          expiresAt: got.expiresAt,
+          userId: got.userId,
+        },
+      );
     }
   },
 };

@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { expect } from 'vitest';
+
 import { SessionManager } from '@sessionkit/core';
-import type { Check, Feature } from '../types.js';
+import { expect } from 'vitest';
 import { countingStore } from '../counting-store.js';
 import { sleep, sleepUntil } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 import { managerFor } from './session-writes.js';
 import { userIndexRequirement } from './user-index.js';
 

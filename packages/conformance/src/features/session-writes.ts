@@ -9,12 +9,13 @@
  *
  * @module
  */
-import { expect } from 'vitest';
-import { ConflictError, ManualClock, SessionManager, generateSessionId } from '@sessionkit/core';
+
 import type { SessionManagerOptions } from '@sessionkit/core';
-import type { Check, CheckContext, Feature } from '../types.js';
-import { countingStore } from '../counting-store.js';
+import { ConflictError, generateSessionId, ManualClock, SessionManager } from '@sessionkit/core';
+import { expect } from 'vitest';
 import type { CountingStore } from '../counting-store.js';
+import { countingStore } from '../counting-store.js';
+import type { Check, CheckContext, Feature } from '../types.js';
 
 const MINUTE = 60_000;
 
@@ -92,7 +93,14 @@ export function processesFor(context: CheckContext, count: number): SessionManag
   const { manager, store, clock } = managerFor(context);
   const others = Array.from(
     { length: count - 1 },
-    () => new SessionManager({ store, clock, idleTimeout: 30 * MINUTE, absoluteTimeout: 2 * 60 * MINUTE, touchAfter: MINUTE }),
+    () =>
+      new SessionManager({
+        store,
+        clock,
+        idleTimeout: 30 * MINUTE,
+        absoluteTimeout: 2 * 60 * MINUTE,
+        touchAfter: MINUTE,
+      }),
   );
   return [manager, ...others];
 }
@@ -116,7 +124,8 @@ async function loadedByConcurrentRequests(context: CheckContext, initial: Record
 /** Requests in several processes change different keys of one session at the same time: every change survives. */
 export const disjointCommitsCheck: Check = {
   id: 'disjoint-commits',
-  title: 'concurrent commits from 3 processes that change different keys all survive (3-way merge over compare-and-set)',
+  title:
+    'concurrent commits from 3 processes that change different keys all survive (3-way merge over compare-and-set)',
   async run(context) {
     const { id, processes, requests, writers } = await loadedByConcurrentRequests(context, { base: 'kept' });
     for (const [i, { session }] of requests.entries()) session.set(`k${i}`, i);
@@ -143,7 +152,10 @@ export const attributeUpdateCheck: Check = {
     const final = await processes[2]!.load(id, { consistency: 'strong' });
     expect(final?.get('n'), 'increments').toBe(writers);
     expect(final, 'the session after the commits').not.toBeNull();
-    expect([...(final!.get('items') as number[])].sort((a, b) => a - b), 'list items').toEqual(Array.from({ length: writers }, (_, i) => i));
+    expect(
+      [...(final!.get('items') as number[])].sort((a, b) => a - b),
+      'list items',
+    ).toEqual(Array.from({ length: writers }, (_, i) => i));
   },
 };
 
@@ -153,7 +165,8 @@ export const attributeUpdateCheck: Check = {
  */
 export const staleReadThenWriteCheck: Check = {
   id: 'stale-read-then-write',
-  title: 'a stale read-then-write from 3 processes fails with ConflictError; the final value equals the commits acknowledged',
+  title:
+    'a stale read-then-write from 3 processes fails with ConflictError; the final value equals the commits acknowledged',
   async run(context) {
     const { id, processes, requests } = await loadedByConcurrentRequests(context, { n: 0 });
     for (const { session } of requests) session.set('n', (session.get('n') as number) + 1);

@@ -4,8 +4,8 @@
  * @module
  */
 import { expect } from 'vitest';
-import type { Check, Feature } from '../types.js';
 import { assertSameBytes, mustGet, mustMiss, record, sleepUntil } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 /** Touch extends the deadline. */
 export const extendsCheck: Check = {
@@ -35,7 +35,9 @@ export const keepsRecordCheck: Check = {
     expect(got.version, 'version after touch').toBe(2);
     assertSameBytes(got.data, updated.data, 'data after touch');
     expect(got.userId, 'userId after touch').toBe(owner);
-    expect(await store.update(k, record({ version: 3, userId: owner }), 2), 'update at the pre-touch version').toBe(true);
+    expect(await store.update(k, record({ version: 3, userId: owner }), 2), 'update at the pre-touch version').toBe(
+      true,
+    );
   },
 };
 

@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { expect } from 'vitest';
+
 import type { StoreCapabilities, UserSessionEntry } from '@sessionkit/core';
-import type { Check, Feature } from '../types.js';
+import { expect } from 'vitest';
 import { allOrThrow, mustGet, mustMiss, record, shuffle, sleepUntil } from '../helpers.js';
+import type { Check, Feature } from '../types.js';
 
 const byKey = (a: UserSessionEntry, b: UserSessionEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 const sortedKeys = (entries: readonly UserSessionEntry[]) => entries.map((e) => e.key).sort();
@@ -117,7 +118,10 @@ export const concurrentLoginsLogoutsCheck: Check = {
           i % 2 === 0 ? () => store.touch(k, later) : () => store.update(k, record({ version: 2, userId: user }), 1),
         ),
       ];
-      const results = await allOrThrow(shuffle(ops).map((op) => op()), `loop ${loop}: logins and logouts`);
+      const results = await allOrThrow(
+        shuffle(ops).map((op) => op()),
+        `loop ${loop}: logins and logouts`,
+      );
       expect(results.every(Boolean), `loop ${loop}: every racing call on distinct keys succeeds`).toBe(true);
       expect(sortedKeys(await store.listByUser(user)), `loop ${loop}: listByUser`).toEqual(
         [...stayers, ...logins].sort(),
@@ -145,7 +149,10 @@ export const deleteByUserRacingLoginsCheck: Check = {
       const all = [...before, ...logins];
       const live = [];
       for (const k of all) if ((await store.get(k)) !== null) live.push(k);
-      expect(live.filter((k) => before.includes(k)), `loop ${loop}: sessions created before deleteByUser`).toEqual([]);
+      expect(
+        live.filter((k) => before.includes(k)),
+        `loop ${loop}: sessions created before deleteByUser`,
+      ).toEqual([]);
       expect((deleted as number) + live.length, `loop ${loop}: deleted + surviving`).toBe(all.length);
       expect(sortedKeys(await store.listByUser(user)), `loop ${loop}: listByUser vs live records`).toEqual(live.sort());
     }
@@ -156,7 +163,8 @@ export const deleteByUserRacingLoginsCheck: Check = {
 export const scalesWithUserCheck: Check = {
   id: 'scales-with-user',
   title: 'listByUser / deleteByUser cost O(sessions of that user), never a scan',
-  untestable: 'complexity is not observable through the store API; review the adapter (index structure, no SCAN/table scan)',
+  untestable:
+    'complexity is not observable through the store API; review the adapter (index structure, no SCAN/table scan)',
   async run() {
     throw new Error('untestable check run directly');
   },
