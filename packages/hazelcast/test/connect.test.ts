@@ -2,21 +2,12 @@
  * Start-up against members that refuse the connection: every call fails at once with a typed error carrying
  * the socket error, long before the operation deadline or the client's own cluster connect timeout.
  */
-import { type AddressInfo, createServer } from 'node:net';
 import { connectionErrorCode, type SessionKitError, StoreUnavailableError } from '@sessionkit/core';
+import { closedPort } from '@sessionkit/test-servers';
 import { describe, expect, it } from 'vitest';
 import { HazelcastSessionStore } from '../src/index.js';
 import { memberAddresses } from '../src/internal.js';
 import { quietClientConfig } from './helpers.js';
-
-/** A loopback port nothing listens on: bound by a server that is closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  return port;
-}
 
 describe('members that refuse the connection', () => {
   it('connect() and every operation reject at once with StoreUnavailableError caused by ECONNREFUSED', {

@@ -4,20 +4,11 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { generateSessionId, hashSessionId, StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
+import { closedPort } from '@sessionkit/test-servers';
 import { describe, expect, test } from 'vitest';
 import { MemcachedSessionStore } from '../src/index.js';
 import { rec, servers } from './helpers.js';
-
-/** A loopback port nothing listens on: bound to an ephemeral port, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('connect()', () => {
   test('resolves once every server answered; idempotent; rejects after close', async () => {

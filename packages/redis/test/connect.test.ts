@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { StoreClosedError, StoreUnavailableError } from '@sessionkit/core';
-import { endpoints } from '@sessionkit/test-servers';
+import { closedPort, endpoints } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { RedisSessionStoreOptions } from '../src/index.js';
@@ -20,15 +20,6 @@ const FAST_MS = 10_000;
 
 const prefix = () => `skr-connect-${randomBytes(4).toString('hex')}:`;
 const key = () => randomBytes(32).toString('base64url');
-
-/** A loopback port nothing listens on: bound to an ephemeral port, then closed. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The rejection of `call`, which must reject. */
 async function rejection(call: () => Promise<unknown>): Promise<unknown> {

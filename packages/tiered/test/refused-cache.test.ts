@@ -3,26 +3,17 @@
  * minute away. Every session is served from the durable store, the breaker opens after its threshold, and
  * nothing waits for the deadline (the test's own timeout is far below it).
  */
-import net from 'node:net';
 import type { CountingStore } from '@sessionkit/conformance';
 import { countingStore } from '@sessionkit/conformance';
 import type { SessionKitError } from '@sessionkit/core';
 import { connectionErrorCode, MemoryStore, SessionManager, StoreUnavailableError } from '@sessionkit/core';
 import { RedisSessionStore } from '@sessionkit/redis';
+import { closedPort } from '@sessionkit/test-servers';
 import { describe, expect, it } from 'vitest';
 import { TieredStore } from '../src/index.js';
 
 /** A deadline no test may wait out. */
 const LONG_DEADLINE_MS = 60_000;
-
-/** A loopback port nothing listens on: bound to an ephemeral port, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('TieredStore with a cache whose server refuses connections', () => {
   it('serves every session from the durable store and opens the breaker without waiting for the deadline', {
