@@ -5,7 +5,14 @@
  */
 
 import type { Clock } from '@sessionkit/core';
-import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
+import {
+  ConfigurationError,
+  integerOption,
+  refuseRenamedOptions,
+  storeName,
+  stringOption,
+  systemClock,
+} from '@sessionkit/core';
 import type { Client, ClientOptions } from 'cassandra-driver';
 import cassandra from 'cassandra-driver';
 
@@ -161,10 +168,7 @@ export function resolveOptions(options: CassandraSessionStoreOptions): ResolvedO
   const fail = (message: string): never => {
     throw new ConfigurationError(message, { store: name });
   };
-  for (const [old, now] of RENAMED_OPTIONS) {
-    // Silently ignoring a renamed `prefix` would put every store sharing the tables under the default prefix.
-    if ((options as Record<string, unknown>)[old] !== undefined) fail(`the ${old} option is now called ${now}`);
-  }
+  refuseRenamedOptions(name, options, RENAMED_OPTIONS);
   if (options.client === undefined) {
     if (!Array.isArray(options.contactPoints) || options.contactPoints.length === 0) {
       fail('give either an existing `client` or `contactPoints` (and `localDataCenter`)');

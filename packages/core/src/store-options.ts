@@ -54,3 +54,20 @@ export function stringOption(
 export function storeName(value: unknown, fallback: string): string {
   return stringOption(fallback, 'name', value, fallback);
 }
+
+/**
+ * Throws {@link ConfigurationError} if `options` still uses a name an earlier version had (`[old, now]` pairs),
+ * naming the new one. Silently ignoring a renamed option would be worse than failing: an ignored `prefix`
+ * moves every store sharing a backend onto the default prefix.
+ */
+export function refuseRenamedOptions(
+  store: string,
+  options: object,
+  renamed: ReadonlyArray<readonly [string, string]>,
+): void {
+  for (const [old, now] of renamed) {
+    if ((options as Record<string, unknown>)[old] !== undefined) {
+      throw new ConfigurationError(`the ${old} option is now called ${now}`, { store });
+    }
+  }
+}

@@ -10,6 +10,7 @@ import {
   integerOption,
   MAX_USER_ID_BYTES,
   mapLimit,
+  refuseRenamedOptions,
   storeName,
   stringOption,
   ttlSeconds,
@@ -135,6 +136,16 @@ describe('option checks', () => {
     expect(storeName(undefined, 'redis')).toBe('redis');
     expect(storeName('sessions-eu', 'redis')).toBe('sessions-eu');
     expect(() => storeName(7, 'redis')).toThrow(/name must be a non-empty string/);
+  });
+});
+
+describe('refuseRenamedOptions', () => {
+  it("names the new option when an old name is still used, and accepts options that don't use one", () => {
+    const renamed = [['prefix', 'keyPrefix']] as const;
+    expect(() => refuseRenamedOptions('memcached', { prefix: 'app:' }, renamed)).toThrow(
+      /the prefix option is now called keyPrefix/,
+    );
+    expect(() => refuseRenamedOptions('memcached', { keyPrefix: 'app:' }, renamed)).not.toThrow();
   });
 });
 

@@ -6,7 +6,14 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '@sessionkit/core';
-import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
+import {
+  ConfigurationError,
+  integerOption,
+  refuseRenamedOptions,
+  storeName,
+  stringOption,
+  systemClock,
+} from '@sessionkit/core';
 import { DYNAMODB_MAX_ITEM_BYTES } from './record.js';
 
 /** Default table name. */
@@ -125,10 +132,7 @@ export interface ResolvedOptions {
 /** Applies defaults and rejects invalid settings with a {@link ConfigurationError}. */
 export function resolveOptions(options: DynamoDBSessionStoreOptions): ResolvedOptions {
   const name = storeName(options.name, 'dynamodb');
-  if ((options as { prefix?: unknown }).prefix !== undefined) {
-    // Renamed: silently ignoring it would put every store sharing a table under the default prefix.
-    throw new ConfigurationError('the prefix option is now called keyPrefix', { store: name });
-  }
+  refuseRenamedOptions(name, options, [['prefix', 'keyPrefix']]);
   const tableName = stringOption(name, 'tableName', options.tableName, DEFAULT_TABLE_NAME);
   if (!TABLE_NAME.test(tableName)) {
     throw new ConfigurationError('tableName must be 3-255 characters of a-z, A-Z, 0-9, _ . -', { store: name });

@@ -3,7 +3,15 @@
  *
  * @module
  */
-import { type Clock, ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
+import {
+  type Clock,
+  ConfigurationError,
+  integerOption,
+  refuseRenamedOptions,
+  storeName,
+  stringOption,
+  systemClock,
+} from '@sessionkit/core';
 import type { ClientConfig, Client as HazelcastClient } from 'hazelcast-client';
 
 /** Near cache settings for a client the store creates itself. */
@@ -127,6 +135,7 @@ export const DEFAULTS = {
 /** Applies defaults and rejects invalid values and combinations with a {@link ConfigurationError}. */
 export function resolveOptions(options: HazelcastSessionStoreOptions = {}): ResolvedOptions {
   const name = storeName(options.name, DEFAULTS.name);
+  refuseRenamedOptions(name, options, [['prefix', 'keyPrefix']]);
   const fail = (message: string): never => {
     throw new ConfigurationError(message, { store: name });
   };

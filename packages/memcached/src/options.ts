@@ -9,6 +9,7 @@ import {
   ConfigurationError,
   integerOption,
   MAX_USER_ID_BYTES,
+  refuseRenamedOptions,
   storeName,
   stringOption,
   systemClock,
@@ -145,6 +146,10 @@ function resolveKeyPrefix(value: unknown, store: string): string {
 /** Applies defaults and validates; throws {@link ConfigurationError}. */
 export function resolveOptions(options: MemcachedSessionStoreOptions): ResolvedOptions {
   const name = storeName(options.name, 'memcached');
+  refuseRenamedOptions(name, options, [
+    ['prefix', 'keyPrefix'],
+    ['userIndexGraceSeconds', 'userIndexGraceMs'],
+  ]);
   if (!options.client && options.servers === undefined) {
     throw new ConfigurationError('either `client` or `servers` is required', { store: name });
   }

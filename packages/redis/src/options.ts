@@ -4,7 +4,14 @@
  * @module
  */
 import type { Clock, NearCacheOptions } from '@sessionkit/core';
-import { ConfigurationError, integerOption, storeName, stringOption, systemClock } from '@sessionkit/core';
+import {
+  ConfigurationError,
+  integerOption,
+  refuseRenamedOptions,
+  storeName,
+  stringOption,
+  systemClock,
+} from '@sessionkit/core';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 /** Options of {@link RedisSessionStore}. Give exactly one of `client`, `connection` or `cluster`. */
@@ -161,6 +168,7 @@ const MAX_PAYLOAD_BYTES = 512 * 1024 * 1024 - 1024;
 /** Checks the options and fills in defaults; throws {@link ConfigurationError}. */
 export function resolveOptions(options: RedisSessionStoreOptions): ResolvedOptions {
   const name = storeName(options.name, 'redis');
+  refuseRenamedOptions(name, options, [['userIndexSlackMs', 'userIndexGraceMs']]);
   const fail = (message: string): never => {
     throw new ConfigurationError(message, { store: name });
   };
