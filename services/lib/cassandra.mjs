@@ -1,6 +1,7 @@
 // Cassandra 5.0 from Maven jars (no tarball, no bin/cassandra script): we build the JVM command line the
-// script would, with a minimal cassandra.yaml. One node on 127.0.0.1, and an optional 2-node cluster on
-// 127.0.0.2 / 127.0.0.3 (the whole 127/8 is loopback on Linux) for replication-factor-2 tests.
+// script would, with a minimal cassandra.yaml. One node on 127.0.0.1, an optional 2-node cluster on
+// 127.0.0.2 / 127.0.0.3 (the whole 127/8 is loopback on Linux) for replication-factor-2 tests, and three
+// optional single nodes on 127.0.0.4-6 that differ only in their commit-log sync mode (for the benchmark).
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { javaBin } from './install.mjs';
@@ -11,8 +12,30 @@ import { LIB_DIR, serverDir } from './paths.mjs';
 const NATIVE_PORT = 19042;
 const STORAGE_PORT = 19000;
 
+/**
+ * The test nodes' commit-log sync (Cassandra's default mode and period): to disk every 10 s, with the log's sync
+ * markers moved every 100 ms in between. A crash of the machine can lose up to ~10 s of acknowledged writes, a
+ * SIGKILL of the node about the last 100 ms (replay stops at the last marker; the page cache keeps the rest).
+ */
+const PERIODIC_10S = { sync: 'periodic', period: '10000ms' };
+
+/**
+ * The cassandra.yaml lines of a commit-log sync mode. Cassandra 5.0 refuses at start-up a setting that belongs
+ * to another mode (e.g. `commitlog_sync_period` with `group` or `batch`), so each mode gets only its own keys:
+ * - periodic: writes are acknowledged at once, the log is synced to disk every `period`;
+ * - group: the log is synced once per `window`, and a write is acknowledged after the sync that covers it;
+ * - batch: every write wakes the sync thread and is acknowledged after the sync that covers it (writes that
+ *   arrive during a sync share the next one).
+ */
+function commitlogYaml({ sync, period, window }) {
+  if (sync === 'periodic') return `commitlog_sync: periodic\ncommitlog_sync_period: ${period}`;
+  if (sync === 'group') return `commitlog_sync: group\ncommitlog_sync_group_window: ${window}`;
+  if (sync === 'batch') return 'commitlog_sync: batch';
+  throw new Error(`unknown commitlog_sync "${sync}"`);
+}
+
 // Cassandra 5.0 rejects unknown keys, so only keys known to 5.0 appear here; everything else is default.
-function yaml({ address, seed, dir }) {
+function yaml({ address, seed, dir, commitlog, concurrentWrites }) {
   return `cluster_name: sessionkit
 num_tokens: 1
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
@@ -33,8 +56,7 @@ commitlog_directory: ${dir}/commitlog
 saved_caches_directory: ${dir}/saved_caches
 hints_directory: ${dir}/hints
 cdc_raw_directory: ${dir}/cdc_raw
-commitlog_sync: periodic
-commitlog_sync_period: 10000ms
+${commitlogYaml(commitlog)}
 commitlog_segment_size: 8MiB
 commitlog_total_space: 128MiB
 # Modest memory: small memtables and caches, few threads (2-core machine).
@@ -44,7 +66,7 @@ key_cache_size: 0MiB
 counter_cache_size: 0MiB
 file_cache_size: 32MiB
 concurrent_reads: 4
-concurrent_writes: 4
+concurrent_writes: ${concurrentWrites}
 concurrent_counter_writes: 4
 concurrent_compactors: 1
 `;
@@ -94,7 +116,7 @@ const JVM17_FLAGS = [
   '-Dio.netty.tryReflectionSetAccessible=true',
 ];
 
-function node({ name, group, address, seed, jmxPort, ringDelayMs }) {
+function node({ name, group, address, seed, jmxPort, ringDelayMs, commitlog = PERIODIC_10S, concurrentWrites = 4 }) {
   return {
     name,
     group,
@@ -104,7 +126,7 @@ function node({ name, group, address, seed, jmxPort, ringDelayMs }) {
     startTimeoutMs: 240_000,
     async command() {
       const dir = serverDir(name);
-      writeFileSync(join(dir, 'cassandra.yaml'), yaml({ address, seed, dir }));
+      writeFileSync(join(dir, 'cassandra.yaml'), yaml({ address, seed, dir, commitlog, concurrentWrites }));
       writeFileSync(join(dir, 'logback.xml'), LOGBACK);
       mkdirSync(join(dir, 'triggers'), { recursive: true }); // Cassandra warns every minute when it is missing
       const lib = join(LIB_DIR, 'cassandra');
@@ -190,4 +212,33 @@ export const cassandraCluster = {
     }
     return true;
   },
+};
+
+/**
+ * Three independent single nodes that differ only in their commit-log sync mode, for the benchmark's commit-log
+ * part (bench/src/commitlog.ts): periodic as on the test nodes, group with a 15 ms window, and batch. Opt-in:
+ * a bare `up` never starts them (control.mjs), `start cassandra-commitlog` does. Each node is its own seed, so
+ * they never gossip with each other or with the other clusters.
+ *
+ * They keep Cassandra's default `concurrent_writes: 32` instead of the test nodes' 4: under group and batch a
+ * write holds its mutation-stage thread until the sync that covers it, so with 4 threads a node completes at most
+ * 4 writes per sync (per 15 ms window in group mode), which would measure our small test setting, not the mode.
+ */
+const COMMITLOG_NODES = [
+  { name: 'cassandra-commitlog-periodic', address: '127.0.0.4', jmxPort: 19499, commitlog: PERIODIC_10S },
+  {
+    name: 'cassandra-commitlog-group',
+    address: '127.0.0.5',
+    jmxPort: 19599,
+    commitlog: { sync: 'group', window: '15ms' },
+  },
+  { name: 'cassandra-commitlog-batch', address: '127.0.0.6', jmxPort: 19699, commitlog: { sync: 'batch' } },
+];
+
+export const cassandraCommitlog = {
+  name: 'cassandra-commitlog',
+  install: ['maven'],
+  servers: COMMITLOG_NODES.map((n) =>
+    node({ ...n, group: 'cassandra-commitlog', seed: n.address, ringDelayMs: 100, concurrentWrites: 32 }),
+  ),
 };

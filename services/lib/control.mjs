@@ -1,5 +1,5 @@
 // Orchestration shared by every subcommand: which servers, start (reusing healthy ones), health waits, stop.
-import { cassandra, cassandraCluster } from './cassandra.mjs';
+import { cassandra, cassandraCluster, cassandraCommitlog } from './cassandra.mjs';
 import { dynalite } from './dynalite.mjs';
 import { hazelcast } from './hazelcast.mjs';
 import { ensureApt, ensureMaven } from './install.mjs';
@@ -9,8 +9,27 @@ import { livePid, rssKiB, sleep, spawnDetached, stopServer, tailLog } from './pr
 import { redis, redisCluster, redisSentinel } from './redis.mjs';
 
 /** Every group, slowest first so that Cassandra is spawned before anything else. */
-const GROUPS = [cassandra, cassandraCluster, hazelcast, redis, redisCluster, redisSentinel, memcachedGroup, dynalite];
-const OPTIONAL_GROUPS = new Set(['cassandra-cluster']); // started only with SESSIONKIT_CASSANDRA_CLUSTER=1 or by name
+const GROUPS = [
+  cassandra,
+  cassandraCluster,
+  cassandraCommitlog,
+  hazelcast,
+  redis,
+  redisCluster,
+  redisSentinel,
+  memcachedGroup,
+  dynalite,
+];
+/** Groups a bare `up` leaves out, with the variable (set to 1) that adds each; `null`: started only by name. */
+const OPTIONAL_GROUPS = new Map([
+  ['cassandra-cluster', 'SESSIONKIT_CASSANDRA_CLUSTER'],
+  ['cassandra-commitlog', null], // the benchmark's commit-log nodes: the bench starts and stops them itself
+]);
+function inDefaultUp(group) {
+  if (!OPTIONAL_GROUPS.has(group.name)) return true;
+  const variable = OPTIONAL_GROUPS.get(group.name);
+  return variable !== null && process.env[variable] === '1';
+}
 const GROUP_HEALTH_TIMEOUT_MS = 60_000;
 
 /** A failure that names the server whose log explains it. */
@@ -24,7 +43,8 @@ export class ServerError extends Error {
 
 /**
  * Resolves group or server names to { group, servers } selections. No names means the default set:
- * SESSIONKIT_SERVICES if set, else every group (the Cassandra cluster only with SESSIONKIT_CASSANDRA_CLUSTER=1).
+ * SESSIONKIT_SERVICES if set, else every group (the Cassandra cluster only with SESSIONKIT_CASSANDRA_CLUSTER=1, the
+ * commit-log nodes never); for stop and status, every group.
  */
 export function select(names, { forUp = false } = {}) {
   let wanted = names;
@@ -34,11 +54,7 @@ export function select(names, { forUp = false } = {}) {
       .filter(Boolean);
   }
   if (wanted.length === 0) {
-    const withCluster = !forUp || process.env.SESSIONKIT_CASSANDRA_CLUSTER === '1';
-    return GROUPS.filter((g) => withCluster || !OPTIONAL_GROUPS.has(g.name)).map((g) => ({
-      group: g,
-      servers: g.servers,
-    }));
+    return GROUPS.filter((g) => !forUp || inDefaultUp(g)).map((g) => ({ group: g, servers: g.servers }));
   }
   const picked = new Map();
   for (const name of wanted) {

@@ -26,6 +26,8 @@ export type ServerName =
   | 'cassandra'
   | 'cassandra-cluster'
   | `cassandra-cluster-${1 | 2}`
+  | 'cassandra-commitlog'
+  | `cassandra-commitlog-${'periodic' | 'group' | 'batch'}`
   | 'hazelcast'
   | `hazelcast-${15701 | 15702}`
   | 'dynalite';
