@@ -1,14 +1,17 @@
 /**
  * `npm run bench`: runs every comparison (core, each adapter, tiered, HTTP), the same-session write burst, the
- * codec cost, the legacy option's cost, the scale runs and the memory measurements against the real servers, one after the other in one
- * process, then writes docs/benchmarks.md and docs/images/bench-*.svg.
+ * codec cost, the legacy option's cost, the Cassandra commit-log sync modes' cost, the scale runs and the memory
+ * measurements against the real servers, one after the other in one process, then writes docs/benchmarks.md and
+ * docs/images/bench-*.svg.
  *
  * Flags:
  *   --quick          short windows and fewer rounds; scale at 10k and 100k only (about 3 minutes)
  *   --only=a,b       run only these modules (core, redis, memcached, cassandra, dynamodb, hazelcast, tiered,
- *                    http, burst, codec, legacy, scale, memory); the docs are then left alone unless --write is given
+ *                    http, burst, codec, legacy, commitlog, scale, memory); the docs are then left alone unless
+ *                    --write is given
  *   --write          write the docs even with --only: the whole page from this run's results, except that
- *                    --only with burst, codec and/or legacy alone replaces only their sections of the existing page
+ *                    --only with burst, codec, legacy and/or commitlog alone replaces only their sections of the
+ *                    existing page
  *   --render=FILE    only re-render the docs from a saved run (bench/.last-run.json is written by every run)
  *   --strict         exit 1 when a module failed (default: the failure is an error row and the exit code is 0)
  *
@@ -19,6 +22,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BurstReport } from './burst.js';
 import type { CodecReport } from './codec.js';
+import type { CommitlogReport } from './commitlog.js';
 import type { LegacyBenchReport } from './legacy.js';
 import type { BenchResult } from './lib/measure.js';
 import { printResults } from './lib/measure.js';
@@ -270,6 +274,44 @@ if (wanted('legacy')) {
   log(`(legacy: ${extraSeconds.legacy.toFixed(1)} s)`);
 }
 
+let commitlog: CommitlogReport | undefined;
+let commitlogError: string | undefined;
+if (wanted('commitlog')) {
+  log('\n== commitlog');
+  const started = performance.now();
+  try {
+    const { runCommitlogBench } = await import('./commitlog.js');
+    let retried: string | undefined;
+    // The limit covers starting the three nodes (10-60 s on 2 cores) as well as measuring.
+    commitlog = await retryOnce(
+      'commitlog',
+      () => limited('commitlog', quick ? 300 : 900, () => runCommitlogBench({ quick, log })),
+      (first) => {
+        retried = first;
+      },
+    );
+    if (retried) commitlog.retried = retried;
+    console.table(
+      commitlog.cases.map((c) => ({
+        case: `${c.operation} c=${c.concurrency}`,
+        'periodic ops/s': Math.round(c.modes.periodic.opsPerSec),
+        'periodic p50 ms': c.modes.periodic.p50Ms.toFixed(2),
+        'group ops/s': Math.round(c.modes.group.opsPerSec),
+        'group p50 ms': c.modes.group.p50Ms.toFixed(2),
+        'batch ops/s': Math.round(c.modes.batch.opsPerSec),
+        'batch p50 ms': c.modes.batch.p50Ms.toFixed(2),
+        'group/periodic ops': c.modes.group.opsRatio.toFixed(3),
+        'batch/periodic ops': c.modes.batch.opsRatio.toFixed(3),
+      })),
+    );
+  } catch (error) {
+    commitlogError = message(error);
+    log(`ERROR in commitlog: ${commitlogError}`);
+  }
+  extraSeconds.commitlog = (performance.now() - started) / 1000;
+  log(`(commitlog: ${extraSeconds.commitlog.toFixed(1)} s)`);
+}
+
 let scale: ScaleReport | undefined;
 let scaleError: string | undefined;
 let scaleRetried: string | undefined;
@@ -345,13 +387,16 @@ if (scale) report.scale = scale;
 if (scaleError) report.scaleError = scaleError;
 if (memory) report.memory = memory;
 if (memoryError) report.memoryError = memoryError;
+if (commitlog) report.commitlog = commitlog;
+if (commitlogError) report.commitlogError = commitlogError;
 
 // The raw results, for re-rendering the page without measuring again: `--render=bench/.last-run.json`.
 await writeFile(join(REPO, 'bench', '.last-run.json'), JSON.stringify(report, null, 1));
 
-const SECTION_PARTS: readonly string[] = ['burst', 'codec', 'legacy'] satisfies SectionPart[];
+const SECTION_PARTS: readonly string[] = ['burst', 'codec', 'legacy', 'commitlog'] satisfies SectionPart[];
 if (writeDocs && only && only.length > 0 && only.every((part) => SECTION_PARTS.includes(part))) {
-  // The burst, the codec cost and the legacy option's cost have sections of their own: replace them and keep the other parts' figures.
+  // The burst, the codec cost, the legacy option's cost and the commit-log modes' cost have sections of their own:
+  // replace them and keep the other parts' figures.
   const files = await writePartSections(report, only as SectionPart[]);
   log(`wrote the ${only.join(' and ')} section(s) of ${files.map((f) => relative(REPO, f)).join(', ')}`);
 } else if (writeDocs) {
@@ -373,7 +418,14 @@ log(
 );
 // Clients of abandoned modules may still hold sockets open: exit explicitly.
 process.exit(
-  strict && (modules.some((m) => m.error) || burstError || codecError || legacyError || scaleError || memoryError)
+  strict &&
+    (modules.some((m) => m.error) ||
+      burstError ||
+      codecError ||
+      legacyError ||
+      commitlogError ||
+      scaleError ||
+      memoryError)
     ? 1
     : 0,
 );

@@ -1,8 +1,11 @@
-/** Describes the machine and the servers a run measured: CPU, memory, load, Node, server and client versions. */
-import { readFile } from 'node:fs/promises';
+/**
+ * Describes the machine and the servers a run measured: CPU, memory, load, Node, server and client versions, and
+ * the disk a directory is on.
+ */
+import { readFile, readlink, realpath, statfs } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { endpoints } from '@sessionkit/test-servers';
 
@@ -175,4 +178,74 @@ export async function describeMachine(): Promise<MachineInfo> {
     servers,
     clients,
   };
+}
+
+/** The file system and block device a directory lives on, as far as /proc and /sys tell. */
+export interface DiskInfo {
+  /** The directory described. */
+  path: string;
+  /** Mount source, e.g. `/dev/vda`. */
+  device: string;
+  /** File system type, e.g. `ext4`. */
+  filesystem: string;
+  /** Where that file system is mounted, and with which options. */
+  mountPoint: string;
+  mountOptions: string;
+  /** Size of the file system, GiB. */
+  sizeGiB?: number;
+  /** Kernel driver of the block device, e.g. `virtio_blk`, `nvme`. */
+  driver?: string;
+  /** `write back` (fsync also flushes the device's cache) or `write through`. */
+  writeCache?: string;
+  /** Whether the kernel reports a rotational disk (virtual disks often say 1 whatever backs them). */
+  rotational?: boolean;
+}
+
+/** Reads a one-line /sys attribute, or undefined. */
+async function sysAttribute(path: string): Promise<string | undefined> {
+  try {
+    return (await readFile(path, 'utf8')).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Describes the file system `dir` is on (the longest mount point of /proc/self/mounts containing it) and, for a
+ * block device, its driver and cache mode from /sys. Never throws: what cannot be read is left out.
+ */
+export async function describeDisk(dir: string): Promise<DiskInfo> {
+  const path = await realpath(dir).catch(() => dir);
+  let mount = { device: 'unknown', mountPoint: '/', filesystem: 'unknown', mountOptions: '' };
+  try {
+    for (const line of (await readFile('/proc/self/mounts', 'utf8')).split('\n')) {
+      const [device, mountPoint, filesystem, mountOptions] = line.split(' ');
+      if (!device || !mountPoint || !filesystem || mountOptions === undefined) continue;
+      const inside = mountPoint === '/' || path === mountPoint || path.startsWith(`${mountPoint}/`);
+      if (inside && mountPoint.length >= mount.mountPoint.length)
+        mount = { device, mountPoint, filesystem, mountOptions };
+    }
+  } catch {
+    /* no /proc: leave the mount unknown */
+  }
+  const info: DiskInfo = { path, ...mount };
+  try {
+    const fs = await statfs(path);
+    info.sizeGiB = (fs.blocks * fs.bsize) / 1024 ** 3;
+  } catch {
+    /* statfs unsupported */
+  }
+  if (mount.device.startsWith('/dev/')) {
+    // A partition's /sys entry sits inside its disk's; the queue attributes belong to the disk.
+    let block = join('/sys/class/block', basename(await realpath(mount.device).catch(() => mount.device)));
+    block = await realpath(block).catch(() => block);
+    const disk = (await sysAttribute(join(block, 'partition'))) ? dirname(block) : block;
+    const driver = await readlink(join(disk, 'device', 'driver')).catch(() => undefined);
+    if (driver) info.driver = basename(driver);
+    const writeCache = await sysAttribute(join(disk, 'queue', 'write_cache'));
+    if (writeCache) info.writeCache = writeCache;
+    const rotational = await sysAttribute(join(disk, 'queue', 'rotational'));
+    if (rotational) info.rotational = rotational === '1';
+  }
+  return info;
 }

@@ -4,12 +4,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BurstReport } from '../burst.js';
 import type { CodecReport } from '../codec.js';
+import type { CommitlogReport } from '../commitlog.js';
 import type { LegacyBenchReport } from '../legacy.js';
 import type { BenchResult } from '../lib/measure.js';
 import type { MemoryRow } from '../memory.js';
 import type { ScaleReport } from '../scale.js';
 import { burstSection } from './burst.js';
 import { codecSection, codecTargetRow } from './codec.js';
+import { commitlogSection } from './commitlog.js';
 import { legacySection, legacyTargetRow } from './legacy.js';
 import type { LoadAverage, MachineInfo } from './machine.js';
 import { type SectionPart, spliceSection } from './sections.js';
@@ -45,7 +47,9 @@ export interface RunReport {
   codecError?: string;
   legacy?: LegacyBenchReport;
   legacyError?: string;
-  /** Seconds spent in the burst, codec, legacy, scale and memory parts. */
+  commitlog?: CommitlogReport;
+  commitlogError?: string;
+  /** Seconds spent in the burst, codec, legacy, commit-log, scale and memory parts. */
   extraSeconds?: Record<string, number>;
   command: string;
 }
@@ -319,6 +323,8 @@ export async function writeReport(
   if (report.burst || report.burstError) md.push(...burstSection(report.burst, report.burstError), '');
   if (report.codec || report.codecError) md.push(...codecSection(report.codec, report.codecError), '');
   if (report.legacy || report.legacyError) md.push(...legacySection(report.legacy, report.legacyError), '');
+  if (report.commitlog || report.commitlogError)
+    md.push(...commitlogSection(report.commitlog, report.commitlogError), '');
   md.push('## Scale: latency with 10k, 100k and 1M live sessions', '');
   if (report.scale) {
     md.push(
@@ -392,6 +398,8 @@ export async function writeReport(
     "  `redis-benchmark` (the server's own ceiling), and Express + express-session + connect-redis for HTTP (autocannon, each server in its own process).",
     '- Latency rows (tiered, scale) compare p50 to p50; throughput is shown next to them.',
     '- Write burst: 3 app processes per side (each in its own Node process) on one Redis; the figures are counts of answers and of cart items read back, not a ratio.',
+    '- Cassandra commit-log sync: three extra single nodes (`services.mjs start cassandra-commitlog`, started and stopped by the part itself) that differ',
+    '  only in `commitlog_sync`; periodic is the baseline, group and batch are ratios to it (paired rounds, median ratio).',
     '- Run a single module: `npx tsx bench/src/<name>.ts [--quick]`; a subset through the runner: `npm run bench -- --only=redis,tiered` (does not rewrite this page unless `--write`).',
     '',
   );
@@ -407,6 +415,7 @@ function partErrors(report: RunReport): Record<string, string | undefined> {
     burst: report.burstError,
     codec: report.codecError,
     legacy: report.legacyError,
+    commitlog: report.commitlogError,
   };
 }
 
@@ -423,8 +432,8 @@ function burstTargetRow(report: RunReport): string[] {
 
 /**
  * Writes only the sections of `parts` into the existing docs/benchmarks.md (replacing each, or inserting it
- * before the scale section), keeping every other part's figures: for `--only=burst,codec,legacy --write` and
- * its subsets. Returns the file written.
+ * before the scale section), keeping every other part's figures: for `--only=burst,codec,legacy,commitlog --write`
+ * and its subsets. Returns the file written.
  */
 export async function writePartSections(report: RunReport, parts: readonly SectionPart[]): Promise<string[]> {
   const path = join(REPO, 'docs', 'benchmarks.md');
@@ -440,6 +449,7 @@ export async function writePartSections(report: RunReport, parts: readonly Secti
     burst: () => burstSection(report.burst, report.burstError, separate(report.burst?.rounds)),
     codec: () => codecSection(report.codec, report.codecError, separate(report.codec?.rounds)),
     legacy: () => legacySection(report.legacy, report.legacyError, separate(report.legacy?.rounds)),
+    commitlog: () => commitlogSection(report.commitlog, report.commitlogError, separate(report.commitlog?.rounds)),
   };
   let page = await readFile(path, 'utf8');
   for (const part of parts) page = spliceSection(page, part, sections[part]());

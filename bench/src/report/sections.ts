@@ -1,11 +1,12 @@
 /**
- * Sections of docs/benchmarks.md that one part owns (the burst, the codec cost, the legacy option's cost). Each sits between two HTML
- * comment markers, so a run of that part alone (`--only=<part> --write`) can replace it in the existing page
- * and keep every other part's figures ({@link spliceSection}).
+ * Sections of docs/benchmarks.md that one part owns (the burst, the codec cost, the legacy option's cost, the
+ * Cassandra commit-log sync modes). Each sits between two HTML comment markers, so a run of that part alone
+ * (`--only=<part> --write`) can replace it in the existing page and keep every other part's figures
+ * ({@link spliceSection}).
  */
 
 /** A part with a section of its own. */
-export type SectionPart = 'burst' | 'codec' | 'legacy';
+export type SectionPart = 'burst' | 'codec' | 'legacy' | 'commitlog';
 
 /** Where a page without the section gets it: before this heading if present, else at the end. */
 const BEFORE = '## Scale:';
@@ -24,11 +25,11 @@ export function sectionMarkers(part: SectionPart): { start: string; end: string 
   return { start: `<!-- section: ${part} (bench/src/${part}.ts) -->`, end: `<!-- /section: ${part} -->` };
 }
 
-/** The note at the top of a section measured by a run of its own. */
-export function separateRunNote(separate: SeparateRun): string {
+/** The note at the top of a section measured by a run of its own; `withTarget: false` for a part without a target. */
+export function separateRunNote(separate: SeparateRun, { withTarget = true } = {}): string {
   return (
     `> Measured separately by \`${separate.command}\` on ${separate.date} (${separate.mode}; ${separate.machine}; load average ${separate.load}). ` +
-    'The rest of this page comes from the run named at the top, whose summary does not count this target.'
+    `The rest of this page comes from the run named at the top${withTarget ? ', whose summary does not count this target' : ''}.`
   );
 }
 
