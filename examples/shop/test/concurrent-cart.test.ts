@@ -11,39 +11,28 @@ import type { ShopInstance } from '../src/cluster/index.js';
 import { startInstance } from '../src/cluster/instance.js';
 import { freePort } from '../src/cluster/ports.js';
 import { MAX_QUANTITY } from '../src/shop-session.js';
-import { STORE_URLS } from './helpers.js';
+import { csrfToken, formPost, STORE_URLS, sessionCookie } from './helpers.js';
 
 /** 18 of each of the 6 products: every add stays under the quantity cap, so every acknowledged add counts. */
 const ADDS_PER_PRODUCT = 18;
 
 const csrfOf = (page: string): string => {
-  const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+  const token = csrfToken(page);
   if (!token) throw new Error('no anti-CSRF token on the page');
   return token;
 };
-const cookieOf = (response: Response): string | undefined =>
-  response.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('sid='))
-    ?.split(';')[0];
-const form = (fields: Record<string, string>) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-  redirect: 'manual' as const,
-});
 
 /** Signs in as alice through `base` like a browser would; resolves the session cookie and the form token. */
 async function signIn(base: string): Promise<{ cookie: string; csrf: string }> {
   const loginPage = await fetch(`${base}/login`);
-  const anonymous = cookieOf(loginPage)!;
+  const anonymous = sessionCookie(loginPage)!;
   const token = csrfOf(await loginPage.text());
-  const login = await fetch(`${base}/login`, {
-    ...form({ username: 'alice', password: 'alice', _csrf: token }),
-    headers: { ...form({}).headers, cookie: anonymous },
-  });
+  const login = await fetch(
+    `${base}/login`,
+    formPost({ username: 'alice', password: 'alice', _csrf: token }, anonymous),
+  );
   expect(login.status).toBe(303);
-  const cookie = cookieOf(login)!;
+  const cookie = sessionCookie(login)!;
   const home = await fetch(`${base}/`, { headers: { cookie } });
   return { cookie, csrf: csrfOf(await home.text()) };
 }
@@ -81,10 +70,10 @@ describe.each(STORE_URLS.filter(([name]) => name !== 'memory'))(
       const adds = PRODUCTS.flatMap((product) => Array.from({ length: ADDS_PER_PRODUCT }, () => product.id));
       const statuses = await Promise.all(
         adds.map(async (product, i) => {
-          const response = await fetch(`${instances[i % instances.length]!.url}/cart/add`, {
-            ...form({ product, _csrf: csrf }),
-            headers: { ...form({}).headers, cookie },
-          });
+          const response = await fetch(
+            `${instances[i % instances.length]!.url}/cart/add`,
+            formPost({ product, _csrf: csrf }, cookie),
+          );
           await response.arrayBuffer();
           return response.status;
         }),

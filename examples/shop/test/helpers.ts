@@ -63,3 +63,21 @@ export async function cartState(page: Page): Promise<{ quantities: Record<string
   const total = page.locator('[data-testid=cart-total]');
   return { quantities, total: (await total.count()) > 0 ? await total.textContent() : null };
 }
+
+/** The anti-CSRF token of a page's forms, if it has one. */
+export const csrfToken = (page: string): string | undefined => /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+
+/** The `sid=...` pair of the session cookie a response sets, if it sets one. */
+export const sessionCookie = (response: Response): string | undefined =>
+  response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('sid='))
+    ?.split(';')[0];
+
+/** A `fetch` init posting `fields` as a form, with the session cookie if given; redirects are not followed. */
+export const formPost = (fields: Record<string, string>, cookie?: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+  body: new URLSearchParams(fields).toString(),
+  redirect: 'manual',
+});

@@ -1,13 +1,14 @@
 /**
  * Signed-in shoppers hitting one shop instance over real HTTP, as a load generator for fault tests: each shopper
- * signs in through the login form (as alice or bob, the demo accounts, several sessions each), then loops over reads (`GET /cart`, 90 %) and writes (`POST /cart/add`, 10 %)
- * until stopped, signing in again when its session is gone (a backend that lost its data on a crash). Every
- * request is recorded with its start, end and status; a request that outlives `hangLimitMs` is aborted and
- * recorded as a hang.
+ * signs in through the login form (as alice or bob, the demo accounts, several sessions each), then loops over
+ * reads (`GET /cart`, 90 %) and writes (`POST /cart/add`, 10 %) until stopped, signing in again when its session
+ * is gone (a backend that lost its data on a crash). Every request is recorded with its start, end and status;
+ * a request that outlives its hang limit is aborted and recorded as a hang.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PRODUCTS } from '../src/catalog.js';
+import { csrfToken, formPost, sessionCookie } from './helpers.js';
 
 /** One request a shopper made. Times are `performance.now()` milliseconds. */
 export interface RequestRecord {
@@ -48,18 +49,6 @@ export const isSuccess = (record: RequestRecord): boolean => record.status === 2
 /** The hang limit of sign-in requests (password hashing, not the store, dominates them). */
 const SIGN_IN_LIMIT_MS = 60_000;
 
-const form = (fields: Record<string, string>, cookie: string | undefined): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-  body: new URLSearchParams(fields).toString(),
-  redirect: 'manual',
-});
-const sessionCookie = (response: Response): string | undefined =>
-  response.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('sid='))
-    ?.split(';')[0];
-const csrfToken = (page: string): string | undefined => /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
 const showsUser = (page: string): boolean => page.includes('data-testid="user"');
 
 /** Starts `shoppers` signed-in shoppers against `url`. */
@@ -113,7 +102,11 @@ export function startShoppers(options: ShopperLoadOptions): ShopperLoad {
     const token = loginPage?.response.status === 200 ? csrfToken(loginPage.body) : undefined;
     if (!loginPage || !token) return undefined;
     const anonymous = sessionCookie(loginPage.response);
-    const login = await request('sign-in', '/login', form({ username: user, password: user, _csrf: token }, anonymous));
+    const login = await request(
+      'sign-in',
+      '/login',
+      formPost({ username: user, password: user, _csrf: token }, anonymous),
+    );
     const cookie = login?.response.status === 303 ? sessionCookie(login.response) : undefined;
     if (!cookie) return undefined;
     const home = await request('sign-in', '/', { headers: { cookie } });
@@ -131,7 +124,7 @@ export function startShoppers(options: ShopperLoadOptions): ShopperLoad {
       markSignedIn[n]!();
       if (Math.random() < writeShare) {
         const product = PRODUCTS[i % PRODUCTS.length]!.id;
-        const added = await request('write', '/cart/add', form({ product, _csrf: auth.csrf }, auth.cookie));
+        const added = await request('write', '/cart/add', formPost({ product, _csrf: auth.csrf }, auth.cookie));
         // 403: the form token no longer matches a session (the backend lost it), so sign in again.
         if (added?.response.status === 403) auth = undefined;
       } else {
