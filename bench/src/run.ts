@@ -180,24 +180,47 @@ for (const module of MODULES.filter((m) => wanted(m.name))) {
 }
 
 const extraSeconds: Record<string, number> = {};
-let burst: BurstReport | undefined;
-let burstError: string | undefined;
-if (wanted('burst')) {
-  log('\n== burst');
+
+/**
+ * Runs one extra part of the bench when it is wanted: announces it, runs it under its time limit (once more
+ * after a failure when `retry` is set, the first error kept in the report's `retried`), prints its table, and
+ * records its duration. Resolves its report, or the error that stopped it.
+ */
+async function runPart<R extends object>(
+  name: string,
+  options: { limitSeconds: number; retry: boolean; run: () => Promise<R>; show: (report: R) => void },
+): Promise<{ report?: R; error?: string }> {
+  if (!wanted(name)) return {};
+  log(`\n== ${name}`);
   const started = performance.now();
+  let outcome: { report?: R; error?: string };
   try {
-    const { runBurstBench } = await import('./burst.js');
+    const attempt = () => limited(name, options.limitSeconds, options.run);
     let retried: string | undefined;
-    burst = await retryOnce(
-      'burst',
-      () => limited('burst', quick ? 90 : 300, () => runBurstBench({ quick, log })),
-      (first) => {
-        retried = first;
-      },
-    );
-    if (retried) burst.retried = retried;
+    const report = options.retry
+      ? await retryOnce(name, attempt, (first) => {
+          retried = first;
+        })
+      : await attempt();
+    if (retried) (report as { retried?: string }).retried = retried;
+    options.show(report);
+    outcome = { report };
+  } catch (error) {
+    outcome = { error: message(error) };
+    log(`ERROR in ${name}: ${outcome.error}`);
+  }
+  extraSeconds[name] = (performance.now() - started) / 1000;
+  log(`(${name}: ${extraSeconds[name].toFixed(1)} s)`);
+  return outcome;
+}
+
+const { report: burst, error: burstError } = await runPart<BurstReport>('burst', {
+  limitSeconds: quick ? 90 : 300,
+  retry: true,
+  run: async () => (await import('./burst.js')).runBurstBench({ quick, log }),
+  show: (r) => {
     console.table(
-      burst.sides.map((s) => ({
+      r.sides.map((s) => ({
         side: s.side,
         acknowledged: s.acknowledged,
         persisted: s.persisted,
@@ -208,91 +231,51 @@ if (wanted('burst')) {
         'drain p99 ms': s.drainP99Ms.toFixed(1),
       })),
     );
-    log(`${burst.target.label}: ${burst.target.met ? 'met' : 'NOT met'}`);
-  } catch (error) {
-    burstError = message(error);
-    log(`ERROR in burst: ${burstError}`);
-  }
-  extraSeconds.burst = (performance.now() - started) / 1000;
-  log(`(burst: ${extraSeconds.burst.toFixed(1)} s)`);
-}
+    log(`${r.target.label}: ${r.target.met ? 'met' : 'NOT met'}`);
+  },
+});
 
-let codec: CodecReport | undefined;
-let codecError: string | undefined;
-if (wanted('codec')) {
-  log('\n== codec');
-  const started = performance.now();
-  try {
-    const { runCodecBench } = await import('./codec.js');
-    codec = await limited('codec', quick ? 60 : 180, () => runCodecBench({ quick }));
+const { report: codec, error: codecError } = await runPart<CodecReport>('codec', {
+  limitSeconds: quick ? 60 : 180,
+  retry: false,
+  run: async () => (await import('./codec.js')).runCodecBench({ quick }),
+  show: (r) => {
     console.table(
-      codec.rows.map((r) => ({
+      r.rows.map((r) => ({
         variant: r.name,
         µs: r.us.toFixed(2),
         'added µs': r.addedUs?.toFixed(2) ?? '',
         'stored bytes': r.storedBytes,
       })),
     );
-    log(`${codec.target.label}: ${codec.target.met ? 'met' : 'NOT met'}`);
-  } catch (error) {
-    codecError = message(error);
-    log(`ERROR in codec: ${codecError}`);
-  }
-  extraSeconds.codec = (performance.now() - started) / 1000;
-  log(`(codec: ${extraSeconds.codec.toFixed(1)} s)`);
-}
+    log(`${r.target.label}: ${r.target.met ? 'met' : 'NOT met'}`);
+  },
+});
 
-let legacy: LegacyBenchReport | undefined;
-let legacyError: string | undefined;
-if (wanted('legacy')) {
-  log('\n== legacy');
-  const started = performance.now();
-  try {
-    const { runLegacyBench } = await import('./legacy.js');
-    let retried: string | undefined;
-    legacy = await retryOnce(
-      'legacy',
-      () => limited('legacy', quick ? 120 : 600, () => runLegacyBench({ quick })),
-      (first) => {
-        retried = first;
-      },
-    );
-    if (retried) legacy.retried = retried;
+const { report: legacy, error: legacyError } = await runPart<LegacyBenchReport>('legacy', {
+  limitSeconds: quick ? 120 : 600,
+  retry: true,
+  run: async () => (await import('./legacy.js')).runLegacyBench({ quick }),
+  show: (r) => {
     console.table(
-      legacy.workloads.map((w) => ({
+      r.workloads.map((w) => ({
         load: w.name,
         ratio: w.ratio.toFixed(3),
         'per-round ratios': w.ratios.map((r) => r.toFixed(3)).join(' '),
       })),
     );
-    log(`${legacy.target.label}: ${legacy.target.met ? 'met' : 'NOT met'}`);
-  } catch (error) {
-    legacyError = message(error);
-    log(`ERROR in legacy: ${legacyError}`);
-  }
-  extraSeconds.legacy = (performance.now() - started) / 1000;
-  log(`(legacy: ${extraSeconds.legacy.toFixed(1)} s)`);
-}
+    log(`${r.target.label}: ${r.target.met ? 'met' : 'NOT met'}`);
+  },
+});
 
-let commitlog: CommitlogReport | undefined;
-let commitlogError: string | undefined;
-if (wanted('commitlog')) {
-  log('\n== commitlog');
-  const started = performance.now();
-  try {
-    const { runCommitlogBench } = await import('./commitlog.js');
-    let retried: string | undefined;
-    // The limit covers starting the three nodes (10-60 s on 2 cores) as well as measuring.
-    commitlog = await retryOnce(
-      'commitlog',
-      () => limited('commitlog', quick ? 300 : 900, () => runCommitlogBench({ quick, log })),
-      (first) => {
-        retried = first;
-      },
-    );
-    if (retried) commitlog.retried = retried;
+// The limit covers starting the three nodes (10-60 s on 2 cores) as well as measuring.
+const { report: commitlog, error: commitlogError } = await runPart<CommitlogReport>('commitlog', {
+  limitSeconds: quick ? 300 : 900,
+  retry: true,
+  run: async () => (await import('./commitlog.js')).runCommitlogBench({ quick, log }),
+  show: (r) => {
     console.table(
-      commitlog.cases.map((c) => ({
+      r.cases.map((c) => ({
         case: `${c.operation} c=${c.concurrency}`,
         'periodic ops/s': Math.round(c.modes.periodic.opsPerSec),
         'periodic p50 ms': c.modes.periodic.p50Ms.toFixed(2),
@@ -304,13 +287,8 @@ if (wanted('commitlog')) {
         'batch/periodic ops': c.modes.batch.opsRatio.toFixed(3),
       })),
     );
-  } catch (error) {
-    commitlogError = message(error);
-    log(`ERROR in commitlog: ${commitlogError}`);
-  }
-  extraSeconds.commitlog = (performance.now() - started) / 1000;
-  log(`(commitlog: ${extraSeconds.commitlog.toFixed(1)} s)`);
-}
+  },
+});
 
 let scale: ScaleReport | undefined;
 let scaleError: string | undefined;
