@@ -1,0 +1,2 @@
+import { packageTestConfig } from '../../vitest.shared.js';
+export default packageTestConfig({ test: { testTimeout: 60_000 } });
