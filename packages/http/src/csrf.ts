@@ -44,7 +44,7 @@ export interface CsrfRequest {
   method: string | undefined;
   /** The request headers. */
   headers: IncomingHeaders;
-  /** The parsed body: a plain object (or one without prototype) or `URLSearchParams`, if any. */
+  /** The parsed body: a plain object (or one without prototype), `URLSearchParams` or `FormData`, if any. */
   body?: unknown;
   /**
    * The request's own origin as the server sees it, `scheme://host[:port]` (the framework's trust-proxy setting
@@ -125,7 +125,7 @@ export class CsrfGuard {
     if (header !== undefined) return typeof header === 'string' && header.length > 0 ? header : undefined;
     const { body } = request;
     let value: unknown;
-    if (body instanceof URLSearchParams) value = body.get(this.field);
+    if (body instanceof URLSearchParams || body instanceof FormData) value = body.get(this.field);
     else if (typeof body === 'object' && body !== null && Object.hasOwn(body, this.field)) {
       value = (body as Record<string, unknown>)[this.field];
     }

@@ -1,7 +1,8 @@
 /**
  * `@sessionkit/http`: cookie/header session transport with signed tokens, a framework-agnostic per-request
- * {@link SessionContext} with stateless CSRF tokens, bindings for Express 5, Fastify 5 and `node:http` (each with a
- * CSRF check), an express-session bridge, and the adoption of express-session sessions (`legacy`).
+ * {@link SessionContext} with stateless CSRF tokens, bindings for Express 5, Fastify 5, `node:http`, Hono and the
+ * Web-standard `Request`/`Response` (each with a CSRF check), an express-session bridge, and the adoption of
+ * express-session sessions (`legacy`).
  *
  * @module
  */
@@ -16,6 +17,7 @@ export * from './errors.js';
 export * from './express.js';
 export * from './express-session-bridge.js';
 export * from './fastify.js';
+export * from './hono.js';
 export * from './intercept.js';
 export * from './legacy.js';
 export * from './legacy-cookie.js';
@@ -26,3 +28,4 @@ export * from './request-origin.js';
 export * from './session-http.js';
 export * from './signing.js';
 export * from './transport.js';
+export * from './web.js';

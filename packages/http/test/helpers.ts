@@ -17,6 +17,8 @@ import {
   sessionMiddleware,
   withSession,
 } from '../src/index.js';
+import { honoBinding } from './bindings/hono.js';
+import { webBinding } from './bindings/web.js';
 
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 export const OLD_SECRET = 'old-secret-0123456789-abcdefghijklmnopq';
@@ -280,7 +282,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Every binding; each test file runs its scenarios over all of them. */
-export const bindings: Binding[] = [expressBinding, fastifyBinding, nodeBinding];
+export const bindings: Binding[] = [expressBinding, fastifyBinding, nodeBinding, webBinding, honoBinding];
 
 /** A response as the tests look at it. */
 export interface Reply {
