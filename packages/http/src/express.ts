@@ -1,10 +1,12 @@
 /**
- * Express 5 binding. `sessionMiddleware(options)` returns a named middleware that puts a lazy
+ * Express 4 and 5 binding. `sessionMiddleware(options)` returns a named middleware that puts a lazy
  * {@link SessionContext} on `req.session` and commits it before the response headers are sent;
  * `csrfProtection(options)` returns the CSRF check as a middleware.
  *
  * Express is not imported: the middleware is typed over `node:http`, which Express's `req`/`res` extend, so it
- * also works with Connect-style servers.
+ * also works with Connect-style servers. The two majors differ in two places that matter here: Express 4 does
+ * not catch a rejected promise from an `async` handler (pass session errors to `next` yourself, see
+ * {@link sessionMiddleware}), and its `req.host` drops the port (so {@link csrfProtection} does not read it).
  *
  * @module
  */
@@ -35,13 +37,16 @@ export type SessionRequest<T extends SessionData = SessionData> = IncomingMessag
 export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 /**
- * Express 5 middleware. Mount it before the routes that use sessions:
+ * Express 4 and 5 middleware. Mount it before the routes that use sessions:
  * ```ts
  * app.use(sessionMiddleware<MyData>({ manager, secrets: [process.env.SESSION_SECRET!] }));
  * app.get('/', async (req, res) => { const s = await getSession<MyData>(req).get(); ... });
  * ```
  * `req.session` holds the {@link SessionContext}; for typed access use {@link getSession} (which reads it) or
- * {@link SessionRequest}. Store outages reject with a 503 error that Express's error handling sends as 503.
+ * {@link SessionRequest}. Store outages reject with a 503 error ({@link SessionUnavailableError}) that
+ * Express's final handler sends as 503 once it reaches `next(error)`: Express 5 does that for a rejected
+ * `async` handler, Express 4 does not (the request would hang), so on Express 4 catch and forward it:
+ * `app.get('/', (req, res, next) => handler(req, res).catch(next))`.
  */
 export function sessionMiddleware<T extends SessionData = SessionData>(
   options: ExpressSessionOptions<T> | SessionHttp<T>,
@@ -66,10 +71,14 @@ export interface ExpressCsrfOptions extends CsrfOptions {
 }
 
 /** What {@link csrfProtection} reads from an Express request besides `node:http`'s fields. */
-type ExpressRequestFields = IncomingMessage & { body?: unknown; protocol?: unknown; host?: unknown };
+type ExpressRequestFields = IncomingMessage & {
+  body?: unknown;
+  protocol?: unknown;
+  app?: { get?: (setting: string) => unknown };
+};
 
 /**
- * Express 5 CSRF middleware ({@link CsrfGuard}): mount it after the body parser and after
+ * Express 4 and 5 CSRF middleware ({@link CsrfGuard}): mount it after the body parser and after
  * {@link sessionMiddleware}, before the routes it protects:
  * ```ts
  * app.use(express.urlencoded({ extended: false }));
@@ -78,8 +87,9 @@ type ExpressRequestFields = IncomingMessage & { body?: unknown; protocol?: unkno
  * app.get('/form', (req, res) => res.send(`<input type="hidden" name="_csrf" value="${getSession(req).csrfToken()}">`));
  * ```
  * A refused request is answered 403 here ({@link CsrfError}, JSON or text by `Accept`; or passed to the app's
- * error handler with `forwardErrors`) and never reaches the routes; the check makes no store call. The request's own origin is `req.protocol` + `req.host`, so Express's
- * `trust proxy` setting applies. Routes mounted before it (webhooks, for one) are not checked.
+ * error handler with `forwardErrors`) and never reaches the routes; the check makes no store call. The request's own origin is `req.protocol` plus the `Host` header, or `X-Forwarded-Host` when
+ * Express's `trust proxy` setting trusts the peer (what Express 5's `req.host` returns, on both majors). Routes
+ * mounted before it (webhooks, for one) are not checked.
  */
 export function csrfProtection(options: ExpressCsrfOptions = {}): SessionMiddleware {
   const guard = new CsrfGuard(options);
@@ -91,11 +101,7 @@ export function csrfProtection(options: ExpressCsrfOptions = {}): SessionMiddlew
         method: req.method,
         headers: req.headers,
         body: request.body,
-        // Express's getters apply its trust-proxy setting; a Connect server has neither and gets node's view.
-        ownOrigin: () =>
-          typeof request.protocol === 'string' && typeof request.host === 'string'
-            ? `${request.protocol}://${request.host}`
-            : requestOrigin(req),
+        ownOrigin: () => expressOrigin(request),
       },
       getSession(req),
     );
@@ -103,4 +109,22 @@ export function csrfProtection(options: ExpressCsrfOptions = {}): SessionMiddlew
     if (options.forwardErrors) return next(error);
     sendFailure(res, error);
   };
+}
+
+/**
+ * An Express request's own origin, `req.protocol` (which applies the trust-proxy setting) plus the host with its
+ * port: the first `X-Forwarded-Host` when the compiled trust-proxy function (`app.get('trust proxy fn')`, the same
+ * in Express 4 and 5) trusts the peer, else `Host`. That is Express 5's `req.host`; Express 4's `req.host` is
+ * deprecated and drops the port, so it is not read. A Connect server has neither setting and gets node's view
+ * ({@link requestOrigin}).
+ */
+function expressOrigin(req: ExpressRequestFields): string | undefined {
+  const trust = req.app?.get?.('trust proxy fn');
+  if (typeof req.protocol !== 'string' || typeof trust !== 'function') return requestOrigin(req);
+  const forwarded = req.headers['x-forwarded-host'];
+  const host =
+    typeof forwarded === 'string' && forwarded !== '' && trust(req.socket.remoteAddress, 0)
+      ? forwarded.split(',', 1)[0]!.trim()
+      : req.headers.host;
+  return host ? `${req.protocol}://${host}` : undefined;
 }

@@ -9,10 +9,11 @@
 import type { SessionData } from '@sessionkit/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { attachSession, getSession } from './attach.js';
-import type { CommitOutcome, SessionContext } from './context.js';
+import { commitToReply } from './commit-reply.js';
+import type { SessionContext } from './context.js';
 import type { CsrfOptions } from './csrf.js';
 import { CsrfGuard } from './csrf.js';
-import { errorResponse, SessionHttpError } from './errors.js';
+import { errorResponse } from './errors.js';
 import type { SessionHttpOptions } from './options.js';
 import { SessionHttp } from './session-http.js';
 
@@ -62,20 +63,21 @@ export function fastifySession<T extends SessionData = SessionData>(
     fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const ctx = request.session;
       if (!ctx?.needsCommit) return payload;
-      let outcome: CommitOutcome;
-      try {
-        outcome = await ctx.commit();
-      } catch (error) {
-        if (!(error instanceof SessionHttpError)) throw error;
-        const response = errorResponse(error, request.headers.accept);
-        reply.removeHeader('set-cookie');
-        reply.code(response.status).headers(response.headers);
-        onError?.(error);
-        return response.body;
-      }
-      for (const cookie of outcome.setCookie) reply.header('set-cookie', cookie);
-      for (const [name, value] of outcome.headers) reply.header(name, value);
-      return payload;
+      let body = payload;
+      await commitToReply(
+        ctx,
+        request.headers.accept,
+        {
+          append: (name, value) => reply.header(name, value), // Fastify appends to set-cookie
+          replace: (response) => {
+            reply.removeHeader('set-cookie');
+            reply.code(response.status).headers(response.headers);
+            body = response.body;
+          },
+        },
+        onError,
+      );
+      return body;
     });
   };
   return unencapsulated(plugin, 'sessionkit');

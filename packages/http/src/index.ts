@@ -1,8 +1,8 @@
 /**
  * `@sessionkit/http`: cookie/header session transport with signed tokens, a framework-agnostic per-request
- * {@link SessionContext} with stateless CSRF tokens, bindings for Express 5, Fastify 5, `node:http`, Hono and the
- * Web-standard `Request`/`Response` (each with a CSRF check), an express-session bridge, and the adoption of
- * express-session sessions (`legacy`).
+ * {@link SessionContext} with stateless CSRF tokens, bindings for Express 4 and 5, Fastify 5, Koa 2 and 3,
+ * `node:http`, Hono and the Web-standard `Request`/`Response` (each with a CSRF check), an express-session
+ * bridge, and the adoption of express-session sessions (`legacy`).
  *
  * @module
  */
@@ -19,6 +19,7 @@ export * from './express-session-bridge.js';
 export * from './fastify.js';
 export * from './hono.js';
 export * from './intercept.js';
+export * from './koa.js';
 export * from './legacy.js';
 export * from './legacy-cookie.js';
 export * from './legacy-store.js';

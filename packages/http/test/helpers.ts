@@ -17,7 +17,9 @@ import {
   sessionMiddleware,
   withSession,
 } from '../src/index.js';
+import { express4Binding } from './bindings/express4.js';
 import { honoBinding } from './bindings/hono.js';
+import { koa2Binding, koaBinding } from './bindings/koa.js';
 import { webBinding } from './bindings/web.js';
 
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
@@ -140,7 +142,7 @@ export interface Binding {
 
 /** 4 MiB in 64 KiB chunks: enough to hit backpressure while the commit holds the first write. */
 export const BIG_BYTES = 4 * 1024 * 1024;
-function bigStream(): Readable {
+export function bigStream(): Readable {
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   return Readable.from(
     (function* () {
@@ -149,10 +151,10 @@ function bigStream(): Readable {
   );
 }
 
-const query = (url: string | undefined): URLSearchParams => new URL(url ?? '/', 'http://x').searchParams;
+export const query = (url: string | undefined): URLSearchParams => new URL(url ?? '/', 'http://x').searchParams;
 const pathOf = (url: string | undefined): string => new URL(url ?? '/', 'http://x').pathname;
 
-function listen(server: ReturnType<typeof createServer>): Promise<Harness> {
+export function listen(server: ReturnType<typeof createServer>): Promise<Harness> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
@@ -282,7 +284,16 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Every binding; each test file runs its scenarios over all of them. */
-export const bindings: Binding[] = [expressBinding, fastifyBinding, nodeBinding, webBinding, honoBinding];
+export const bindings: Binding[] = [
+  expressBinding,
+  express4Binding,
+  fastifyBinding,
+  nodeBinding,
+  koaBinding,
+  koa2Binding,
+  webBinding,
+  honoBinding,
+];
 
 /** A response as the tests look at it. */
 export interface Reply {

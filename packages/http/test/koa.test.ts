@@ -1,0 +1,87 @@
+/**
+ * What the shared binding matrix does not cover for `koaSession` (Koa 2 and 3): errors that are not session
+ * errors stay Koa's, a route that writes `ctx.res` itself still gets its cookie, and `getSession` works on
+ * `ctx` and on `ctx.req`.
+ */
+import { createServer } from 'node:http';
+import { MemoryStore, SessionManager } from '@sessionkit/core';
+import Koa from 'koa';
+import Koa2 from 'koa2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getSession, HeadersSentError, koaSession } from '../src/index.js';
+import type { Data, Harness } from './helpers.js';
+import { cookiePair, listen, SECRET, send } from './helpers.js';
+
+describe.each([
+  { name: 'koa 3', App: Koa },
+  { name: 'koa 2', App: Koa2 as typeof Koa },
+])('$name: koaSession', ({ App }) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  /** Starts a Koa app with `koaSession` in front of `route`; resolves the app's `'error'` events as they come. */
+  const start = async (route: Koa.Middleware): Promise<Error[]> => {
+    const manager = new SessionManager<Data>({
+      store: new MemoryStore(),
+      idleTimeout: 60_000,
+      absoluteTimeout: 120_000,
+    });
+    const app = new App();
+    const errors: Error[] = [];
+    app.on('error', (error: Error) => errors.push(error));
+    app.use(koaSession<Data>({ manager, secrets: [SECRET] }));
+    app.use(route);
+    h = await listen(createServer(app.callback()));
+    return errors;
+  };
+
+  it("leaves an application error to Koa's error handling, and commits the changes made before it", async () => {
+    const failure = new Error('boom');
+    const errors = await start(async (ctx) => {
+      (await ctx.session.session()).set('before', 'error');
+      throw failure;
+    });
+    const reply = await send(`${h!.url}/`);
+    expect(reply.status).toBe(500);
+    expect(reply.body).toBe('Internal Server Error');
+    expect(errors).toEqual([failure]);
+    // Like Express: the session changes made before the error are committed as Koa sends its error response.
+    expect(cookiePair(reply)).toBeDefined();
+  });
+
+  it('a route that writes ctx.res itself still gets the Set-Cookie before its headers', async () => {
+    await start(async (ctx) => {
+      if (ctx.path === '/read') {
+        ctx.body = (await getSession<Data>(ctx.req).get())?.get('raw') ?? null;
+        return;
+      }
+      const session = await getSession<Data>(ctx).session();
+      session.set('raw', true);
+      ctx.respond = false;
+      ctx.res.writeHead(200, { 'content-type': 'text/plain' });
+      ctx.res.end('raw');
+    });
+    const reply = await send(`${h!.url}/`);
+    expect(reply.body).toBe('raw');
+    const cookie = cookiePair(reply);
+    expect(cookie).toBeDefined();
+    expect((await send(`${h!.url}/read`, { cookie })).body).toBe(true);
+  });
+
+  it('starting a session after the route wrote the headers itself throws HeadersSentError', async () => {
+    let thrown: unknown;
+    await start(async (ctx) => {
+      ctx.respond = false;
+      ctx.res.writeHead(200);
+      ctx.res.write('partial');
+      thrown = await ctx.session.session().catch((error: unknown) => error);
+      ctx.res.end();
+    });
+    const reply = await send(`${h!.url}/`);
+    expect(reply.body).toBe('partial');
+    expect(reply.setCookies).toEqual([]);
+    expect(thrown).toBeInstanceOf(HeadersSentError);
+  });
+});
