@@ -1,2 +1,5 @@
 import { packageTestConfig } from '../../vitest.shared.js';
-export default packageTestConfig({ test: { testTimeout: 60_000 } });
+// The examples read their signing secret from the environment, as a deployed app would.
+export default packageTestConfig({
+  test: { testTimeout: 60_000, env: { SESSION_SECRET: 'examples-test-secret-0123456789-abcdefghij' } },
+});

@@ -1,0 +1,24 @@
+/**
+ * A Next.js App Router route handler (`app/api/cart/route.ts`): `withWebSession` turns a Web-standard handler
+ * into the `GET`/`POST` exports Next calls with the `Request`, committing the session into the `Response`.
+ * A store outage answers 503 and a CSRF refusal 403, never Next's 500.
+ */
+import { webCsrf, withWebSession } from '@sessionkit/http';
+import type { AppSession } from './session.js';
+import { sessionHttp } from './session.js';
+
+const verifyCsrf = webCsrf();
+
+export const GET = withWebSession<AppSession>(
+  async (_request, session) =>
+    Response.json({ cart: (await session.get())?.get('cart') ?? [], csrf: session.csrfToken() }),
+  sessionHttp,
+);
+
+export const POST = withWebSession<AppSession>(async (request, session) => {
+  const form = await request.formData();
+  verifyCsrf(request, session, form); // throws CsrfError (403) before anything changes
+  const s = await session.session();
+  const cart = s.update('cart', (items) => [...(items ?? []), String(form.get('item'))]);
+  return Response.json({ cart });
+}, sessionHttp);

@@ -1,0 +1,45 @@
+/**
+ * A React Router (framework mode) / Remix route module's `loader` and `action`: React Router calls them with
+ * the Web `Request` and sends the `Response` they return, so the Web binding's scope fits as is: `open` the
+ * request, use the session, return `scope.commit(response)`. A session error (503 outage, 409 conflict, 403
+ * CSRF) becomes its own response instead of the error boundary.
+ */
+import type { SessionContext } from '@sessionkit/http';
+import { SessionHttpError, webCsrf, webErrorResponse, webSessions } from '@sessionkit/http';
+import type { AppSession } from './session.js';
+import { sessionHttp } from './session.js';
+
+const sessions = webSessions(sessionHttp);
+const verifyCsrf = webCsrf();
+
+/** What React Router passes to a loader or action (the part these use). */
+interface RouteArgs {
+  request: Request;
+}
+
+/** Runs `handle` with the request's session and commits it into the response. */
+async function withSession(request: Request, handle: (session: SessionContext<AppSession>) => Promise<Response>) {
+  const scope = sessions.open(request);
+  try {
+    return await scope.commit(await handle(scope.session));
+  } catch (error) {
+    if (error instanceof SessionHttpError) return scope.commit(webErrorResponse(error, request));
+    throw error; // React Router's error boundary
+  }
+}
+
+export function loader({ request }: RouteArgs): Promise<Response> {
+  return withSession(request, async (session) =>
+    Response.json({ name: (await session.get())?.get('name') ?? null, csrf: session.csrfToken() }),
+  );
+}
+
+export function action({ request }: RouteArgs): Promise<Response> {
+  return withSession(request, async (session) => {
+    const form = await request.formData();
+    verifyCsrf(request, session, form);
+    const s = await session.regenerate({ userId: String(form.get('name')) }); // log in: new ID
+    s.set('name', String(form.get('name')));
+    return Response.redirect(new URL('/', request.url), 303); // immutable headers: the commit rebuilds it
+  });
+}
