@@ -17,8 +17,8 @@ app.get('/login', (c) => c.json({ csrf: c.var.session.csrfToken() }));
 
 app.post('/login', async (c) => {
   const { name } = await c.req.parseBody(); // a real app checks a password here
-  const s = await c.var.session.regenerate({ userId: String(name) }); // new ID: the pre-login cookie is dead
-  s.set('name', String(name));
+  if (typeof name !== 'string') return c.json({ error: 'name is required' }, 400);
+  (await c.var.session.regenerate({ userId: name })).set('name', name); // new ID: the pre-login cookie is dead
   return c.json({ csrf: c.var.session.csrfToken() }); // the token of the new session
 });
 

@@ -16,9 +16,10 @@ export const GET = withWebSession<AppSession>(
 );
 
 export const POST = withWebSession<AppSession>(async (request, session) => {
-  const form = await request.formData();
+  const form = await request.formData().catch(() => undefined); // no form, no token: the check refuses it
   verifyCsrf(request, session, form); // throws CsrfError (403) before anything changes
-  const s = await session.session();
-  const cart = s.update('cart', (items) => [...(items ?? []), String(form.get('item'))]);
+  const item = form?.get('item');
+  if (typeof item !== 'string') return Response.json({ error: 'item is required' }, { status: 400 });
+  const cart = (await session.session()).update('cart', (items) => [...(items ?? []), item]);
   return Response.json({ cart });
 }, sessionHttp);

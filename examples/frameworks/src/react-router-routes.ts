@@ -36,10 +36,11 @@ export function loader({ request }: RouteArgs): Promise<Response> {
 
 export function action({ request }: RouteArgs): Promise<Response> {
   return withSession(request, async (session) => {
-    const form = await request.formData();
+    const form = await request.formData().catch(() => undefined); // no form, no token: the check refuses it
     verifyCsrf(request, session, form);
-    const s = await session.regenerate({ userId: String(form.get('name')) }); // log in: new ID
-    s.set('name', String(form.get('name')));
+    const name = form?.get('name'); // a real app checks a password here
+    if (typeof name !== 'string') return Response.json({ error: 'name is required' }, { status: 400 });
+    (await session.regenerate({ userId: name })).set('name', name); // log in: a new ID
     return Response.redirect(new URL('/', request.url), 303); // immutable headers: the commit rebuilds it
   });
 }
