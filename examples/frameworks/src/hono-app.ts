@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import type { AppSession } from './session.js';
 import { sessionHttp } from './session.js';
 
+/** The app: `GET /login` (a CSRF token), `POST /login`, `GET /me`, `POST /logout`. */
 export const app = new Hono<SessionEnv<AppSession>>();
 app.use(honoSession(sessionHttp), honoCsrf());
 

@@ -10,6 +10,7 @@ import { sessionHttp } from './session.js';
 
 const sessions = webSessions(sessionHttp);
 
+/** Redirects a visitor without a session token to `/login?next=<path>`; lets the others through. */
 export function proxy(request: Request): Response | undefined {
   if (sessions.open(request).session.tokenPresented) return undefined;
   const login = new URL('/login', request.url);

@@ -9,12 +9,14 @@ import { sessionHttp } from './session.js';
 
 const verifyCsrf = webCsrf();
 
+/** The cart and the CSRF token for the next POST. */
 export const GET = withWebSession<AppSession>(
   async (_request, session) =>
     Response.json({ cart: (await session.get())?.get('cart') ?? [], csrf: session.csrfToken() }),
   sessionHttp,
 );
 
+/** Adds the form's `item` to the cart (CSRF-checked). */
 export const POST = withWebSession<AppSession>(async (request, session) => {
   const form = await request.formData().catch(() => undefined); // no form, no token: the check refuses it
   verifyCsrf(request, session, form); // throws CsrfError (403) before anything changes

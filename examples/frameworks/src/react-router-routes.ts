@@ -28,12 +28,14 @@ async function withSession(request: Request, handle: (session: SessionContext<Ap
   }
 }
 
+/** The signed-in user's name and the CSRF token for the login form. */
 export function loader({ request }: RouteArgs): Promise<Response> {
   return withSession(request, async (session) =>
     Response.json({ name: (await session.get())?.get('name') ?? null, csrf: session.csrfToken() }),
   );
 }
 
+/** Logs the form's `name` in (CSRF-checked) and redirects home with the new session's cookie. */
 export function action({ request }: RouteArgs): Promise<Response> {
   return withSession(request, async (session) => {
     const form = await request.formData().catch(() => undefined); // no form, no token: the check refuses it

@@ -14,6 +14,7 @@ export interface AppSession extends Record<string, unknown> {
 const secret = process.env.SESSION_SECRET;
 if (!secret) throw new Error('set SESSION_SECRET (at least 32 bytes) to run the examples');
 
+/** The session lifecycle: NIST AAL2 expiry (1 h idle, 24 h absolute). */
 export const manager = new SessionManager<AppSession>({
   ...expiryPresets.nistAal2,
   // In production, a shared store, e.g. `new RedisSessionStore({ connection: { host: '127.0.0.1', port: 6379 } })`
