@@ -20,14 +20,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
-import { type LoadResult, load } from './http.js';
 import type { LegacyVariant } from './legacy-server.js';
+import { deleteKeys, type LoadResult, load, login, SESSIONS, stopChild } from './lib/http-sides.js';
 import { medianOf } from './lib/measure.js';
 
 const SERVER = fileURLToPath(new URL('./legacy-server.ts', import.meta.url));
-const REDIS_URL = process.env.SESSIONKIT_REDIS_URL ?? 'redis://127.0.0.1:16379';
-const SESSIONS = 200;
 const TARGET = 0.98;
 /** What an anonymous visitor's browser sends: cookies, none of them a session cookie. */
 const ANONYMOUS_COOKIE = 'theme=dark; lang=en-GB; _ga=GA1.2.1234567890.1700000000; consent=analytics%3Dyes';
@@ -89,35 +86,17 @@ async function startServer(): Promise<ServerProcess> {
     child.once('message', (message) => resolve((message as { ports: Record<LegacyVariant, number> }).ports));
     child.once('exit', (code) => reject(new Error(`legacy benchmark server exited with ${code}`)));
   });
-  const login = async (variant: LegacyVariant): Promise<App> => {
-    const cookies: string[] = [];
-    for (let i = 0; i < SESSIONS; i++) {
-      const response = await fetch(`http://127.0.0.1:${ports[variant]}/login?u=${variant}${i}`, { method: 'POST' });
-      const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
-      if (response.status !== 200 || !cookie) throw new Error(`login failed: ${response.status}`);
-      cookies.push(cookie);
-    }
-    return { variant, port: ports[variant], cookies };
-  };
   const apps: App[] = [];
-  for (const variant of VARIANTS) apps.push(await login(variant));
+  for (const variant of VARIANTS) {
+    apps.push({ variant, port: ports[variant], cookies: await login(ports[variant], SESSIONS, variant) });
+  }
   return { child, prefix, apps };
 }
 
 /** Stops the server process and deletes its keys. */
 async function stopServer(server: ServerProcess): Promise<void> {
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.send('stop');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  if (server.child.exitCode === null) server.child.kill();
-  const admin = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${server.prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  admin.disconnect();
+  await stopChild(server.child);
+  await deleteKeys(server.prefix);
 }
 
 /** One autocannon window on one app; a non-2xx answer or an error fails the run. */

@@ -1,17 +1,17 @@
 /**
- * `npm run bench`: runs every comparison (core, each adapter, tiered, HTTP), the same-session write burst, the
- * codec cost, the legacy option's cost, the Cassandra commit-log sync modes' cost, the scale runs and the memory
+ * `npm run bench`: runs every comparison (core, each adapter, tiered, HTTP), the framework benchmarks (Fastify,
+ * Koa, Hono), the server CPU per read and write request, the same-session write burst, the codec cost, the legacy option's cost, the Cassandra commit-log sync modes' cost, the scale runs and the memory
  * measurements against the real servers, one after the other in one process, then writes docs/benchmarks.md and
  * docs/images/bench-*.svg.
  *
  * Flags:
  *   --quick          short windows and fewer rounds; scale at 10k and 100k only (about 3 minutes)
  *   --only=a,b       run only these modules (core, redis, memcached, cassandra, dynamodb, hazelcast, tiered,
- *                    http, burst, codec, legacy, commitlog, scale, memory); the docs are then left alone unless
- *                    --write is given
+ *                    http, frameworks, http-cpu, burst, codec, legacy, commitlog, scale, memory); the docs are
+ *                    then left alone unless --write is given
  *   --write          write the docs even with --only: the whole page from this run's results, except that
- *                    --only with burst, codec, legacy and/or commitlog alone replaces only their sections of the
- *                    existing page
+ *                    --only with frameworks, http-cpu, burst, codec, legacy and/or commitlog alone replaces only
+ *                    their sections of the existing page
  *   --render=FILE    only re-render the docs from a saved run (bench/.last-run.json is written by every run)
  *   --strict         exit 1 when a module failed (default: the failure is an error row and the exit code is 0)
  *
@@ -23,10 +23,13 @@ import { performance } from 'node:perf_hooks';
 import type { BurstReport } from './burst.js';
 import type { CodecReport } from './codec.js';
 import type { CommitlogReport } from './commitlog.js';
+import { type FrameworksReport, frameworkResults } from './frameworks.js';
+import { type HttpCpuReport, printCpuReport } from './http-cpu.js';
 import type { LegacyBenchReport } from './legacy.js';
 import type { BenchResult } from './lib/measure.js';
 import { printResults } from './lib/measure.js';
 import type { MemoryRow } from './memory.js';
+import { frameworksVerdicts } from './report/frameworks.js';
 import { describeMachine, loadAverage } from './report/machine.js';
 import { type ModuleOutcome, REPO, type RunReport, writePartSections, writeReport } from './report/markdown.js';
 import type { SectionPart } from './report/sections.js';
@@ -88,7 +91,11 @@ const MODULES: { name: string; load: () => Promise<Runner>; targets: string[] }[
   {
     name: 'http',
     load: async () => (await import('./http.js')).runHttpBench,
-    targets: ['req/s vs express-session + connect-redis >= 1.5x', 'Redis commands per request <= 0.5x'],
+    targets: [
+      'req/s vs express-session + connect-redis >= 1.5x',
+      'Redis commands per request <= 0.5x',
+      'req/s vs Express + a do-nothing lazy session middleware >= 0.85x',
+    ],
   },
 ];
 
@@ -213,6 +220,28 @@ async function runPart<R extends object>(
   log(`(${name}: ${extraSeconds[name].toFixed(1)} s)`);
   return outcome;
 }
+
+// Five servers per framework, three frameworks, the windows of the http module.
+const { report: frameworks, error: frameworksError } = await runPart<FrameworksReport>('frameworks', {
+  limitSeconds: quick ? 300 : 900,
+  retry: true,
+  run: async () => (await import('./frameworks.js')).runFrameworksBench({ quick, log }),
+  show: (r) => {
+    printResults(frameworkResults(r));
+    for (const f of r.frameworks.filter((f) => f.error)) log(`${f.labels.name}: ERROR ${f.error}`);
+    log(`${r.target.label}: ${r.target.met ? 'met' : 'NOT met'}`);
+  },
+});
+
+const { report: httpCpu, error: httpCpuError } = await runPart<HttpCpuReport>('http-cpu', {
+  limitSeconds: quick ? 150 : 420,
+  retry: true,
+  run: async () => (await import('./http-cpu.js')).runHttpCpuBench({ quick, log }),
+  show: (r) => {
+    printCpuReport(r);
+    log(`${r.target.label}: ${r.target.met ? 'met' : 'NOT met'}`);
+  },
+});
 
 const { report: burst, error: burstError } = await runPart<BurstReport>('burst', {
   limitSeconds: quick ? 90 : 300,
@@ -355,6 +384,10 @@ const report: RunReport = {
   extraSeconds,
   command: `npm run bench${quick ? ' -- --quick' : ''}`,
 };
+if (frameworks) report.frameworks = frameworks;
+if (frameworksError) report.frameworksError = frameworksError;
+if (httpCpu) report.httpCpu = httpCpu;
+if (httpCpuError) report.httpCpuError = httpCpuError;
 if (burst) report.burst = burst;
 if (burstError) report.burstError = burstError;
 if (codec) report.codec = codec;
@@ -371,10 +404,17 @@ if (commitlogError) report.commitlogError = commitlogError;
 // The raw results, for re-rendering the page without measuring again: `--render=bench/.last-run.json`.
 await writeFile(join(REPO, 'bench', '.last-run.json'), JSON.stringify(report, null, 1));
 
-const SECTION_PARTS: readonly string[] = ['burst', 'codec', 'legacy', 'commitlog'] satisfies SectionPart[];
+const SECTION_PARTS: readonly string[] = [
+  'frameworks',
+  'http-cpu',
+  'burst',
+  'codec',
+  'legacy',
+  'commitlog',
+] satisfies SectionPart[];
 if (writeDocs && only && only.length > 0 && only.every((part) => SECTION_PARTS.includes(part))) {
-  // The burst, the codec cost, the legacy option's cost and the commit-log modes' cost have sections of their own:
-  // replace them and keep the other parts' figures.
+  // The framework benchmarks, the server CPU per request, the burst, the codec cost, the legacy option's cost and
+  // the commit-log modes' cost have sections of their own: replace them and keep the other parts' figures.
   const files = await writePartSections(report, only as SectionPart[]);
   log(`wrote the ${only.join(' and ')} section(s) of ${files.map((f) => relative(REPO, f)).join(', ')}`);
 } else if (writeDocs) {
@@ -387,6 +427,8 @@ if (writeDocs && only && only.length > 0 && only.every((part) => SECTION_PARTS.i
 const targeted = [...modules.flatMap((m) => m.results), ...(scale?.results ?? [])].filter((r) => r.target);
 const verdicts = [
   ...targeted.map((r) => r.met),
+  ...frameworksVerdicts(frameworks),
+  ...(httpCpu ? [httpCpu.target.met] : []),
   ...(burst ? [burst.target.met] : []),
   ...(codec ? [codec.target.met] : []),
   ...(legacy ? [legacy.target.met] : []),
@@ -398,6 +440,8 @@ log(
 process.exit(
   strict &&
     (modules.some((m) => m.error) ||
+      frameworksError ||
+      httpCpuError ||
       burstError ||
       codecError ||
       legacyError ||

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { BurstReport } from '../burst.js';
 import type { CodecReport } from '../codec.js';
 import type { CommitlogReport } from '../commitlog.js';
+import type { FrameworksReport } from '../frameworks.js';
+import type { HttpCpuReport } from '../http-cpu.js';
 import type { LegacyBenchReport } from '../legacy.js';
 import type { BenchResult } from '../lib/measure.js';
 import type { MemoryRow } from '../memory.js';
@@ -12,6 +14,8 @@ import type { ScaleReport } from '../scale.js';
 import { burstSection } from './burst.js';
 import { codecSection, codecTargetRow } from './codec.js';
 import { commitlogSection } from './commitlog.js';
+import { frameworksSection, frameworksTargetRows, frameworksVerdicts } from './frameworks.js';
+import { httpCpuSection, httpCpuTargetRow } from './http-cpu.js';
 import { legacySection, legacyTargetRow } from './legacy.js';
 import type { LoadAverage, MachineInfo } from './machine.js';
 import { type SectionPart, spliceSection } from './sections.js';
@@ -49,7 +53,11 @@ export interface RunReport {
   legacyError?: string;
   commitlog?: CommitlogReport;
   commitlogError?: string;
-  /** Seconds spent in the burst, codec, legacy, commit-log, scale and memory parts. */
+  frameworks?: FrameworksReport;
+  frameworksError?: string;
+  httpCpu?: HttpCpuReport;
+  httpCpuError?: string;
+  /** Seconds spent in the frameworks, http-cpu, burst, codec, legacy, commit-log, scale and memory parts. */
   extraSeconds?: Record<string, number>;
   command: string;
 }
@@ -58,7 +66,7 @@ export interface RunReport {
 function unitOf(r: BenchResult): string {
   if (/memory per/i.test(r.name)) return 'B/session';
   if (/commands per request/i.test(r.name)) return 'cmds/req';
-  if (/^Express/.test(r.name)) return 'req/s';
+  if (/^(Express|Fastify|Koa|Hono)\b/.test(r.name)) return 'req/s';
   return 'ops/s';
 }
 
@@ -136,9 +144,12 @@ export async function writeReport(
     written.push(path);
   };
 
-  // The comparison modules' targets, the burst's, the codec's and the legacy option's (the scale rows are listed in the table, not counted here).
+  // The comparison modules' targets, the frameworks', the write path's, the burst's, the codec's and the legacy
+  // option's (the scale rows are listed in the table, not counted here).
   const verdicts = [
     ...report.modules.flatMap((m) => m.results.filter((r) => r.target).map((r) => r.met)),
+    ...frameworksVerdicts(report.frameworks),
+    ...(report.httpCpu ? [report.httpCpu.target.met] : []),
     ...(report.burst ? [report.burst.target.met] : []),
     ...(report.codec ? [report.codec.target.met] : []),
     ...(report.legacy ? [report.legacy.target.met] : []),
@@ -300,6 +311,8 @@ export async function writeReport(
           `| scale | get + update p50 at 1M vs 10k (Redis, MemoryStore) | – | <= 1.2x | **error**: ${cell(report.scaleError)} |`,
         ]
       : []),
+    ...frameworksTargetRows(report.frameworks, report.frameworksError),
+    ...httpCpuTargetRow(report.httpCpu, report.httpCpuError),
     ...burstTargetRow(report),
     ...codecTargetRow(report.codec, report.codecError),
     ...legacyTargetRow(report.legacy, report.legacyError),
@@ -320,6 +333,9 @@ export async function writeReport(
     for (const r of m.results.filter((x) => x.notes)) md.push(`- **${m.module}** — ${cell(r.name)}: ${cell(r.notes!)}`);
   }
   md.push('');
+  if (report.frameworks || report.frameworksError)
+    md.push(...frameworksSection(report.frameworks, report.frameworksError), '');
+  if (report.httpCpu || report.httpCpuError) md.push(...httpCpuSection(report.httpCpu, report.httpCpuError), '');
   if (report.burst || report.burstError) md.push(...burstSection(report.burst, report.burstError), '');
   if (report.codec || report.codecError) md.push(...codecSection(report.codec, report.codecError), '');
   if (report.legacy || report.legacyError) md.push(...legacySection(report.legacy, report.legacyError), '');
@@ -392,8 +408,10 @@ export async function writeReport(
     "    and latencies are the medians of its rounds (`aggregate: 'paired-median'` in `compare()`). A burst of other work then spoils one round's pair,",
     '    which the median drops. The notes give the lowest, quartile and highest round ratios, and the same figures per CPU-second of the process;',
     '  - Redis reads against `redis-benchmark` (another process): `redis-benchmark`, then the adapter right after it, 7 rounds, median ratio;',
-    '  - HTTP: the three servers run at once and are loaded in alternating windows (express-session, SessionKit, SessionKit with the near cache),',
-    "    5 rounds, median of the per-round ratios; Redis commands are counted in a separate fixed-size phase with MONITOR on each run's key prefix.",
+    '  - HTTP: the five servers (express-session, SessionKit, SessionKit with the near cache, Express alone, the lazy middleware) run at once and',
+    '    are loaded in alternating windows, 5 rounds, median of the per-round ratios; Redis commands are counted in a separate fixed-size phase',
+    "    with MONITOR on each run's key prefix. The framework benchmarks (Fastify, Koa, Hono) do the same, one framework after the other;",
+    '  - server CPU per request (`http-cpu`): the Express servers under read-only, mixed and write-only loads, alternating windows, medians.',
     '- Baselines: the raw client library sending the same commands (ioredis, memjs, cassandra-driver, AWS SDK v3, hazelcast-client),',
     "  `redis-benchmark` (the server's own ceiling), and Express + express-session + connect-redis for HTTP (autocannon, each server in its own process).",
     '- Latency rows (tiered, scale) compare p50 to p50; throughput is shown next to them.',
@@ -412,6 +430,8 @@ function partErrors(report: RunReport): Record<string, string | undefined> {
   return {
     scale: report.scaleError,
     memory: report.memoryError,
+    frameworks: report.frameworksError,
+    'http-cpu': report.httpCpuError,
     burst: report.burstError,
     codec: report.codecError,
     legacy: report.legacyError,
@@ -432,8 +452,8 @@ function burstTargetRow(report: RunReport): string[] {
 
 /**
  * Writes only the sections of `parts` into the existing docs/benchmarks.md (replacing each, or inserting it
- * before the scale section), keeping every other part's figures: for `--only=burst,codec,legacy,commitlog --write`
- * and its subsets. Returns the file written.
+ * before the scale section), keeping every other part's figures: for
+ * `--only=frameworks,http-cpu,burst,codec,legacy,commitlog --write` and its subsets. Returns the file written.
  */
 export async function writePartSections(report: RunReport, parts: readonly SectionPart[]): Promise<string[]> {
   const path = join(REPO, 'docs', 'benchmarks.md');
@@ -446,6 +466,8 @@ export async function writePartSections(report: RunReport, parts: readonly Secti
     load: `${loadStart.one} at start, ${loadEnd.one} at end`,
   });
   const sections: Record<SectionPart, () => string[]> = {
+    frameworks: () => frameworksSection(report.frameworks, report.frameworksError, separate(report.frameworks?.rounds)),
+    'http-cpu': () => httpCpuSection(report.httpCpu, report.httpCpuError, separate(report.httpCpu?.rounds)),
     burst: () => burstSection(report.burst, report.burstError, separate(report.burst?.rounds)),
     codec: () => codecSection(report.codec, report.codecError, separate(report.codec?.rounds)),
     legacy: () => legacySection(report.legacy, report.legacyError, separate(report.legacy?.rounds)),

@@ -1,12 +1,12 @@
 /**
- * Sections of docs/benchmarks.md that one part owns (the burst, the codec cost, the legacy option's cost, the
- * Cassandra commit-log sync modes). Each sits between two HTML comment markers, so a run of that part alone
+ * Sections of docs/benchmarks.md that one part owns (the framework benchmarks, the server CPU per request, the
+ * burst, the codec cost, the legacy option's cost, the Cassandra commit-log sync modes). Each sits between two HTML comment markers, so a run of that part alone
  * (`--only=<part> --write`) can replace it in the existing page and keep every other part's figures
  * ({@link spliceSection}).
  */
 
 /** A part with a section of its own. */
-export type SectionPart = 'burst' | 'codec' | 'legacy' | 'commitlog';
+export type SectionPart = 'frameworks' | 'http-cpu' | 'burst' | 'codec' | 'legacy' | 'commitlog';
 
 /** Where a page without the section gets it: before this heading if present, else at the end. */
 const BEFORE = '## Scale:';
