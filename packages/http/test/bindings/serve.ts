@@ -18,7 +18,7 @@ export function serveFetch(fetch: (request: Request) => Response | Promise<Respo
   });
 }
 
-/** 4 MiB in 64 KiB chunks as a Web stream pulled chunk by chunk, so the socket's backpressure reaches it. */
+/** `bytes` in 64 KiB chunks as a Web stream pulled chunk by chunk, so the socket's backpressure reaches it. */
 export function bigWebStream(bytes: number): ReadableStream<Uint8Array> {
   const chunk = new Uint8Array(64 * 1024).fill(0x61);
   let sent = 0;
