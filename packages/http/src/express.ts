@@ -87,9 +87,10 @@ type ExpressRequestFields = IncomingMessage & {
  * app.get('/form', (req, res) => res.send(`<input type="hidden" name="_csrf" value="${getSession(req).csrfToken()}">`));
  * ```
  * A refused request is answered 403 here ({@link CsrfError}, JSON or text by `Accept`; or passed to the app's
- * error handler with `forwardErrors`) and never reaches the routes; the check makes no store call. The request's own origin is `req.protocol` plus the `Host` header, or `X-Forwarded-Host` when
- * Express's `trust proxy` setting trusts the peer (what Express 5's `req.host` returns, on both majors). Routes
- * mounted before it (webhooks, for one) are not checked.
+ * error handler with `forwardErrors`) and never reaches the routes; the check makes no store call. The request's
+ * own origin is `req.protocol` plus the `Host` header, or `X-Forwarded-Host` when Express's `trust proxy` setting
+ * trusts the peer (what Express 5's `req.host` returns, on both majors). Routes mounted before it (webhooks, for
+ * one) are not checked.
  */
 export function csrfProtection(options: ExpressCsrfOptions = {}): SessionMiddleware {
   const guard = new CsrfGuard(options);

@@ -4,7 +4,9 @@
  * `ctx` and on `ctx.req`.
  */
 import { createServer } from 'node:http';
-import { MemoryStore, SessionManager } from '@sessionkit/core';
+import { Readable } from 'node:stream';
+import type { SessionStore } from '@sessionkit/core';
+import { MemoryStore, SessionManager, StoreUnavailableError } from '@sessionkit/core';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,17 +23,20 @@ describe.each([
     await h?.close();
   });
 
-  /** Starts a Koa app with `koaSession` in front of `route`; resolves the app's `'error'` events as they come. */
-  const start = async (route: Koa.Middleware): Promise<Error[]> => {
-    const manager = new SessionManager<Data>({
-      store: new MemoryStore(),
-      idleTimeout: 60_000,
-      absoluteTimeout: 120_000,
-    });
+  /**
+   * Starts a Koa app with `koaSession` over `store` in front of `route`; resolves the list the app's `'error'`
+   * events are collected in. `heard` collects what `onError` hears.
+   */
+  const start = async (
+    route: Koa.Middleware,
+    store: SessionStore = new MemoryStore(),
+    heard: unknown[] = [],
+  ): Promise<Error[]> => {
+    const manager = new SessionManager<Data>({ store, idleTimeout: 60_000, absoluteTimeout: 120_000 });
     const app = new App();
     const errors: Error[] = [];
     app.on('error', (error: Error) => errors.push(error));
-    app.use(koaSession<Data>({ manager, secrets: [SECRET] }));
+    app.use(koaSession<Data>({ manager, secrets: [SECRET], onError: (error) => heard.push(error) }));
     app.use(route);
     h = await listen(createServer(app.callback()));
     return errors;
@@ -49,6 +54,34 @@ describe.each([
     expect(errors).toEqual([failure]);
     // Like Express: the session changes made before the error are committed as Koa sends its error response.
     expect(cookiePair(reply)).toBeDefined();
+  });
+
+  it('a streamed body whose commit fails is replaced by the 503, without a cookie, and the stream is destroyed', async () => {
+    const store = new MemoryStore();
+    store.create = () =>
+      Promise.reject(new StoreUnavailableError('connection lost', { store: 'memory', operation: 'create' }));
+    const heard: unknown[] = [];
+    let body: Readable | undefined;
+    const errors = await start(
+      async (ctx) => {
+        (await ctx.session.session()).set('streamed', true);
+        body = Readable.from(['never', 'sent']);
+        ctx.type = 'text/plain';
+        ctx.set('etag', '"route"');
+        ctx.body = body;
+      },
+      store,
+      heard,
+    );
+    const reply = await send(`${h!.url}/`, { headers: { accept: 'application/json' } });
+    expect(reply.status).toBe(503);
+    expect(reply.body.error.code).toBe('SESSION_UNAVAILABLE');
+    expect(reply.headers.get('retry-after')).toBe('5');
+    expect(reply.headers.get('etag'), "the route's headers are gone").toBeNull();
+    expect(reply.setCookies).toEqual([]);
+    expect(heard).toEqual([expect.objectContaining({ code: 'SESSION_UNAVAILABLE' })]);
+    expect(errors, "an expected 503 is not Koa's error").toEqual([]);
+    await expect.poll(() => body?.destroyed, { timeout: 2000 }).toBe(true);
   });
 
   it('a route that writes ctx.res itself still gets the Set-Cookie before its headers', async () => {
