@@ -1,20 +1,22 @@
 /**
- * The Next.js examples. `next` is not installed in this workspace, so the route handler's `GET`/`POST` are
- * served the way Next calls them (a `Request` in, a `Response` out) by @hono/node-server behind a one-route
- * router, and the proxy function is called with a `Request` as Next's proxy runner does.
+ * The Next.js examples. The route handler runs on a real server through Next's own route-handler runtime (see
+ * `serveNextRoute`); the proxy is tested as Next's docs advise, with `NextRequest`s and the matcher helpers of
+ * `next/experimental/testing/server` (running it inside Next's proxy runner would need a `next build`).
  */
+// What Next's server loads first (its `AsyncLocalStorage` global), before any other Next module.
+import 'next/dist/server/node-environment-baseline';
+import { getRedirectUrl, unstable_doesMiddlewareMatch } from 'next/experimental/testing/server';
+import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { config, proxy } from '../src/next-proxy.js';
-import { GET, POST } from '../src/next-route.js';
+import * as cartRoute from '../src/next-route.js';
+import { serveNextRoute } from './next-route-module.js';
 import type { Served } from './serve.js';
-import { serveFetch, sessionCookie } from './serve.js';
+import { sessionCookie } from './serve.js';
 
 let server: Served;
 beforeAll(async () => {
-  server = await serveFetch((request) => {
-    if (new URL(request.url).pathname !== '/api/cart') return new Response(null, { status: 404 });
-    return request.method === 'POST' ? POST(request) : GET(request);
-  });
+  server = await serveNextRoute('/api/cart', cartRoute);
 });
 afterAll(() => server.close());
 
@@ -45,13 +47,18 @@ it('the route handler keeps a cart in the session, behind the CSRF check', async
     body: new URLSearchParams({ item: 'pen', _csrf: next.csrf }),
   });
   expect(await again.json()).toEqual({ cart: ['book', 'pen'] });
+  expect((await fetch(url, { method: 'DELETE', headers: { cookie } })).status, "Next's own 405").toBe(405);
 });
 
 it('the proxy sends visitors without a session token to the login page and lets the others through', () => {
-  const anonymous = proxy(new Request('https://shop.example/account/orders'))!;
+  const anonymous = proxy(new NextRequest('https://shop.example/account/orders'));
   expect(anonymous.status).toBe(307);
-  expect(anonymous.headers.get('location')).toBe('https://shop.example/login?next=%2Faccount%2Forders');
-  const withCookie = new Request('https://shop.example/account/orders', { headers: { cookie: '__Host-sid=x.y' } });
-  expect(proxy(withCookie)).toBeUndefined();
-  expect(config.matcher).toEqual(['/account/:path*']);
+  expect(getRedirectUrl(anonymous)).toBe('https://shop.example/login?next=%2Faccount%2Forders');
+  const withCookie = new NextRequest('https://shop.example/account/orders', { headers: { cookie: '__Host-sid=x.y' } });
+  const through = proxy(withCookie);
+  expect(getRedirectUrl(through)).toBeNull();
+  expect(through.headers.get('x-middleware-next'), 'NextResponse.next()').toBe('1');
+
+  expect(unstable_doesMiddlewareMatch({ config, url: '/account/orders' })).toBe(true);
+  expect(unstable_doesMiddlewareMatch({ config, url: '/login' })).toBe(false);
 });
