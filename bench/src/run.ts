@@ -234,7 +234,7 @@ const { report: frameworks, error: frameworksError } = await runPart<FrameworksR
 });
 
 const { report: httpCpu, error: httpCpuError } = await runPart<HttpCpuReport>('http-cpu', {
-  limitSeconds: quick ? 150 : 420,
+  limitSeconds: quick ? 240 : 420,
   retry: true,
   run: async () => (await import('./http-cpu.js')).runHttpCpuBench({ quick, log }),
   show: (r) => {

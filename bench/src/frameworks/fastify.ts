@@ -18,8 +18,8 @@ import { IDLE_MS, SECRET, type Variant } from '../lib/http-sides.js';
 import { CEILING_COOKIE, ceilingRoutes, type LazyHandle, sessionkitRoutes } from '../lib/sessionkit-routes.js';
 
 /**
- * @fastify/session's `request.session`, as the peer's routes use it. (@sessionkit/http and @fastify/session both
- * declare `FastifyRequest.session`, with their own types; only one can be in force for this file.)
+ * @fastify/session's `request.session`, as the peer's routes use it: @sessionkit/http and @fastify/session both
+ * declare `FastifyRequest.session`, each with its own type, so the peer's and the floor's routes cast.
  */
 interface FastifySessionObject {
   get(key: string): unknown;

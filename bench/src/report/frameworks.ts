@@ -60,6 +60,8 @@ export function frameworksSection(
       .filter((f) => f.rows)
       .map((f) => `- ${f.labels.name}: ${perRound(f.rows!.near)}; ${perRound(f.rows!.nearVsFloor)}`),
     '',
+    'How each peer runs:',
+    '',
     '- Fastify: `fastifySession` against @fastify/session with its defaults but `saveUninitialized: false` (as express-session in the Express',
     '  row). Its default `rolling: true` saves the session on every response: that is how @fastify/session keeps an idle timeout (it has no',
     '  touch), so a read costs it a `GET` and a `SET` (express-session: `GET` + `EXPIRE`; SessionKit: a `GET`, or nothing from the near cache).',

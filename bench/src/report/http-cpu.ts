@@ -10,6 +10,13 @@ import { type SeparateRun, sectionMarkers, separateRunNote } from './sections.js
 const { start: START, end: END } = sectionMarkers('http-cpu');
 
 const ORDER: readonly Variant[] = ['sessionkit-near', 'sessionkit', 'peer', 'lazy-floor', 'bare'];
+const SHORT: Record<Variant, string> = {
+  'sessionkit-near': 'SessionKit nearCache',
+  sessionkit: 'SessionKit defaults',
+  peer: 'express-session',
+  'lazy-floor': 'lazy middleware',
+  bare: 'Express alone',
+};
 const cellOf = (text: string) => text.replace(/\|/g, '\\|');
 
 /** The section's markdown lines, markers included. With `separate`, it also says which run measured it. */
@@ -42,10 +49,7 @@ export function httpCpuSection(
       `defaults ${writes.figures.sessionkit.ratio.toFixed(2)}x). Per-read cost is reported: it is to stay where it is.`,
     '',
     `- Per-round µs per write request: ${ORDER.slice(0, 3)
-      .map(
-        (v) =>
-          `${v === 'peer' ? 'express-session' : v} ${writes.figures[v].rounds.map((us) => us.toFixed(0)).join(', ')}`,
-      )
+      .map((v) => `${SHORT[v]} ${writes.figures[v].rounds.map((us) => us.toFixed(0)).join(', ')}`)
       .join('; ')}.`,
     '- A write is `POST /write` changing one key: SessionKit loads the session, `Session.update`s it and commits a compare-and-set;',
     '  express-session loads it, and saves it with a `SET` at the end of the request.',
