@@ -54,8 +54,6 @@ interface Backend {
    * settings lose on a crash (see each backend below).
    */
   readonly afterRestart?: () => Promise<void>;
-  /** Why this backend's trials are skipped, when they are (stated in the test name). */
-  readonly skipReason?: string;
 }
 
 const BACKENDS: Backend[] = [
@@ -92,9 +90,6 @@ const BACKENDS: Backend[] = [
     store: url('hazelcast'),
     server: 'hazelcast',
     external: endpoints.hazelcast.external,
-    skipReason:
-      'open in issue 26: after both members restart, calls keep failing (timeouts, then EPIPE/ECONNRESET on a ' +
-      'client that is connected to the new members) for more than 5 s in some trials; not yet bounded',
   },
 ];
 
@@ -121,9 +116,7 @@ function summarize(records: readonly RequestRecord[]): string {
 }
 
 describe.each(BACKENDS)('shop on $name: server SIGKILLed under load, down 20 s, restarted', (backend) => {
-  const skip = backend.external
-    ? 'its server is external (an endpoint variable is set): it must not be killed'
-    : (backend.skipReason ?? '');
+  const skip = backend.external ? 'its server is external (an endpoint variable is set): it must not be killed' : '';
   let shop: ShopInstance | undefined;
 
   beforeAll(async () => {

@@ -1,10 +1,13 @@
 /**
  * The store's access to the cluster: either a client the caller owns, or one the store creates (and
- * re-creates when Hazelcast gave up reconnecting), and the sessions map proxy.
+ * re-creates when Hazelcast gave up reconnecting, or when it stays wedged: see {@link Connection.noteFailure}),
+ * and the sessions map proxy.
  *
  * @module
  */
+import { StoreUnavailableError } from '@sessionkit/core';
 import { Client, type ClientConfig, type IMap } from 'hazelcast-client';
+import { guardClusterViewListener } from './cluster-view-guard.js';
 import { assertSomeMemberListens } from './member-probe.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -81,6 +84,10 @@ export class Connection {
   #current: Attached | undefined;
   #closing = false;
   #generation = 0;
+  /** When the calls on the attached owned client started failing, all of them (see {@link noteFailure}). */
+  #failingSince: number | undefined;
+  /** How long every call may fail on an attached owned client before it is replaced. */
+  readonly #stallLimitMs: number;
 
   /**
    * @param options the store's resolved options.
@@ -90,6 +97,36 @@ export class Connection {
     this.#options = options;
     this.#owned = options.client === undefined;
     this.#onMembersChanged = onMembersChanged;
+    this.#stallLimitMs = Math.round(1.5 * options.operationTimeoutMs);
+  }
+
+  /** A call on the cluster succeeded: the client works. */
+  noteSuccess(): void {
+    this.#failingSince = undefined;
+  }
+
+  /**
+   * A call on the cluster failed. When every call on an owned, connected client has timed out or found the
+   * cluster unavailable for longer than 1.5 × `operationTimeoutMs`, the client is shut down and the next call
+   * creates a fresh one.
+   *
+   * Why: hazelcast-client 5.6/5.7 can stay wedged after the whole cluster restarts. Seen here (issue 26) when
+   * the restarted members first form two one-member clusters and merge seconds later (split-brain healing):
+   * the client keeps the cluster id of the half it reached first and closes every connection to the merged
+   * cluster as "Connection does not belong to this cluster", and in other trials it never noticed its
+   * connections had died at all; either way every call timed out for as long as the process ran, while a new
+   * client connected at once. A client the caller owns is never replaced (it is theirs to manage).
+   */
+  noteFailure(error: unknown): void {
+    if (!this.#owned || this.#closing || this.#current === undefined) return;
+    if (!(error instanceof StoreUnavailableError)) return; // a conflict or a bad record says nothing of the client
+    const now = performance.now();
+    if (this.#failingSince === undefined) {
+      this.#failingSince = now;
+      return;
+    }
+    if (now - this.#failingSince < this.#stallLimitMs) return;
+    this.#replaceWedged(this.#current.client);
   }
 
   /** The sessions map, connecting first if needed. */
@@ -123,13 +160,26 @@ export class Connection {
     await client.shutdown();
   }
 
+  /** Forgets a wedged owned client (the next call creates a new one) and shuts it down in the background. */
+  #replaceWedged(client: Client): void {
+    this.#generation++; // its SHUTDOWN event must not reset the client that replaces it
+    this.#attached = undefined;
+    this.#current = undefined;
+    this.#failingSince = undefined;
+    this.#onMembersChanged();
+    // Nothing to report: its pending calls already failed at their deadlines, and a shutdown error changes nothing.
+    client.shutdown().catch(() => {});
+  }
+
   #attach(): Promise<Attached> {
     if (this.#attached === undefined) {
       const attempt = this.#owned ? this.#createOwned() : this.#useGiven(this.#options.client as Client);
       this.#attached = attempt;
       attempt.then(
         (attached) => {
-          if (this.#attached === attempt) this.#current = attached;
+          if (this.#attached !== attempt) return;
+          this.#current = attached;
+          this.#failingSince = undefined;
         },
         () => {
           // Do not cache a failure: the next call tries again (the error reached the caller that waited).
@@ -163,6 +213,7 @@ export class Connection {
       await assertSomeMemberListens(config.network?.clusterMembers ?? []);
     }
     const client = await Client.newHazelcastClient(config);
+    guardClusterViewListener(client);
     if (this.#closing) {
       await client.shutdown();
       throw new Error('store closed while connecting');

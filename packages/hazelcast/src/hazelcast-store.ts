@@ -381,8 +381,20 @@ export class HazelcastSessionStore implements SessionStore {
         return map !== undefined ? body(map) : this.#connection.map().then(body);
       },
       (error) => toHazelcastError(this.name, operation, error, timeout),
-    );
+    ).then(this.#succeeded, this.#failed);
   }
+
+  /** Tells the connection a call worked (it watches for a wedged client: see Connection.noteFailure). */
+  readonly #succeeded = <T>(value: T): T => {
+    this.#connection.noteSuccess();
+    return value;
+  };
+
+  /** Tells the connection a call failed, then rethrows the error. */
+  readonly #failed = (error: unknown): never => {
+    this.#connection.noteFailure(error);
+    throw error;
+  };
 
   /** The error of a compare-and-set loop that lost `maxCasAttempts` rounds in a row to other writers. */
   #casExhausted(operation: string): ConflictError {
