@@ -14,7 +14,8 @@
  * output (the drivers' reconnection logs) while it runs.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endpoints, type ServerName, serverControl } from '@sessionkit/test-servers';
@@ -211,7 +212,10 @@ describe.each(BACKENDS)('shop on $name: server SIGKILLed under load, down 20 s, 
           sessionsLost: records.filter((r) => r.sessionLost).length + forbidden.length,
         };
         console.log(`[recovery] ${JSON.stringify(figures)}`);
-        if (REPORT_FILE) appendFileSync(REPORT_FILE, `${JSON.stringify(figures)}\n`);
+        if (REPORT_FILE) {
+          mkdirSync(dirname(REPORT_FILE), { recursive: true }); // a fresh clone has no .test-results yet
+          appendFileSync(REPORT_FILE, `${JSON.stringify(figures)}\n`);
+        }
       },
     );
   }
