@@ -11,12 +11,15 @@ import type { Secrets } from '@sessionkit/http';
 import { csrfProtection, SessionHttpError, sessionMiddleware } from '@sessionkit/http';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
+import type { OperatorPeer } from './config.js';
 import type { ShopDeps } from './request.js';
 import { bareContext, sendPage } from './request.js';
 import { authRoutes } from './routes/auth.js';
+import { operatorRoutes } from './routes/operator.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { shopRoutes } from './routes/shop.js';
 import type { ShopSession } from './shop-session.js';
+import type { ShopTelemetry } from './telemetry.js';
 import { errorPage } from './views/error.js';
 import { STYLESHEET } from './views/styles.js';
 
@@ -33,6 +36,11 @@ export interface ShopAppOptions extends ShopDeps {
   secureCookie?: boolean;
   /** Called with unexpected errors (500s) and session commit failures. Default: `console.error`. */
   onError?: (error: unknown) => void;
+  /**
+   * Serve `/metrics` from this telemetry and the `/operator` page, showing this instance and `peers`. Absent:
+   * neither route exists.
+   */
+  operator?: { telemetry: ShopTelemetry; peers: readonly OperatorPeer[] };
 }
 
 /** The session cookie's name when `secureCookie` is off. The load balancer configs hash on it. */
@@ -40,7 +48,14 @@ export const SESSION_COOKIE = 'sid';
 
 /** Builds the shop's Express app. */
 export function createShopApp(options: ShopAppOptions): express.Express {
-  const { manager, secrets, secureCookie = false, onError = (e: unknown) => console.error(e), ...deps } = options;
+  const {
+    manager,
+    secrets,
+    secureCookie = false,
+    onError = (e: unknown) => console.error(e),
+    operator,
+    ...deps
+  } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -56,13 +71,14 @@ export function createShopApp(options: ShopAppOptions): express.Express {
     next();
   });
 
-  // No session work for health checks and the stylesheet.
+  // No session work for health checks, the stylesheet and the operator endpoints.
   app.get('/healthz', (_req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store').json({ ok: true, instance: deps.instance });
   });
   app.get('/shop.css', (_req: Request, res: Response) => {
     res.set('Cache-Control', 'public, max-age=300').type('css').send(STYLESHEET);
   });
+  if (operator) app.use(operatorRoutes(deps, operator.telemetry, operator.peers));
 
   app.use(
     sessionMiddleware<ShopSession>({

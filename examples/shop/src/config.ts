@@ -9,6 +9,8 @@
  * | `INSTANCE_NAME` | `shop-<port>` | shown on every page |
  * | `SESSION_SECRET` | random per process | cookie signing secret(s), comma-separated, each at least 32 bytes |
  * | `COOKIE_SECURE` | `false` | `true` behind HTTPS (`Secure`, `__Host-` cookie) |
+ * | `OPERATOR_ENDPOINTS` | `true` | serve `/metrics` (Prometheus) and the `/operator` page, unauthenticated |
+ * | `OPERATOR_PEERS` | none | the other instances the operator page shows: `name=http://host:port,...` |
  *
  * @module
  */
@@ -26,6 +28,21 @@ export interface ShopConfig {
   /** Whether the secret was generated because `SESSION_SECRET` was unset. */
   generatedSecret: boolean;
   secureCookie: boolean;
+  /**
+   * Serve `/metrics` and the `/operator` page. On in the demo; they need no login, so a real deployment turns
+   * them off or keeps them on an address only its monitoring reaches.
+   */
+  operatorEndpoints: boolean;
+  /** Other instances whose `/metrics` the operator page shows next to this one's. */
+  operatorPeers: OperatorPeer[];
+}
+
+/** Another shop instance the operator page scrapes. */
+export interface OperatorPeer {
+  /** Its `INSTANCE_NAME`. */
+  name: string;
+  /** Its base URL, e.g. `http://127.0.0.1:3102`. */
+  url: string;
 }
 
 /** Thrown for an unusable setting; the message names the variable. */
@@ -47,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShopConfig {
     throw new ConfigError('SESSION_SECRET: every secret must be at least 32 bytes');
   const secure = (env.COOKIE_SECURE ?? 'false').toLowerCase();
   if (secure !== 'true' && secure !== 'false') throw new ConfigError('COOKIE_SECURE must be true or false');
+  const operator = (env.OPERATOR_ENDPOINTS ?? 'true').toLowerCase();
+  if (operator !== 'true' && operator !== 'false') throw new ConfigError('OPERATOR_ENDPOINTS must be true or false');
   return {
     port,
     host: env.HOST?.trim() || '127.0.0.1',
@@ -55,5 +74,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShopConfig {
     secrets,
     generatedSecret: !secretText,
     secureCookie: secure === 'true',
+    operatorEndpoints: operator === 'true',
+    operatorPeers: parsePeers(env.OPERATOR_PEERS),
   };
+}
+
+/** Parses `OPERATOR_PEERS`: comma-separated `name=http://host:port` entries. */
+function parsePeers(text: string | undefined): OperatorPeer[] {
+  if (!text?.trim()) return [];
+  return text.split(',').map((entry) => {
+    const [name, url] = entry
+      .trim()
+      .split('=', 2)
+      .map((s) => s.trim());
+    if (!name || !url || !/^https?:\/\/[^/]+\/?$/.test(url))
+      throw new ConfigError(`OPERATOR_PEERS: expected name=http://host:port, got "${entry.trim()}"`);
+    return { name, url: url.replace(/\/$/, '') };
+  });
 }

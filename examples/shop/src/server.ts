@@ -13,6 +13,7 @@ import type { ShopConfig } from './config.js';
 import type { ShopSession } from './shop-session.js';
 import { SHOP_CONFLICT_POLICIES } from './shop-session.js';
 import { describeStore, openStore } from './store-from-url.js';
+import { ShopTelemetry } from './telemetry.js';
 import { DEMO_ACCOUNTS, UserDirectory } from './users.js';
 
 /** A running shop instance. */
@@ -21,13 +22,16 @@ export interface RunningShop {
   store: SessionStore;
   /** `http://host:port/`. */
   url: string;
-  /** Stops listening, waits for open requests, closes the store. */
+  /** The metrics behind `/metrics`, when `operatorEndpoints` is on. */
+  telemetry: ShopTelemetry | undefined;
+  /** Stops listening, waits for open requests, closes the store and the telemetry. */
   close(): Promise<void>;
 }
 
 /** Opens the configured store and serves the shop. */
 export async function startShop(config: ShopConfig): Promise<RunningShop> {
   const [store, users] = await Promise.all([openStore(config.store), UserDirectory.create(DEMO_ACCOUNTS)]);
+  const telemetry = config.operatorEndpoints ? new ShopTelemetry() : undefined;
   const manager = new SessionManager<ShopSession>({
     ...expiryPresets.nistAal2,
     store,
@@ -45,6 +49,7 @@ export async function startShop(config: ShopConfig): Promise<RunningShop> {
     instance: config.instance,
     storeLabel: describeStore(config.store),
     demoUsers: DEMO_ACCOUNTS.map((a) => a.username),
+    ...(telemetry ? { operator: { telemetry, peers: config.operatorPeers } } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
@@ -55,12 +60,15 @@ export async function startShop(config: ShopConfig): Promise<RunningShop> {
   return {
     server,
     store,
+    telemetry,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }).then(() => store.close());
+      })
+        .then(() => store.close())
+        .then(() => telemetry?.shutdown());
       return closing;
     },
   };

@@ -8,6 +8,12 @@ import { PRODUCTS } from '../catalog.js';
 
 const thumbColors = PRODUCTS.map((p) => `.thumb-${p.id} { background: ${p.icon.color}; }`).join('\n');
 
+/** The operator charts' series colours: classes `s0`..`s7` (line stroke, legend swatch). */
+const SERIES_PALETTE = ['#3b5bdb', '#e8590c', '#2b8a3e', '#c2255c', '#7048e8', '#0c8599', '#a61e4d', '#5c940d'];
+const seriesColors = SERIES_PALETTE.map(
+  (c, i) => `.line.s${i} { stroke: ${c}; } .swatch.s${i} { background: ${c}; }`,
+).join('\n');
+
 /** The whole stylesheet. */
 export const STYLESHEET = `
 :root { --ink: #1d2433; --muted: #5b6475; --line: #e3e7ee; --brand: #3b5bdb; --brand-dark: #2f4ab8; --bg: #f6f7fb; --ok: #2b8a3e; --warn: #c92a2a; }
@@ -58,4 +64,15 @@ td.num, th.num { text-align: right; }
 footer { max-width: 960px; margin: 0 auto; padding: 0 20px 32px; color: var(--muted); font-size: 13px; }
 .actions { display: flex; gap: 12px; margin-top: 18px; }
 ${thumbColors}
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 16px; margin-top: 18px; }
+figure.chart { margin: 0; padding: 12px 14px; }
+figure.chart figcaption { font-weight: 600; font-size: 14px; margin-bottom: 4px; }
+figure.chart svg { width: 100%; height: auto; display: block; }
+figure.chart .grid { stroke: var(--line); stroke-width: 1; }
+figure.chart .tick { fill: var(--muted); font-size: 10px; }
+figure.chart .line { fill: none; stroke-width: 2; stroke-linejoin: round; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); }
+.legend .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
+table.figures td, table.figures th { padding: 8px 12px; }
+${seriesColors}
 `;
