@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       `SessionKit shop cluster on http://localhost:${port}  (HAProxy, lb/haproxy-${mode}.cfg)`,
       ...cluster.instances.map((i) => `  ${i.name}  ${i.url}  pid ${i.pid}`),
       '  demo users: alice/alice, bob/bob',
+      `  operator page (all three instances): ${cluster.instances[0]!.url}/operator, metrics at <instance>/metrics`,
       '  Every page shows which instance served it. Kill that one (kill -9 <pid>) and reload: you stay signed in.',
       '  Ctrl-C stops everything.',
       '',

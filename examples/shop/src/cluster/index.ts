@@ -61,9 +61,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Runnin
   const started: ShopInstance[] = [];
   let haproxy: RunningHaproxy | undefined;
   try {
+    // Each instance's operator page shows the other two as well.
+    const members = ports.map((port, i) => ({ name: `shop-${i + 1}`, port, url: `http://127.0.0.1:${port}` }));
     // Sequentially: a shared store that is down shows up once, not three times.
-    for (const [i, port] of ports.entries()) {
-      started.push(await startInstance({ name: `shop-${i + 1}`, port, store, secret, echo: options.echo ?? false }));
+    for (const { name, port } of members) {
+      const peers = members.filter((m) => m.name !== name);
+      started.push(await startInstance({ name, port, store, secret, peers, echo: options.echo ?? false }));
     }
     haproxy = await startHaproxy({
       mode,

@@ -25,6 +25,8 @@ export interface InstanceOptions {
   store: string;
   /** `SESSION_SECRET`: the same for every instance of a cluster. */
   secret: string;
+  /** The other instances its operator page shows (`OPERATOR_PEERS`). Default none. */
+  peers?: ReadonlyArray<{ name: string; url: string }>;
   /** Echo the instance's output with a `[name]` prefix. Default `false`. */
   echo?: boolean;
   /** How long to wait for `/healthz`. Default 60 s. */
@@ -60,6 +62,7 @@ export async function startInstance(options: InstanceOptions): Promise<ShopInsta
       INSTANCE_NAME: options.name,
       SESSIONKIT_STORE: options.store,
       SESSION_SECRET: options.secret,
+      OPERATOR_PEERS: (options.peers ?? []).map((p) => `${p.name}=${p.url}`).join(','),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
