@@ -2,7 +2,8 @@
 /**
  * `npm run screenshots -w @sessionkit/example-shop`: starts the cluster (3 instances, HAProxy, Redis from the
  * services), signs in from three browsers with Chromium, and saves the pictures the docs embed:
- * docs/images/shop-products.png, docs/images/shop-cart.png and docs/images/active-sessions.png.
+ * docs/images/shop-products.png, docs/images/shop-cart.png, docs/images/active-sessions.png, and
+ * docs/images/operator-page.png (the live charts of all three instances while the three browsers shop).
  * Needs the Debian packages `chromium` and `haproxy`, and Redis at 127.0.0.1:16379 (or SESSIONKIT_STORE).
  *
  * @module
@@ -15,6 +16,8 @@ import { DEFAULT_CLUSTER_STORE, startCluster } from './cluster/index.js';
 
 const OUT = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
 const VIEWPORT = { width: 1100, height: 640 };
+/** How long the browsers shop while the operator page collects figures (it keeps 3 minutes). */
+const OPERATOR_LOAD_MS = 40_000;
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -31,6 +34,18 @@ async function signIn(page: Page, base: string, user: string): Promise<void> {
 async function addToCart(page: Page, base: string, product: string): Promise<void> {
   await page.goto(`${base}/`);
   await Promise.all([page.waitForURL(`${base}/cart`), page.click(`[data-testid=add-${product}]`)]);
+}
+
+/** Page views and cart adds from each page, one at a time per page, until `done()` says stop. */
+async function shop(pages: Page[], base: string, done: () => boolean): Promise<void> {
+  await Promise.all(
+    pages.map(async (page) => {
+      for (let i = 0; !done(); i++) {
+        if (i % 5 === 4) await addToCart(page, base, 'stickers');
+        else await page.goto(`${base}/cart`);
+      }
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -62,6 +77,14 @@ async function main(): Promise<void> {
     await a!.screenshot({ path: `${OUT}shop-cart.png` });
     await a!.goto(`${base}/account/sessions`);
     await a!.screenshot({ path: `${OUT}active-sessions.png` });
+
+    // The operator page of one instance (it shows all three) while the three browsers shop through HAProxy.
+    const operator = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+    await operator.goto(`${cluster.instances[0]!.url}/operator`);
+    const until = Date.now() + OPERATOR_LOAD_MS;
+    await shop([a!, b!, c!], base, () => Date.now() > until);
+    await operator.screenshot({ path: `${OUT}operator-page.png`, fullPage: true });
+    await a!.goto(`${base}/account/sessions`);
 
     // Leave nothing behind.
     await Promise.all([a!.waitForURL(`${base}/account/sessions`), a!.click('[data-testid=revoke-others]')]);

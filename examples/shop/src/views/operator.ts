@@ -14,7 +14,7 @@ import { layout } from './layout.js';
 export const OPERATOR_CHARTS: ReadonlyArray<{ id: string; caption: string }> = [
   { id: 'p50', caption: 'Store latency p50 (ms)' },
   { id: 'p99', caption: 'Store latency p99 (ms)' },
-  { id: 'hit', caption: 'Near-cache hit ratio (%)' },
+  { id: 'hit', caption: 'Cache hit ratio, near cache or tiered (%)' },
   { id: 'conflicts', caption: 'Session conflicts per second' },
   { id: 'unavailable', caption: '503s per second (store unavailable)' },
   { id: 'requests', caption: 'Requests per second by outcome (all instances)' },
