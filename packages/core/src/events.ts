@@ -4,7 +4,10 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import type { SessionKitError } from './errors.js';
+import type { ConflictError, SessionKitError } from './errors.js';
+
+/** How a conflict reported by the `conflict` event was settled. */
+export type ConflictResolution = 'merged' | 'reapplied' | 'rejected';
 
 /** Every event the manager emits, with its payload. */
 export interface SessionEvents {
@@ -17,11 +20,21 @@ export interface SessionEvents {
   /** A session was found past its deadline (observed on read; stores purge expired records themselves). */
   expired: { key: string };
   /**
-   * A commit was merged over changes another request stored after this one loaded the session (in this
-   * process's batch, or after losing a compare-and-set: `attempt` > 1); `keys` lists the attributes both
-   * changed outright (resolved by the policy, or rejected).
+   * A commit met changes another request stored after this one loaded the session (in this process's batch,
+   * or after losing a compare-and-set: `attempt` > 1); `keys` lists the attributes both changed outright.
+   * `resolution` says how it ended: `'merged'` (3-way merge, decided by the policy), `'reapplied'` (an
+   * `update(id, fn)` ran `fn` again on the winner's data) or `'rejected'` (the commit failed with a
+   * {@link ConflictError}).
    */
-  conflict: { key: string; keys: string[]; attempt: number };
+  conflict: { key: string; keys: string[]; attempt: number; resolution: ConflictResolution };
+  /** A compare-and-set lost to another writer is about to be tried again (`attempt` ≥ 2), after a backoff. */
+  retry: { key: string; attempt: number; operation: 'commit' | 'update' };
+  /**
+   * A commit of an unchanged session decided on its touch: `written` when the deadline moved far enough to be
+   * worth a store write, else throttled (`touchAfter`). The HTTP bindings skip the commit of an unchanged read
+   * whose touch is not due, so those throttled touches are not reported.
+   */
+  touch: { key: string; written: boolean };
   /** A stored record could not be decoded; it reads as missing. */
   corrupt: { key: string; error: unknown };
   /** A store call failed; the error is also thrown to the caller. */

@@ -13,6 +13,7 @@ export * from './codec-encryption.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './ids.js';
+export * from './logger.js';
 export * from './manager.js';
 export * from './map-limit.js';
 export * from './memory-store.js';

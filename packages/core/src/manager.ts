@@ -25,6 +25,8 @@ import {
 import type { SessionEventName, SessionEvents } from './events.js';
 import { SessionEventEmitter } from './events.js';
 import { generateSessionId, hashSessionId, isValidSessionId } from './ids.js';
+import type { SessionLogger } from './logger.js';
+import { logSessionEvents } from './logger.js';
 import { MemoryStore } from './memory-store.js';
 import type { ConflictPolicies, ResolvedConflictPolicies } from './merge.js';
 import { mergeChanges, resolveConflictPolicies } from './merge.js';
@@ -77,6 +79,12 @@ export interface SessionManagerOptions extends ExpiryPolicy {
    * the store's bound is a {@link ConfigurationError}.
    */
   userSessionLimit?: UserSessionLimit;
+  /**
+   * Where to log the failures otherwise reported only as events: store errors (`error`), corrupt records and
+   * rejected conflicts (`warn`). A pino logger fits as is (see {@link SessionLogger}). Log objects never hold a
+   * session ID or store key. Default: no logging.
+   */
+  logger?: SessionLogger;
 }
 
 /** Shared read options, so a load allocates none. Frozen: stores receive them but must not change them. */
@@ -168,6 +176,7 @@ export class SessionManager<T extends SessionData = SessionData> {
     this.#retry = resolveRetryOptions(options.retry);
     this.#defaultConsistency = options.defaultConsistency ?? 'eventual';
     this.#userSessionLimit = resolveUserSessionLimit(this.store, options.userSessionLimit);
+    if (options.logger) logSessionEvents(this.#events, options.logger);
   }
 
   /** Subscribes to a lifecycle event. Returns an unsubscribe function. */
@@ -349,8 +358,8 @@ export class SessionManager<T extends SessionData = SessionData> {
           lane.known = { version: session.version, attributes: session.baseAttributes };
           return session;
         }
-        this.#events.emit('conflict', { key: session.key, keys: [], attempt });
-        await this.#backOff(attempt, deadline, 'update');
+        this.#events.emit('conflict', { key: session.key, keys: [], attempt, resolution: 'reapplied' });
+        await this.#backOff(session.key, attempt, deadline, 'update');
       }
     });
   }
@@ -462,7 +471,7 @@ export class SessionManager<T extends SessionData = SessionData> {
       try {
         if (status === 'conflict') {
           deadline ??= performance.now() + this.#retry.timeoutMs;
-          await this.#backOff(attempt, deadline, 'commit');
+          await this.#backOff(key, attempt, deadline, 'commit');
           const latest = await this.#call('get', () => this.store.get(key, STRONG_READ));
           const current = this.#readStored(key, latest);
           if (current) {
@@ -503,13 +512,13 @@ export class SessionManager<T extends SessionData = SessionData> {
       try {
         const merged = mergeChanges(entry.session.baseAttributes, attributes, entry.session.changes, this.#conflicts);
         if (merged.conflicts.length > 0 || entry.session.version !== basis.version) {
-          this.#events.emit('conflict', { key, keys: merged.conflicts, attempt });
+          this.#events.emit('conflict', { key, keys: merged.conflicts, attempt, resolution: 'merged' });
         }
         attributes = merged.attributes;
         accepted.push(entry.session);
       } catch (error) {
         if (error instanceof ConflictError)
-          this.#events.emit('conflict', { key, keys: [...error.attributes], attempt });
+          this.#events.emit('conflict', { key, keys: [...error.attributes], attempt, resolution: 'rejected' });
         (rejected ??= new Map()).set(entry, error);
       }
     }
@@ -543,16 +552,22 @@ export class SessionManager<T extends SessionData = SessionData> {
     return 'updated';
   }
 
-  /** Waits before retry `attempt`, or throws {@link ContentionError} if the retry deadline has passed. */
-  #backOff(attempt: number, deadline: number, operation: string): Promise<void> {
-    return waitBeforeRetry(attempt, deadline, this.#retry, { store: this.store.name, operation });
+  /**
+   * Waits before retrying after lost `attempt` (then emits `retry`), or throws {@link ContentionError} if the
+   * retry deadline has passed.
+   */
+  async #backOff(key: string, attempt: number, deadline: number, operation: 'commit' | 'update'): Promise<void> {
+    await waitBeforeRetry(attempt, deadline, this.#retry, { store: this.store.name, operation });
+    this.#events.emit('retry', { key, attempt: attempt + 1, operation });
   }
 
   async #touchIfDue(session: Session<T>): Promise<CommitResult> {
     const now = this.#clock.now();
     const expiresAt = this.#deadline(session.createdAt, now);
     if (expiresAt <= now) return this.#gone(session);
-    if (!this.#touchDue(session, expiresAt)) return { status: 'unchanged' };
+    const due = this.#touchDue(session, expiresAt);
+    this.#events.emit('touch', { key: session.key, written: due });
+    if (!due) return { status: 'unchanged' };
     const touched = await this.#call('touch', () => this.store.touch(session.key, expiresAt));
     if (!touched) return this.#gone(session);
     session.markTouched(expiresAt);
