@@ -7,9 +7,16 @@
  */
 import type { RegenerateOptions, Session, SessionData, UserSessionInfo } from '@sessionkit/core';
 import { generateSessionId, StoreUnavailableError } from '@sessionkit/core';
-import { HeadersSentError, isStoreOutage, SessionUnavailableError, toHttpError } from './errors.js';
+import {
+  HeadersSentError,
+  isStoreOutage,
+  SessionBusyError,
+  SessionConflictError,
+  SessionUnavailableError,
+  toHttpError,
+} from './errors.js';
 import type { LegacyOutcome } from './legacy.js';
-import type { SessionHttpSettings } from './options.js';
+import type { HttpOutcome, SessionHttpSettings } from './options.js';
 import type { IncomingHeaders, PresentedToken, TokenSource } from './transport.js';
 
 /** What a commit asks the binding to send with the response. */
@@ -498,6 +505,29 @@ export class SessionContext<T extends SessionData = SessionData> {
     }
     this.#session = session;
     this.#loaded = true;
+    this.report(
+      session !== null
+        ? 'loaded'
+        : id !== undefined
+          ? 'anonymous'
+          : this.#presented.presented
+            ? 'rejected_token'
+            : 'no_token',
+    );
+  }
+
+  /** @internal Reports `outcome` to the `onOutcome` option, if set (the CSRF check reports its 403s here). */
+  report(outcome: HttpOutcome): void {
+    this.#http.onOutcome?.(outcome);
+  }
+
+  /** {@link toHttpError}, reporting a 409 or 503 to `onOutcome`. */
+  #httpError(error: unknown, phase: string): unknown {
+    const answer = toHttpError(error, phase);
+    if (answer instanceof SessionConflictError) this.report('conflict');
+    else if (answer instanceof SessionUnavailableError || answer instanceof SessionBusyError)
+      this.report('unavailable');
+    return answer;
   }
 
   /**
@@ -509,25 +539,26 @@ export class SessionContext<T extends SessionData = SessionData> {
       const { onStoreError } = this.#http;
       const action = typeof onStoreError === 'function' ? onStoreError(error, phase) : onStoreError;
       if (action === 'anonymous') {
+        this.report('unavailable');
         this.#degraded = true;
         this.#session = null;
         return;
       }
     }
-    throw toHttpError(error, phase);
+    throw this.#httpError(error, phase);
   }
 
   async #operation<R>(name: string, run: () => Promise<R>): Promise<R> {
     try {
       return await run();
     } catch (error) {
-      throw toHttpError(error, name);
+      throw this.#httpError(error, name);
     }
   }
 
   #assertOperational(name: string): void {
     if (this.#degraded) {
-      throw toHttpError(new StoreUnavailableError('the store failed earlier in this request'), name);
+      throw this.#httpError(new StoreUnavailableError('the store failed earlier in this request'), name);
     }
   }
 

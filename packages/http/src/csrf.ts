@@ -94,6 +94,12 @@ export class CsrfGuard {
    * answer (403) or `undefined` when the request may proceed. No store call.
    */
   check(request: CsrfRequest, ctx: SessionContext<SessionData>): CsrfError | undefined {
+    const error = this.#verdict(request, ctx);
+    if (error !== undefined) ctx.report('csrf_rejected');
+    return error;
+  }
+
+  #verdict(request: CsrfRequest, ctx: SessionContext<SessionData>): CsrfError | undefined {
     if (!this.appliesTo(request.method)) return undefined;
     if (ctx.tokenSource === 'header') return undefined;
     const { headers } = request;

@@ -31,6 +31,23 @@ export type StoreErrorPolicy =
   | StoreErrorAction
   | ((error: SessionKitError, phase: 'load' | 'commit') => StoreErrorAction);
 
+/**
+ * What a request's session handling came to, reported to the `onOutcome` option (e.g. as a metric label):
+ * - on the request's first session access, how its token was classified: `'no_token'`, `'rejected_token'`
+ *   (forged, tampered, foreign: refused without a store call), `'loaded'` (a live session) or `'anonymous'`
+ *   (a valid token whose session is unknown or expired);
+ * - for each failure answered instead of the response: `'csrf_rejected'` (403), `'conflict'` (409) or
+ *   `'unavailable'` (503 for a store outage or contention; also a load the `'anonymous'` outage policy degraded).
+ */
+export type HttpOutcome =
+  | 'no_token'
+  | 'rejected_token'
+  | 'loaded'
+  | 'anonymous'
+  | 'csrf_rejected'
+  | 'conflict'
+  | 'unavailable';
+
 /** Options of every binding (Express, Fastify, node:http) and of {@link SessionHttp}. */
 export interface SessionHttpOptions<T extends SessionData = SessionData> {
   /** The session lifecycle (expiry, store, merge policy). Share one manager across the app. */
@@ -57,6 +74,11 @@ export interface SessionHttpOptions<T extends SessionData = SessionData> {
    * cookie pays one substring search of its `Cookie` header, and only when it has no SessionKit session.
    */
   legacy?: LegacyOptions<T>;
+  /**
+   * Called with each {@link HttpOutcome} of a request, synchronously (keep it cheap: count, do not await), e.g.
+   * `SessionTelemetry.httpOutcomes()` of `@sessionkit/opentelemetry`. Default: none, at no cost.
+   */
+  onOutcome?: (outcome: HttpOutcome) => void;
 }
 
 /**
@@ -79,6 +101,8 @@ export class SessionHttpSettings<T extends SessionData = SessionData> {
   readonly csrf: CsrfTokens;
   /** The adopter of express-session sessions, when the `legacy` option is set. */
   readonly legacy: LegacyAdopter<T> | undefined;
+  /** The outcome listener, if set. */
+  readonly onOutcome: ((outcome: HttpOutcome) => void) | undefined;
 
   constructor(options: SessionHttpOptions<T>) {
     this.manager = options.manager;
@@ -87,6 +111,7 @@ export class SessionHttpSettings<T extends SessionData = SessionData> {
     this.onStoreError = options.onStoreError ?? 'fail';
     this.consistency = options.consistency;
     this.clock = options.clock ?? systemClock;
+    this.onOutcome = options.onOutcome;
     this.legacy = options.legacy ? new LegacyAdopter<T>(options.legacy, options.manager, this.clock) : undefined;
   }
 }
