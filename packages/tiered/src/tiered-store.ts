@@ -34,7 +34,7 @@ import {
   toStoreError,
 } from '@sessionkit/core';
 import { warnCacheFailing } from './cache-warning.js';
-import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import type { BreakerState, CircuitBreakerOptions } from './circuit-breaker.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 
 /** Options for {@link TieredStore}. */
@@ -75,6 +75,8 @@ export interface TieredStoreStats {
   nearHits: number;
   /** Keys that must not be served from the cache until their entry is cleared there. */
   dirtyKeys: number;
+  /** The state of the breaker guarding the cache now. */
+  breaker: BreakerState;
 }
 
 /** Dirty keys cleared from the cache after each successful cache call. */
@@ -128,7 +130,12 @@ export class TieredStore implements SessionStore {
 
   /** How the tiers were used so far. */
   get stats(): TieredStoreStats {
-    return { ...this.#stats, nearHits: this.#near?.stats.hits ?? 0, dirtyKeys: this.#dirty.size };
+    return {
+      ...this.#stats,
+      nearHits: this.#near?.stats.hits ?? 0,
+      dirtyKeys: this.#dirty.size,
+      breaker: this.#breaker.state,
+    };
   }
 
   async get(key: string, options?: ReadOptions): Promise<StoredSession | null> {
