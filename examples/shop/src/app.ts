@@ -37,8 +37,8 @@ export interface ShopAppOptions extends ShopDeps {
   /** Called with unexpected errors (500s) and session commit failures. Default: `console.error`. */
   onError?: (error: unknown) => void;
   /**
-   * Serve `/metrics` from this telemetry and the `/operator` page, showing this instance and `peers`. Absent:
-   * neither route exists.
+   * Serve `/metrics` from this telemetry and the `/operator` page, showing this instance and `peers`, and count
+   * the session middleware's HTTP outcomes in it. Absent: neither route exists.
    */
   operator?: { telemetry: ShopTelemetry; peers: readonly OperatorPeer[] };
 }
@@ -86,6 +86,7 @@ export function createShopApp(options: ShopAppOptions): express.Express {
       secrets,
       cookie: { name: SESSION_COOKIE, secure: secureCookie },
       onError,
+      ...(operator ? { onOutcome: operator.telemetry.onOutcome } : {}),
     }),
   );
   app.use((_req: Request, res: Response, next: NextFunction) => {

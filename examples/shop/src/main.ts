@@ -13,6 +13,8 @@ import { DEMO_ACCOUNTS } from './users.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const shop = await startShop(config);
+  // Any other OpenTelemetry instrumentation in this process reports to /metrics as well.
+  shop.telemetry?.registerGlobal();
   const { port } = shop.server.address() as { port: number };
   const lines = [
     `SessionKit shop "${config.instance}" on http://localhost:${port}`,

@@ -19,10 +19,11 @@ import { DEMO_ACCOUNTS, UserDirectory } from './users.js';
 /** A running shop instance. */
 export interface RunningShop {
   server: Server;
+  /** The opened store itself. */
   store: SessionStore;
   /** `http://host:port/`. */
   url: string;
-  /** The metrics behind `/metrics`, when `operatorEndpoints` is on. */
+  /** The metrics behind `/metrics` when `operatorEndpoints` is on; the manager then uses `store` instrumented. */
   telemetry: ShopTelemetry | undefined;
   /** Stops listening, waits for open requests, closes the store and the telemetry. */
   close(): Promise<void>;
@@ -30,13 +31,15 @@ export interface RunningShop {
 
 /** Opens the configured store and serves the shop. */
 export async function startShop(config: ShopConfig): Promise<RunningShop> {
-  const [store, users] = await Promise.all([openStore(config.store), UserDirectory.create(DEMO_ACCOUNTS)]);
+  const [opened, users] = await Promise.all([openStore(config.store), UserDirectory.create(DEMO_ACCOUNTS)]);
   const telemetry = config.operatorEndpoints ? new ShopTelemetry() : undefined;
+  const instrumented = telemetry ? telemetry.instrumentStore(opened, config.store) : opened;
   const manager = new SessionManager<ShopSession>({
     ...expiryPresets.nistAal2,
-    store,
+    store: instrumented,
     conflicts: SHOP_CONFLICT_POLICIES,
   });
+  telemetry?.observeManager(manager);
   // Store errors carry hashed store keys at most, never raw session IDs.
   manager.on('storeError', ({ operation, error }) =>
     console.error(`[${config.instance}] session store ${operation} failed: ${error.message}`),
@@ -59,7 +62,7 @@ export async function startShop(config: ShopConfig): Promise<RunningShop> {
   let closing: Promise<void> | undefined;
   return {
     server,
-    store,
+    store: opened,
     telemetry,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`,
     close() {
@@ -67,7 +70,7 @@ export async function startShop(config: ShopConfig): Promise<RunningShop> {
         server.close(() => resolve());
         server.closeIdleConnections();
       })
-        .then(() => store.close())
+        .then(() => opened.close())
         .then(() => telemetry?.shutdown());
       return closing;
     },

@@ -254,6 +254,38 @@ export function describeStore(spec: StoreSpec): string {
   }
 }
 
+/**
+ * The server a spec's store talks to, for telemetry's `server.address`/`server.port`: the host, or the first of a
+ * list (the one the client contacts first). Nothing for the embedded memory store or a tiered pair (its two tiers
+ * are two servers); the AWS endpoint of a region is named by the SDK, not here.
+ */
+export function storeServer(spec: StoreSpec): { address?: string; port?: number } {
+  const first = (nodes: HostPort[]) => (nodes[0] ? { address: nodes[0].host, port: nodes[0].port } : {});
+  switch (spec.kind) {
+    case 'memory':
+    case 'tiered':
+      return {};
+    case 'redis':
+      return { address: spec.host, port: spec.port };
+    case 'redis-cluster':
+      return first(spec.nodes);
+    case 'memcached':
+      return first(spec.servers);
+    case 'cassandra':
+      return first(spec.contactPoints);
+    case 'dynamodb': {
+      if (spec.endpoint === undefined) return {};
+      const url = new URL(spec.endpoint);
+      return {
+        address: url.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      };
+    }
+    case 'hazelcast':
+      return first(spec.members);
+  }
+}
+
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 /** Resolves `store` once `connect()` did; if it fails, closes the store (its client stops retrying) and rethrows. */

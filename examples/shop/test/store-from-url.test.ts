@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeStore, parseStoreUrl, StoreUrlError } from '../src/store-from-url.js';
+import { describeStore, parseStoreUrl, StoreUrlError, storeServer } from '../src/store-from-url.js';
 
 describe('parseStoreUrl', () => {
   it('defaults to the embedded memory store', () => {
@@ -158,5 +158,21 @@ describe('describeStore', () => {
       'tiered:memcached://a:1,b:2|dynamodb://127.0.0.1:14567/sess',
     );
     expect(describeStore(parseStoreUrl('hazelcast://[::1]:5701/dev'))).toBe('hazelcast://[::1]:5701/dev');
+  });
+});
+
+describe('storeServer', () => {
+  it('names the server (the first of a list) for telemetry, nothing for memory and tiered', () => {
+    expect(storeServer(parseStoreUrl('redis://u:p@r:6380/1'))).toEqual({ address: 'r', port: 6380 });
+    expect(storeServer(parseStoreUrl('memcached://a:1,b:2'))).toEqual({ address: 'a', port: 1 });
+    expect(storeServer(parseStoreUrl('cassandra://c1,c2/ks'))).toEqual({ address: 'c1', port: 9042 });
+    expect(storeServer(parseStoreUrl('dynamodb://127.0.0.1:14567/sess'))).toEqual({
+      address: '127.0.0.1',
+      port: 14567,
+    });
+    expect(storeServer(parseStoreUrl('dynamodb:///sess?region=eu-west-1'))).toEqual({});
+    expect(storeServer(parseStoreUrl('hazelcast://[::1]:5701/dev'))).toEqual({ address: '::1', port: 5701 });
+    expect(storeServer(parseStoreUrl('memory'))).toEqual({});
+    expect(storeServer(parseStoreUrl('tiered:memcached://a:1|redis://r:2'))).toEqual({});
   });
 });
