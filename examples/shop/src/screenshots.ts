@@ -3,7 +3,7 @@
  * `npm run screenshots -w @sessionkit/example-shop`: starts the cluster (3 instances, HAProxy, Redis from the
  * services), signs in from three browsers with Chromium, and saves the pictures the docs embed:
  * docs/images/shop-products.png, docs/images/shop-cart.png, docs/images/active-sessions.png, and
- * docs/images/operator-page.png (the live charts of all three instances while the three browsers shop).
+ * docs/images/operator-page.png (the live charts of all three instances while each browser shops on one).
  * Needs the Debian packages `chromium` and `haproxy`, and Redis at 127.0.0.1:16379 (or SESSIONKIT_STORE).
  *
  * @module
@@ -17,7 +17,7 @@ import { DEFAULT_CLUSTER_STORE, startCluster } from './cluster/index.js';
 const OUT = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
 const VIEWPORT = { width: 1100, height: 640 };
 /** How long the browsers shop while the operator page collects figures (it keeps 3 minutes). */
-const OPERATOR_LOAD_MS = 40_000;
+const OPERATOR_LOAD_MS = 45_000;
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -36,10 +36,14 @@ async function addToCart(page: Page, base: string, product: string): Promise<voi
   await Promise.all([page.waitForURL(`${base}/cart`), page.click(`[data-testid=add-${product}]`)]);
 }
 
-/** Page views and cart adds from each page, one at a time per page, until `done()` says stop. */
-async function shop(pages: Page[], base: string, done: () => boolean): Promise<void> {
+/**
+ * Page views and cart adds from each page, one at a time per page, until `done()` says stop. Page `i` talks to
+ * `bases[i]` (the cookie is per host, not per port, so its session works on every instance).
+ */
+async function shop(pages: Page[], bases: string[], done: () => boolean): Promise<void> {
   await Promise.all(
-    pages.map(async (page) => {
+    pages.map(async (page, i) => {
+      const base = bases[i]!;
       for (let i = 0; !done(); i++) {
         if (i % 5 === 4) await addToCart(page, base, 'stickers');
         else await page.goto(`${base}/cart`);
@@ -78,11 +82,12 @@ async function main(): Promise<void> {
     await a!.goto(`${base}/account/sessions`);
     await a!.screenshot({ path: `${OUT}active-sessions.png` });
 
-    // The operator page of one instance (it shows all three) while the three browsers shop through HAProxy.
+    // The operator page of one instance (it shows all three) while each browser shops on another instance.
     const operator = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
-    await operator.goto(`${cluster.instances[0]!.url}/operator`);
+    const instances = cluster.instances.map((i) => i.url);
+    await operator.goto(`${instances[0]}/operator`);
     const until = Date.now() + OPERATOR_LOAD_MS;
-    await shop([a!, b!, c!], base, () => Date.now() > until);
+    await shop([a!, b!, c!], instances, () => Date.now() > until);
     await operator.screenshot({ path: `${OUT}operator-page.png`, fullPage: true });
     await a!.goto(`${base}/account/sessions`);
 

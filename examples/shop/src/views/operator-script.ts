@@ -1,7 +1,7 @@
 /**
  * The operator page's script, served at `/operator.js` (same origin, so the page's CSP allows it without
  * `'unsafe-inline'`). Every 2 s it fetches `/operator/data` (see operator/feed.ts) and redraws the figures table
- * and the SVG line charts: one line per instance, or per HTTP outcome for the requests chart. Series colours are
+ * and the SVG line charts (the last 3 minutes, or since the first figures): one line per instance, or per HTTP outcome for the requests chart. Series colours are
  * stylesheet classes (`s0`..`s7`), as the CSP forbids inline styles.
  *
  * @module
@@ -13,6 +13,7 @@ export const OPERATOR_SCRIPT = `'use strict';
   var SVG = 'http://www.w3.org/2000/svg';
   var REFRESH_MS = 2000;
   var WINDOW_MS = 180000;
+  var MIN_SPAN_MS = 30000;
   var W = 440, H = 170, LEFT = 44, RIGHT = 8, TOP = 10, BOTTOM = 22;
   var CHARTS = {
     p50: { value: function (p) { return p.p50Ms; } },
@@ -48,23 +49,28 @@ export const OPERATOR_SCRIPT = `'use strict';
     var legend = document.querySelector('[data-legend="' + id + '"]');
     if (!svg || !legend) return;
     var now = Date.now();
+    var oldest = Math.min.apply(null, [now].concat(series.flatMap(function (s) {
+      return s.points.map(function (p) { return p.at; });
+    })));
+    var span = Math.min(WINDOW_MS, Math.max(MIN_SPAN_MS, now - oldest));
     var max = fixedMax || niceMax(Math.max.apply(null, [0].concat(series.flatMap(function (s) {
       return s.points.map(function (p) { return p.value === null ? 0 : p.value; });
     }))));
-    var x = function (at) { return LEFT + ((at - (now - WINDOW_MS)) / WINDOW_MS) * (W - LEFT - RIGHT); };
+    var x = function (at) { return LEFT + ((at - (now - span)) / span) * (W - LEFT - RIGHT); };
     var y = function (v) { return H - BOTTOM - (v / max) * (H - TOP - BOTTOM); };
     svg.replaceChildren();
     [0, 0.5, 1].forEach(function (f) {
       svg.appendChild(el('line', { x1: LEFT, x2: W - RIGHT, y1: y(f * max), y2: y(f * max), class: 'grid' }));
       svg.appendChild(el('text', { x: LEFT - 6, y: y(f * max) + 4, class: 'tick', 'text-anchor': 'end' }, format(f * max, 1)));
     });
-    svg.appendChild(el('text', { x: LEFT, y: H - 4, class: 'tick' }, '-3 min'));
+    var ago = span >= 60000 ? Math.round(span / 60000) + ' min' : Math.round(span / 1000) + ' s';
+    svg.appendChild(el('text', { x: LEFT, y: H - 4, class: 'tick' }, '-' + ago));
     svg.appendChild(el('text', { x: W - RIGHT, y: H - 4, class: 'tick', 'text-anchor': 'end' }, 'now'));
     legend.replaceChildren();
     series.forEach(function (s, i) {
       var runs = [[]];
       s.points.forEach(function (p) {
-        if (p.at < now - WINDOW_MS) return;
+        if (p.at < now - span) return;
         if (p.value === null) runs.push([]);
         else runs[runs.length - 1].push(x(p.at).toFixed(1) + ',' + y(Math.min(p.value, max)).toFixed(1));
       });
