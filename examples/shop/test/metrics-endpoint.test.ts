@@ -1,8 +1,10 @@
 /**
  * Issue 23's demo: the shop on Redis under load (signed-in shoppers over real HTTP) serves the documented
  * SessionKit series at `/metrics`, never a raw session ID in them, and the `/operator` page with its chart script
- * and data. `OPERATOR_ENDPOINTS=false` removes both routes.
+ * and data; the page of an instance with peers (`OPERATOR_PEERS`, as the cluster demo sets) shows theirs too.
+ * `OPERATOR_ENDPOINTS=false` removes both routes.
  */
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -122,6 +124,39 @@ describe('shop /metrics and /operator on Redis under load', () => {
     expect(point.p50Ms).toBeGreaterThan(0);
     expect(point.p99Ms).toBeGreaterThanOrEqual(point.p50Ms!);
     expect(point.requestsPerSec.loaded).toBeGreaterThan(0);
+  });
+});
+
+describe('operator page of several instances', () => {
+  it("shows each peer's figures, and a peer that does not answer as down", async () => {
+    const peer = await startShop(loadConfig({ PORT: '0', INSTANCE_NAME: 'peer-shop' }));
+    const gone = `http://127.0.0.1:${(peer.server.address() as AddressInfo).port + 1}`;
+    const shop = await startShop(
+      loadConfig({
+        PORT: '0',
+        INSTANCE_NAME: 'main-shop',
+        OPERATOR_PEERS: `peer-shop=${peer.url},gone-shop=${gone}`,
+      }),
+    );
+    try {
+      expect(await (await fetch(`${shop.url}operator`)).text()).toContain('data-instance="gone-shop"');
+      await fetch(`${shop.url}operator/data`);
+      await sleep(1_100);
+      await fetch(peer.url, { headers: { cookie: 'sid=forged.token' } });
+      const data = (await (await fetch(`${shop.url}operator/data`)).json()) as OperatorData;
+      const [main, other, down] = data.instances;
+      expect(data.instances.map((i) => [i.name, i.up])).toEqual([
+        ['main-shop', true],
+        ['peer-shop', true],
+        ['gone-shop', false],
+      ]);
+      expect(main!.points).toHaveLength(1);
+      expect(other!.points.at(-1)!.requestsPerSec.rejected_token).toBeGreaterThan(0);
+      expect(down!.error).toBeTruthy();
+    } finally {
+      await shop.close();
+      await peer.close();
+    }
   });
 });
 
