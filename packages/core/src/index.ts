@@ -19,6 +19,7 @@ export * from './map-limit.js';
 export * from './memory-store.js';
 export * from './merge.js';
 export * from './near-cache.js';
+export * from './operation-tracer.js';
 export * from './presets.js';
 export * from './session.js';
 export * from './session-codec.js';

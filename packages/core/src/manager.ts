@@ -30,6 +30,7 @@ import { logSessionEvents } from './logger.js';
 import { MemoryStore } from './memory-store.js';
 import type { ConflictPolicies, ResolvedConflictPolicies } from './merge.js';
 import { mergeChanges, resolveConflictPolicies } from './merge.js';
+import type { OperationTracer } from './operation-tracer.js';
 import type { ExpiryPolicy } from './presets.js';
 import { Session } from './session.js';
 import type { Consistency, ReadOptions, SessionStore, StoredSession } from './store.js';
@@ -85,6 +86,11 @@ export interface SessionManagerOptions extends ExpiryPolicy {
    * session ID or store key. Default: no logging.
    */
   logger?: SessionLogger;
+  /**
+   * Wraps each `load`, `commit` and `regenerate`, e.g. in a span (`SessionTelemetry.managerTracer()` of
+   * `@sessionkit/opentelemetry`). Default: none, at no cost.
+   */
+  tracer?: OperationTracer;
 }
 
 /** Shared read options, so a load allocates none. Frozen: stores receive them but must not change them. */
@@ -156,6 +162,7 @@ export class SessionManager<T extends SessionData = SessionData> {
   readonly #defaultConsistency: Consistency;
   readonly #userSessionLimit: UserSessionLimit | undefined;
   readonly #events = new SessionEventEmitter();
+  readonly #tracer: OperationTracer | undefined;
 
   constructor(options: SessionManagerOptions) {
     const { idleTimeout, absoluteTimeout } = options;
@@ -177,6 +184,7 @@ export class SessionManager<T extends SessionData = SessionData> {
     this.#defaultConsistency = options.defaultConsistency ?? 'eventual';
     this.#userSessionLimit = resolveUserSessionLimit(this.store, options.userSessionLimit);
     if (options.logger) logSessionEvents(this.#events, options.logger);
+    this.#tracer = options.tracer;
   }
 
   /** Subscribes to a lifecycle event. Returns an unsubscribe function. */
@@ -204,7 +212,12 @@ export class SessionManager<T extends SessionData = SessionData> {
    * Loads a session by its raw ID. Resolves `null` for a malformed ID (without touching the store), an unknown
    * or expired one, or a stored record that cannot be decoded (reported as a `corrupt` event).
    */
-  async load(id: unknown, options?: LoadOptions): Promise<Session<T> | null> {
+  load(id: unknown, options?: LoadOptions): Promise<Session<T> | null> {
+    const tracer = this.#tracer;
+    return tracer ? tracer.trace('load', () => this.#load(id, options)) : this.#load(id, options);
+  }
+
+  async #load(id: unknown, options: LoadOptions | undefined): Promise<Session<T> | null> {
     if (!isValidSessionId(id)) return null;
     const key = hashSessionId(id);
     const consistency = options?.consistency ?? this.#defaultConsistency;
@@ -237,6 +250,11 @@ export class SessionManager<T extends SessionData = SessionData> {
    * A session destroyed meanwhile is never recreated (`'gone'`).
    */
   commit(session: Session<T>): Promise<CommitResult> {
+    const tracer = this.#tracer;
+    return tracer ? tracer.trace('commit', () => this.#commit(session)) : this.#commit(session);
+  }
+
+  #commit(session: Session<T>): Promise<CommitResult> {
     // Not async: each branch hands back the promise of the step it runs instead of wrapping it in one more
     // promise, which would resolve only after extra microtasks.
     if (session.destroyed) return Promise.resolve({ status: 'gone' });
@@ -265,7 +283,15 @@ export class SessionManager<T extends SessionData = SessionData> {
    * commit that another process lands on the old ID between that read and the delete (one store round trip)
    * is not carried over.
    */
-  async regenerate(session: Session<T>, options: RegenerateOptions = {}): Promise<Session<T>> {
+  regenerate(session: Session<T>, options: RegenerateOptions = {}): Promise<Session<T>> {
+    const tracer = this.#tracer;
+    return tracer
+      ? tracer.trace('regenerate', () => this.#regenerateLatest(session, options))
+      : this.#regenerateLatest(session, options);
+  }
+
+  /** Regenerates from the latest stored state, on the old session's write lane (see {@link regenerate}). */
+  async #regenerateLatest(session: Session<T>, options: RegenerateOptions): Promise<Session<T>> {
     if (session.isNew) return this.#regenerate(session, session.currentAttributes, options);
     // On the old session's write lane, after the commits this process queued for it, and from its latest
     // stored state: a change another request saved since this one loaded the session moves to the new ID
