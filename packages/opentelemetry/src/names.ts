@@ -39,6 +39,7 @@ export const ATTR = {
   errorType: 'error.type',
   outcome: 'sessionkit.outcome',
   keyPrefix: 'sessionkit.store.key_prefix',
+  commitStatus: 'sessionkit.commit.status',
   store: 'sessionkit.store',
   resolution: 'sessionkit.conflict.resolution',
   operation: 'sessionkit.operation',

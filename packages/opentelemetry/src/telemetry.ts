@@ -5,7 +5,7 @@
  */
 import type { Attributes, Counter, MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { metrics, trace } from '@opentelemetry/api';
-import type { SessionManager, SessionStore } from '@sessionkit/core';
+import type { OperationTracer, SessionManager, SessionStore } from '@sessionkit/core';
 import { ConfigurationError } from '@sessionkit/core';
 import type { ObservableCacheSource } from './cache-metrics.js';
 import { CacheMetrics } from './cache-metrics.js';
@@ -13,6 +13,7 @@ import { dbSystem } from './db-system.js';
 import type { StoreInstruments, StoreServer } from './instrumented-store.js';
 import { InstrumentedStore } from './instrumented-store.js';
 import { ManagerCounters, observeManagerEvents } from './manager-metrics.js';
+import { ManagerSpans } from './manager-tracer.js';
 import { ATTR, METRICS, SCOPE } from './names.js';
 
 /** Options of {@link SessionTelemetry}. */
@@ -43,7 +44,7 @@ const PAYLOAD_BUCKETS = [128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 65_536, 
  * const telemetry = new SessionTelemetry();
  * const store = telemetry.instrumentStore(new RedisSessionStore({ ... }), { address: 'redis.internal', port: 6379 });
  * const manager = new SessionManager({ store, idleTimeout, absoluteTimeout });
- * telemetry.observeManager(manager);
+ * telemetry.observeManager(manager); // and, for manager spans, `tracer: telemetry.managerTracer()` above
  * app.use(sessionMiddleware({ manager, secrets, onOutcome: telemetry.httpOutcomes() }));
  * ```
  */
@@ -90,6 +91,16 @@ export class SessionTelemetry {
    */
   instrumentStore(store: SessionStore, server?: StoreServer): SessionStore {
     return new InstrumentedStore(store, this.#store, server?.system ?? dbSystem(store.name), server);
+  }
+
+  /**
+   * The manager's `tracer` option: each `load`, `commit` and `regenerate` becomes an INTERNAL span
+   * (`sessionkit.load`, `sessionkit.commit` with `sessionkit.commit.status`, `sessionkit.regenerate`) under the
+   * active span, with the operation's store spans nested under it:
+   * `new SessionManager({ store, ..., tracer: telemetry.managerTracer() })`.
+   */
+  managerTracer(): OperationTracer {
+    return new ManagerSpans(this.#store.tracer);
   }
 
   /**

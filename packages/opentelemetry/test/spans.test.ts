@@ -45,6 +45,39 @@ describe('store spans', () => {
     expect(t.spans().at(-1)!.parentSpanContext).toBeUndefined();
   });
 
+  it('with managerTracer: load, commit and regenerate spans under the request span, store spans under them', async () => {
+    const t = testTelemetry();
+    const store = t.telemetry.instrumentStore(new MemoryStore());
+    const manager = new SessionManager({
+      store,
+      idleTimeout: 30 * MINUTE,
+      absoluteTimeout: 60 * MINUTE,
+      tracer: t.telemetry.managerTracer(),
+    });
+    const first = manager.create();
+    first.set('cart', []);
+    await manager.commit(first);
+    const requestId = await t.tracerProvider.getTracer('test').startActiveSpan('POST /login', async (request) => {
+      const session = await manager.load(first.id);
+      session!.set('step', 1);
+      await manager.commit(session!);
+      await manager.regenerate(session!, { userId: 'alice' });
+      request.end();
+      return request.spanContext().spanId;
+    });
+    const spans = t.spans();
+    const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
+    const parentName = (name: string) =>
+      spans.filter((span) => span.name === name).map((span) => byId.get(span.parentSpanContext?.spanId ?? '')?.name);
+    const inRequest = spans.filter((span) => span.parentSpanContext?.spanId === requestId).map((span) => span.name);
+    expect(inRequest).toEqual(['sessionkit.load', 'sessionkit.commit', 'sessionkit.regenerate']);
+    expect(parentName('get memory')).toEqual(['sessionkit.load', 'sessionkit.regenerate']);
+    expect(parentName('update memory')).toEqual(['sessionkit.commit']);
+    expect(parentName('delete memory')).toEqual(['sessionkit.regenerate']);
+    const commits = spans.filter((span) => span.name === 'sessionkit.commit');
+    expect(commits.map((span) => span.attributes[ATTR.commitStatus])).toEqual(['created', 'updated']);
+  });
+
   it('make the store span active for the wrapped call, so a driver span nests under it', async () => {
     const t = testTelemetry();
     const tracer = t.tracerProvider.getTracer('driver');

@@ -1,0 +1,43 @@
+/**
+ * {@link ManagerSpans}: the {@link OperationTracer} that puts each `load`, `commit` and `regenerate` of a
+ * `SessionManager` in an INTERNAL span, made active so the store spans of the operation nest under it.
+ *
+ * @module
+ */
+import type { Tracer } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { CommitResult, ManagerOperation, OperationTracer } from '@sessionkit/core';
+import { ATTR } from './names.js';
+import { errorType } from './outcome.js';
+
+const SPAN_NAMES: Readonly<Record<ManagerOperation, string>> = {
+  load: 'sessionkit.load',
+  commit: 'sessionkit.commit',
+  regenerate: 'sessionkit.regenerate',
+};
+
+/** Spans `sessionkit.load`, `sessionkit.commit` (with `sessionkit.commit.status`) and `sessionkit.regenerate`. */
+export class ManagerSpans implements OperationTracer {
+  readonly #tracer: Tracer;
+
+  constructor(tracer: Tracer) {
+    this.#tracer = tracer;
+  }
+
+  async trace<R>(operation: ManagerOperation, run: () => Promise<R>): Promise<R> {
+    const parent = context.active();
+    const span = this.#tracer.startSpan(SPAN_NAMES[operation], { kind: SpanKind.INTERNAL }, parent);
+    try {
+      const result = await context.with(trace.setSpan(parent, span), run);
+      if (operation === 'commit') span.setAttribute(ATTR.commitStatus, (result as CommitResult).status);
+      return result;
+    } catch (error) {
+      const type = errorType(error);
+      span.setAttribute(ATTR.errorType, type);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+}
