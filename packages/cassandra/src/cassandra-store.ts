@@ -20,6 +20,7 @@ import {
 } from '@sessionkit/core';
 import type { Client, types as driverTypes } from 'cassandra-driver';
 import cassandra from 'cassandra-driver';
+import { guardControlConnectionRefresh } from './control-connection-guard.js';
 import { casExhausted, toCassandraError } from './errors.js';
 import type { LwtOutcome } from './operation.js';
 import { Operation } from './operation.js';
@@ -33,6 +34,9 @@ import { UserIndex } from './user-index.js';
 
 type Row = driverTypes.Row;
 const { Uuid, unset } = cassandra.types;
+
+/** Delay before a control-connection refresh that failed outside the driver's own retry is tried again. */
+const CONTROL_REFRESH_RETRY_MS = 500;
 
 /**
  * A {@link SessionStore} on Apache Cassandra (cassandra-driver 4.10).
@@ -76,6 +80,8 @@ export class CassandraSessionStore implements SessionStore {
     this.tables = { keyspace: o.keyspace, table: o.table, userTable: o.userTable };
     this.#ownsClient = options.client === undefined;
     this.client = options.client ?? new cassandra.Client(ownedClientOptions(options, o));
+    // A client passed in is the application's to manage; the store's own gets the refresh guard.
+    if (this.#ownsClient) guardControlConnectionRefresh(this.client, CONTROL_REFRESH_RETRY_MS);
     this.#statements = buildStatements(o.keyspace, o.table, o.userTable);
     this.#index = new UserIndex({
       options: o,
