@@ -3,7 +3,7 @@
  * connections but never answers reports `timeout`; the span's status is an error with `error.type`, and the
  * typed error reaches the caller unchanged. No test server is stopped (the soak test owns them).
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { StoreTimeoutError, StoreUnavailableError } from '@sessionkit/core';
 import { RedisSessionStore } from '@sessionkit/redis';
@@ -14,13 +14,19 @@ import { count, testTelemetry } from './harness.js';
 describe('store outage', () => {
   let silent: Server;
   let silentPort: number;
+  const sockets = new Set<Socket>();
   beforeAll(async () => {
     // Accepts connections and never answers: every command runs into the operation deadline.
-    silent = createServer(() => {});
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     silentPort = (silent.address() as { port: number }).port;
   });
   afterAll(async () => {
+    // A client still waiting for its QUIT reply keeps its connection: end them all.
+    for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => silent.close(resolve));
   });
 
