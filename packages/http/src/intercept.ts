@@ -60,80 +60,151 @@ export function sendFailure(
   end.call(res, response.body);
 }
 
+/** The four response methods the hooks hold back. */
+const HOOKED: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
+
+/** One response's hook state: its context, the methods the hooks call through to, and the held-back calls. */
+interface HookState {
+  readonly ctx: CommittingContext;
+  readonly onError: ((error: unknown) => void) | undefined;
+  readonly original: Record<Method, AnyFn>;
+  /** The calls held back while the commit runs. */
+  queue: Array<[Method, unknown[]]> | undefined;
+  /** The commit has finished (or failed): calls go straight through. */
+  settled: boolean;
+  /** A `write` was held back, so `'drain'` is owed after the replay. */
+  heldWrite: boolean;
+}
+
+/** Hook state per response; a WeakMap, because every property added to an Express `res` costs (see below). */
+const states = new WeakMap<ServerResponse, HookState>();
+
+/** The hooked prototype made for each original response prototype (Express's `app.response`, `ServerResponse`). */
+const hookedPrototypes = new WeakMap<object, object>();
+
 /**
  * Installs the commit-before-headers hooks on `res` for `ctx`. `onError` receives commit failures (after the
  * failure response is sent), for logging.
+ *
+ * Two ways, the same hooks. A response whose four methods are still its prototype's gets a prototype that
+ * derives from its own and adds the hooks (made once per original prototype): no property is added to `res`.
+ * Under Express that matters: Express swaps every response's prototype, after which V8 caches no hidden-class
+ * transition, so each property added to `res` builds a new hidden class (about 2 µs each; four per write).
+ * A response on which earlier middleware already replaced one of them (compression, on-headers) gets the hooks
+ * as its own properties instead, wrapping what is there: that middleware may call its saved copy of the
+ * prototype's method, which a prototype hook would never see.
  */
 export function deferHeadersUntilCommit(
   res: ServerResponse,
   ctx: CommittingContext,
   onError?: (error: unknown) => void,
 ): void {
+  // One context per request arms the hooks once; a second set would have no original methods left to call.
+  if (states.has(res)) throw new Error('the commit hooks are already installed on this response');
+  const patched = HOOKED.some((method) => Object.hasOwn(res, method));
+  const source = res as unknown as Record<Method, AnyFn>;
   const original = {
-    writeHead: res.writeHead as unknown as AnyFn,
-    write: res.write as unknown as AnyFn,
-    end: res.end as unknown as AnyFn,
-    flushHeaders: res.flushHeaders as unknown as AnyFn,
+    writeHead: source.writeHead,
+    write: source.write,
+    end: source.end,
+    flushHeaders: source.flushHeaders,
   };
-  let queue: Array<[Method, unknown[]]> | undefined;
-  let settled = false;
-  let heldWrite = false;
-
-  const replay = (outcome: CommitOutcome | undefined): void => {
-    const calls = queue ?? [];
-    queue = undefined;
-    settled = true;
-    for (const [method, args] of calls) {
-      if (method === 'writeHead' && outcome) keepCookiesInWriteHead(args, outcome.setCookie);
-      original[method].apply(res, args);
-    }
-    if (heldWrite && !res.writableNeedDrain && !res.writableEnded) res.emit('drain');
-  };
-
-  const commitThen = (afterHeaders: boolean): void => {
-    ctx.commit().then(
-      (outcome) => {
-        const apply = !afterHeaders && !res.headersSent;
-        if (apply) applyOutcome(res, outcome);
-        replay(apply ? outcome : undefined);
-      },
-      (error: unknown) => {
-        queue = undefined;
-        settled = true;
-        if (afterHeaders || res.headersSent) res.destroy(error instanceof Error ? error : undefined);
-        else sendFailure(res, error, original.end, original.writeHead);
-        onError?.(error);
-      },
-    );
-  };
-
-  const hook = (method: Method): AnyFn =>
-    function (this: ServerResponse, ...args: unknown[]): unknown {
-      if (queue) {
-        queue.push([method, args]);
-        if (method === 'write') heldWrite = true;
-        return method === 'write' ? false : method === 'flushHeaders' ? undefined : res;
-      }
-      if (settled || !ctx.needsCommit) {
-        // Late use: the session was first used after the headers went out; still save it before ending.
-        if (method === 'end' && ctx.needsCommit) {
-          queue = [[method, args]];
-          commitThen(true);
-          return res;
-        }
-        return original[method].apply(this, args);
-      }
-      queue = [[method, args]];
-      if (method === 'write') heldWrite = true;
-      commitThen(false);
-      return method === 'write' ? false : method === 'flushHeaders' ? undefined : res;
-    };
-
-  res.writeHead = hook('writeHead') as unknown as ServerResponse['writeHead'];
-  res.write = hook('write') as unknown as ServerResponse['write'];
-  res.end = hook('end') as unknown as ServerResponse['end'];
-  res.flushHeaders = hook('flushHeaders') as unknown as ServerResponse['flushHeaders'];
+  states.set(res, { ctx, onError, original, queue: undefined, settled: false, heldWrite: false });
+  if (patched) {
+    for (const method of HOOKED) source[method] = HOOKS[method];
+    return;
+  }
+  const prototype = Object.getPrototypeOf(res) as object;
+  let hooked = hookedPrototypes.get(prototype);
+  if (hooked === undefined) {
+    hooked = Object.create(prototype, {
+      writeHead: { value: HOOKS.writeHead, writable: true, configurable: true },
+      write: { value: HOOKS.write, writable: true, configurable: true },
+      end: { value: HOOKS.end, writable: true, configurable: true },
+      flushHeaders: { value: HOOKS.flushHeaders, writable: true, configurable: true },
+    }) as object;
+    hookedPrototypes.set(prototype, hooked);
+  }
+  Object.setPrototypeOf(res, hooked);
 }
+
+/** Sends the held-back calls through, in order, after the commit (with its outcome applied, if it was). */
+function replay(res: ServerResponse, state: HookState, outcome: CommitOutcome | undefined): void {
+  const calls = state.queue ?? [];
+  state.queue = undefined;
+  state.settled = true;
+  for (const [method, args] of calls) {
+    if (method === 'writeHead' && outcome) keepCookiesInWriteHead(args, outcome.setCookie);
+    state.original[method].apply(res, args);
+  }
+  if (state.heldWrite && !res.writableNeedDrain && !res.writableEnded) res.emit('drain');
+}
+
+/** Commits, then replays the held-back calls, or replaces the response with the failure's. */
+function commitThen(res: ServerResponse, state: HookState, afterHeaders: boolean): void {
+  state.ctx.commit().then(
+    (outcome) => {
+      const apply = !afterHeaders && !res.headersSent;
+      if (apply) applyOutcome(res, outcome);
+      replay(res, state, apply ? outcome : undefined);
+    },
+    (error: unknown) => {
+      state.queue = undefined;
+      state.settled = true;
+      if (afterHeaders || res.headersSent) res.destroy(error instanceof Error ? error : undefined);
+      else sendFailure(res, error, state.original.end, state.original.writeHead);
+      state.onError?.(error);
+    },
+  );
+}
+
+/** What a held-back call returns: `write` says "wait for drain", the others what the real method returns. */
+function heldResult(res: ServerResponse, method: Method): unknown {
+  return method === 'write' ? false : method === 'flushHeaders' ? undefined : res;
+}
+
+/** The hook of every method: holds the first call that would send headers until the commit finished. */
+function intercept(res: ServerResponse, method: Method, args: unknown[]): unknown {
+  const state = states.get(res);
+  if (state === undefined) {
+    // Not a hooked response (a method borrowed onto another object): the prototype's own method.
+    return (Object.getPrototypeOf(Object.getPrototypeOf(res)) as Record<Method, AnyFn>)[method].apply(res, args);
+  }
+  if (state.queue) {
+    state.queue.push([method, args]);
+    if (method === 'write') state.heldWrite = true;
+    return heldResult(res, method);
+  }
+  if (state.settled || !state.ctx.needsCommit) {
+    // Late use: the session was first used after the headers went out; still save it before ending.
+    if (method === 'end' && state.ctx.needsCommit) {
+      state.queue = [[method, args]];
+      commitThen(res, state, true);
+      return res;
+    }
+    return state.original[method].apply(res, args);
+  }
+  state.queue = [[method, args]];
+  if (method === 'write') state.heldWrite = true;
+  commitThen(res, state, false);
+  return heldResult(res, method);
+}
+
+/** The four hooks, shared by every response (their state is looked up per response). */
+const HOOKS: Record<Method, AnyFn> = {
+  writeHead(this: ServerResponse, ...args: unknown[]) {
+    return intercept(this, 'writeHead', args);
+  },
+  write(this: ServerResponse, ...args: unknown[]) {
+    return intercept(this, 'write', args);
+  },
+  end(this: ServerResponse, ...args: unknown[]) {
+    return intercept(this, 'end', args);
+  },
+  flushHeaders(this: ServerResponse, ...args: unknown[]) {
+    return intercept(this, 'flushHeaders', args);
+  },
+};
 
 /**
  * The {@link ContextHooks} of a `node:http` response (Express's `res` is one): tells whether its headers went
