@@ -5,7 +5,7 @@
  * @module
  */
 import type { Attributes, Histogram, Span, Tracer } from '@opentelemetry/api';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
   ReadOptions,
   ScanOptions,
@@ -131,7 +131,10 @@ export class InstrumentedStore implements SessionStore {
     if (hashedKeyPrefix > 0 && key !== undefined) span.setAttribute(ATTR.keyPrefix, key.slice(0, hashedKeyPrefix));
     const started = performance.now();
     try {
-      const result = await context.with(trace.setSpan(parent, span), call);
+      // The API's no-op span (no SDK, no parent) is not made active: nothing would read it.
+      const result = await (isSpanContextValid(span.spanContext())
+        ? context.with(trace.setSpan(parent, span), call)
+        : call());
       this.#end(span, attributes, outcomeOf(result), started);
       return result;
     } catch (error) {

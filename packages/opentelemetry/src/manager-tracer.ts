@@ -5,7 +5,7 @@
  * @module
  */
 import type { Tracer } from '@opentelemetry/api';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { CommitResult, ManagerOperation, OperationTracer } from '@sessionkit/core';
 import { ATTR } from './names.js';
 import { errorType } from './outcome.js';
@@ -28,7 +28,9 @@ export class ManagerSpans implements OperationTracer {
     const parent = context.active();
     const span = this.#tracer.startSpan(SPAN_NAMES[operation], { kind: SpanKind.INTERNAL }, parent);
     try {
-      const result = await context.with(trace.setSpan(parent, span), run);
+      const result = await (isSpanContextValid(span.spanContext())
+        ? context.with(trace.setSpan(parent, span), run)
+        : run());
       if (operation === 'commit') span.setAttribute(ATTR.commitStatus, (result as CommitResult).status);
       return result;
     } catch (error) {
