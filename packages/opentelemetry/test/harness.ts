@@ -3,10 +3,13 @@
  * memory, and helpers that find data points and spans by name and attributes.
  */
 import type { Attributes } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { DataPoint, Histogram, MetricData } from '@opentelemetry/sdk-metrics';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll } from 'vitest';
 import type { SessionTelemetryOptions } from '../src/index.js';
 import { SessionTelemetry } from '../src/index.js';
 
@@ -82,4 +85,19 @@ export function everyReportedString(metrics: MetricData[], spans: ReadableSpan[]
   }
   for (const metric of metrics) for (const point of metric.dataPoints) add(point.attributes);
   return values;
+}
+
+/**
+ * Registers the async-hooks context manager for the calling `describe` block (so spans nest across awaits, as
+ * under an HTTP server's instrumentation) and removes it after.
+ */
+export function useAsyncHooksContext(): void {
+  const contextManager = new AsyncLocalStorageContextManager();
+  beforeAll(() => {
+    context.setGlobalContextManager(contextManager.enable());
+  });
+  afterAll(() => {
+    contextManager.disable();
+    context.disable();
+  });
 }

@@ -5,13 +5,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MemoryStore, SessionManager } from '@sessionkit/core';
 import { withSession, withWebSession } from '@sessionkit/http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ATTR, METRICS } from '../src/index.js';
-import { testTelemetry, total } from './harness.js';
+import { testTelemetry, total, useAsyncHooksContext } from './harness.js';
 
 const SECRET = 'otel-test-secret-0123456789-abcdefghij';
 const MINUTE = 60_000;
@@ -26,14 +24,7 @@ function setup() {
 const outcome = (value: string) => ({ [ATTR.httpOutcome]: value });
 
 describe('httpOutcomes', () => {
-  const contextManager = new AsyncLocalStorageContextManager();
-  beforeAll(() => {
-    context.setGlobalContextManager(contextManager.enable());
-  });
-  afterAll(() => {
-    contextManager.disable();
-    context.disable();
-  });
+  useAsyncHooksContext();
 
   it('node:http binding: counts no_token, loaded and rejected_token', async () => {
     const { t, options } = setup();

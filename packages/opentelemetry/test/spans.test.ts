@@ -2,24 +2,16 @@
  * Store spans in context: they nest under the active span (an HTTP request's, here a hand-made parent) through
  * the async-hooks context manager, and carry a hashed-key prefix only when it is opted in.
  */
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { trace } from '@opentelemetry/api';
 import { MemoryStore, SessionManager } from '@sessionkit/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ATTR, SessionTelemetry } from '../src/index.js';
-import { everyReportedString, testTelemetry } from './harness.js';
+import { everyReportedString, testTelemetry, useAsyncHooksContext } from './harness.js';
 
 const MINUTE = 60_000;
 
 describe('store spans', () => {
-  const contextManager = new AsyncLocalStorageContextManager();
-  beforeAll(() => {
-    context.setGlobalContextManager(contextManager.enable());
-  });
-  afterAll(() => {
-    contextManager.disable();
-    context.disable();
-  });
+  useAsyncHooksContext();
 
   it('nest under the active span, across awaits', async () => {
     const t = testTelemetry();
