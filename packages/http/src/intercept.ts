@@ -117,12 +117,7 @@ export function deferHeadersUntilCommit(
   const prototype = Object.getPrototypeOf(res) as object;
   let hooked = hookedPrototypes.get(prototype);
   if (hooked === undefined) {
-    hooked = Object.create(prototype, {
-      writeHead: { value: HOOKS.writeHead, writable: true, configurable: true },
-      write: { value: HOOKS.write, writable: true, configurable: true },
-      end: { value: HOOKS.end, writable: true, configurable: true },
-      flushHeaders: { value: HOOKS.flushHeaders, writable: true, configurable: true },
-    }) as object;
+    hooked = Object.create(prototype, HOOK_DESCRIPTORS) as object;
     hookedPrototypes.set(prototype, hooked);
   }
   Object.setPrototypeOf(res, hooked);
@@ -190,21 +185,20 @@ function intercept(res: ServerResponse, method: Method, args: unknown[]): unknow
   return heldResult(res, method);
 }
 
-/** The four hooks, shared by every response (their state is looked up per response). */
-const HOOKS: Record<Method, AnyFn> = {
-  writeHead(this: ServerResponse, ...args: unknown[]) {
-    return intercept(this, 'writeHead', args);
-  },
-  write(this: ServerResponse, ...args: unknown[]) {
-    return intercept(this, 'write', args);
-  },
-  end(this: ServerResponse, ...args: unknown[]) {
-    return intercept(this, 'end', args);
-  },
-  flushHeaders(this: ServerResponse, ...args: unknown[]) {
-    return intercept(this, 'flushHeaders', args);
-  },
-};
+/** The hook of one method, shared by every response (its state is looked up per response). */
+function hookOf(method: Method): AnyFn {
+  return function sessionCommitHook(this: ServerResponse, ...args: unknown[]): unknown {
+    return intercept(this, method, args);
+  };
+}
+
+/** The four hooks, made once. */
+const HOOKS = Object.fromEntries(HOOKED.map((method) => [method, hookOf(method)])) as Record<Method, AnyFn>;
+
+/** The property descriptors that put the hooks on a derived prototype. */
+const HOOK_DESCRIPTORS: PropertyDescriptorMap = Object.fromEntries(
+  HOOKED.map((method) => [method, { value: HOOKS[method], writable: true, configurable: true }]),
+);
 
 /**
  * The {@link ContextHooks} of a `node:http` response (Express's `res` is one): tells whether its headers went
