@@ -19,6 +19,7 @@ import { createSessionTable, DynamoDBSessionStore } from '@sessionkit/dynamodb';
 import { HazelcastSessionStore } from '@sessionkit/hazelcast';
 import { getSession, withSession } from '@sessionkit/http';
 import { MemcachedSessionStore } from '@sessionkit/memcached';
+import { SessionTelemetry } from '@sessionkit/opentelemetry';
 import { RedisSessionStore } from '@sessionkit/redis';
 import { TieredStore } from '@sessionkit/tiered';
 import cassandra from 'cassandra-driver';
@@ -92,4 +93,17 @@ export function conformance(): void {
   describeSessionStore<RedisSessionStore>('redis', {
     create: ({ prefix }) => new RedisSessionStore({ connection: { host: '127.0.0.1', port: 6379 }, keyPrefix: prefix }),
   });
+}
+
+/** Telemetry wired as an app wires it: the instrumented store is a `SessionStore`, the manager takes its tracer. */
+export function instrumented(): SessionManager<AppSession> {
+  const telemetry = new SessionTelemetry({ hashedKeyPrefix: 8 });
+  const store: SessionStore = telemetry.instrumentStore(new MemoryStore(), { address: '127.0.0.1', port: 6379 });
+  const manager = new SessionManager<AppSession>({
+    ...expiryPresets.nistAal2,
+    store,
+    tracer: telemetry.managerTracer(),
+  });
+  telemetry.observeManager(manager);
+  return manager;
 }

@@ -9,6 +9,7 @@ const dynamodb = require('@sessionkit/dynamodb');
 const hazelcast = require('@sessionkit/hazelcast');
 const http = require('@sessionkit/http');
 const memcached = require('@sessionkit/memcached');
+const opentelemetry = require('@sessionkit/opentelemetry');
 const redis = require('@sessionkit/redis');
 const tiered = require('@sessionkit/tiered');
 const cassandraDriver = require('cassandra-driver');
@@ -18,7 +19,7 @@ const memjs = require('memjs');
 const { exercise } = require('./exercise.cjs');
 
 exercise({
-  sessionkit: { core, redis, memcached, cassandra, dynamodb, hazelcast, tiered, http, conformance },
+  sessionkit: { core, redis, memcached, cassandra, dynamodb, hazelcast, tiered, http, conformance, opentelemetry },
   drivers: { Redis, Memjs: memjs.Client, Cassandra: cassandraDriver.Client, DynamoDBClient, HazelcastClient },
 }).catch((error) => {
   console.error(error);

@@ -7,6 +7,7 @@ import * as dynamodb from '@sessionkit/dynamodb';
 import * as hazelcast from '@sessionkit/hazelcast';
 import * as http from '@sessionkit/http';
 import * as memcached from '@sessionkit/memcached';
+import * as opentelemetry from '@sessionkit/opentelemetry';
 import * as redis from '@sessionkit/redis';
 import * as tiered from '@sessionkit/tiered';
 import cassandraDriver from 'cassandra-driver';
@@ -16,6 +17,6 @@ import memjs from 'memjs';
 import exerciseModule from './exercise.cjs';
 
 await exerciseModule.exercise({
-  sessionkit: { core, redis, memcached, cassandra, dynamodb, hazelcast, tiered, http, conformance },
+  sessionkit: { core, redis, memcached, cassandra, dynamodb, hazelcast, tiered, http, conformance, opentelemetry },
   drivers: { Redis, Memjs: memjs.Client, Cassandra: cassandraDriver.Client, DynamoDBClient, HazelcastClient },
 });

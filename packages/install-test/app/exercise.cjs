@@ -147,6 +147,28 @@ const checks = {
     }
   },
 
+  async '@sessionkit/opentelemetry'({ sessionkit: { core, opentelemetry } }) {
+    // No SDK installed in the app: the API's no-op providers. The wrapper must still be a working store with the
+    // wrapped store's name, and the manager's instrumentation must attach and detach.
+    const telemetry = new opentelemetry.SessionTelemetry();
+    const inner = new core.MemoryStore();
+    const store = telemetry.instrumentStore(inner);
+    assert.equal(store.name, inner.name);
+    await roundTrip(store, core);
+    const manager = new core.SessionManager({
+      ...core.expiryPresets.nistAal2,
+      store,
+      tracer: telemetry.managerTracer(),
+    });
+    const stop = telemetry.observeManager(manager);
+    const session = manager.create();
+    session.set('visits', 1);
+    await manager.commit(session);
+    assert.equal((await manager.load(session.id))?.get('visits'), 1);
+    stop();
+    assert.equal(typeof opentelemetry.METRICS, 'object');
+  },
+
   async '@sessionkit/conformance'({ sessionkit: { conformance } }) {
     // Registering the suite needs a vitest run (conformance.test.ts does that); here: it loads and is complete.
     assert.equal(typeof conformance.describeSessionStore, 'function');
