@@ -81,7 +81,7 @@ export interface HttpCpuReport {
 }
 
 /** One window of `writeShare` load on `side`: µs of server CPU per request, and requests/s. */
-async function cpuWindow(side: Side, seconds: number, writeShare: number): Promise<{ us: number; rps: number }> {
+export async function cpuWindow(side: Side, seconds: number, writeShare: number): Promise<{ us: number; rps: number }> {
   const before = cpuMs(side.child.pid!);
   const result = await loadWindow(side, seconds, writeShare);
   return { us: ((cpuMs(side.child.pid!) - before) * 1000) / result.total, rps: result.requestsPerSec };

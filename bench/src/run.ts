@@ -1,16 +1,18 @@
 /**
  * `npm run bench`: runs every comparison (core, each adapter, tiered, HTTP), the framework benchmarks (Fastify,
- * Koa, Hono), the server CPU per read and write request, the same-session write burst, the codec cost, the legacy option's cost, the Cassandra commit-log sync modes' cost, the scale runs and the memory
- * measurements against the real servers, one after the other in one process, then writes docs/benchmarks.md and
+ * Koa, Hono), the server CPU per read and write request, the same-session write burst, the codec cost, the legacy
+ * option's cost, the Cassandra commit-log sync modes' cost, the instrumentation cost, the scale runs and the
+ * memory measurements against the real servers, one after the other in one process, then writes docs/benchmarks.md and
  * docs/images/bench-*.svg.
  *
  * Flags:
  *   --quick          short windows and fewer rounds; scale at 10k and 100k only (about 3 minutes)
  *   --only=a,b       run only these modules (core, redis, memcached, cassandra, dynamodb, hazelcast, tiered,
- *                    http, frameworks, http-cpu, burst, codec, legacy, commitlog, scale, memory); the docs are
- *                    then left alone unless --write is given
+ *                    http, frameworks, http-cpu, burst, codec, legacy, commitlog, telemetry, scale, memory); the
+ *                    docs are then left alone unless --write is given
  *   --write          write the docs even with --only: the whole page from this run's results, except that
- *                    --only with frameworks, http-cpu, burst, codec, legacy and/or commitlog alone replaces only
+ *                    --only with frameworks, http-cpu, burst, codec, legacy, commitlog and/or telemetry alone
+ *                    replaces only
  *                    their sections of the existing page
  *   --render=FILE    only re-render the docs from a saved run (bench/.last-run.json is written by every run)
  *   --strict         exit 1 when a module failed (default: the failure is an error row and the exit code is 0)
@@ -34,6 +36,7 @@ import { describeMachine, loadAverage } from './report/machine.js';
 import { type ModuleOutcome, REPO, type RunReport, writePartSections, writeReport } from './report/markdown.js';
 import type { SectionPart } from './report/sections.js';
 import type { ScaleReport } from './scale.js';
+import { printTelemetryReport, type TelemetryReport } from './telemetry.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -319,6 +322,14 @@ const { report: commitlog, error: commitlogError } = await runPart<CommitlogRepo
   },
 });
 
+// Three store sides in this process and four HTTP server children, in alternating rounds.
+const { report: telemetry, error: telemetryError } = await runPart<TelemetryReport>('telemetry', {
+  limitSeconds: quick ? 240 : 600,
+  retry: true,
+  run: async () => (await import('./telemetry.js')).runTelemetryBench({ quick, log }),
+  show: printTelemetryReport,
+});
+
 let scale: ScaleReport | undefined;
 let scaleError: string | undefined;
 let scaleRetried: string | undefined;
@@ -400,6 +411,8 @@ if (memory) report.memory = memory;
 if (memoryError) report.memoryError = memoryError;
 if (commitlog) report.commitlog = commitlog;
 if (commitlogError) report.commitlogError = commitlogError;
+if (telemetry) report.telemetry = telemetry;
+if (telemetryError) report.telemetryError = telemetryError;
 
 // The raw results, for re-rendering the page without measuring again: `--render=bench/.last-run.json`.
 await writeFile(join(REPO, 'bench', '.last-run.json'), JSON.stringify(report, null, 1));
@@ -411,10 +424,11 @@ const SECTION_PARTS: readonly string[] = [
   'codec',
   'legacy',
   'commitlog',
+  'telemetry',
 ] satisfies SectionPart[];
 if (writeDocs && only && only.length > 0 && only.every((part) => SECTION_PARTS.includes(part))) {
-  // The framework benchmarks, the server CPU per request, the burst, the codec cost, the legacy option's cost and
-  // the commit-log modes' cost have sections of their own: replace them and keep the other parts' figures.
+  // The framework benchmarks, the server CPU per request, the burst, the codec cost, the legacy option's cost, the
+  // commit-log modes' cost and the instrumentation cost have sections of their own: replace them and keep the other parts' figures.
   const files = await writePartSections(report, only as SectionPart[]);
   log(`wrote the ${only.join(' and ')} section(s) of ${files.map((f) => relative(REPO, f)).join(', ')}`);
 } else if (writeDocs) {
@@ -432,6 +446,7 @@ const verdicts = [
   ...(burst ? [burst.target.met] : []),
   ...(codec ? [codec.target.met] : []),
   ...(legacy ? [legacy.target.met] : []),
+  ...(telemetry ? telemetry.targets.map((t) => t.met) : []),
 ];
 log(
   `${verdicts.filter(Boolean).length} of ${verdicts.length} targets met; ${modules.filter((m) => m.error).length} module error(s)`,
@@ -446,6 +461,7 @@ process.exit(
       codecError ||
       legacyError ||
       commitlogError ||
+      telemetryError ||
       scaleError ||
       memoryError)
     ? 1

@@ -140,13 +140,20 @@ export interface Side {
 
 /**
  * Starts `framework`'s `variant` server in a child process (so the load generator does not share its event
- * loop) and logs in {@link SESSIONS} users. `execArgv` adds Node flags to the child (e.g. `--cpu-prof`).
+ * loop) and logs in {@link SESSIONS} users. `execArgv` adds Node flags to the child (e.g. `--cpu-prof`), `env`
+ * environment variables (e.g. the telemetry mode of `telemetry-setup.ts`).
  */
-export async function openSide(framework: Framework, variant: Variant, execArgv: string[] = []): Promise<Side> {
+export async function openSide(
+  framework: Framework,
+  variant: Variant,
+  execArgv: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Side> {
   const prefix = `bench-http-${framework}-${variant}-${randomBytes(4).toString('hex')}:`;
   const child = fork(SERVER_CHILD, [framework, variant, prefix], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: [...process.execArgv, ...execArgv],
+    env: { ...process.env, ...env },
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port));

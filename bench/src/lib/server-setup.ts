@@ -11,23 +11,54 @@ import { RedisSessionStore } from '@sessionkit/redis';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { IDLE_MS, REDIS_URL, SECRET } from './http-sides.js';
+import { benchTelemetry, TELEMETRY_ENV, TELEMETRY_MODES, type TelemetryMode } from './telemetry-setup.js';
+
+/** The telemetry mode the parent asked this server child for ({@link TELEMETRY_ENV}; `off` when unset). */
+function telemetryMode(): TelemetryMode {
+  const mode = (process.env[TELEMETRY_ENV] ?? 'off') as TelemetryMode;
+  if (!TELEMETRY_MODES.includes(mode))
+    throw new Error(`${TELEMETRY_ENV}=${mode}: expected ${TELEMETRY_MODES.join(', ')}`);
+  return mode;
+}
 
 /**
  * The options every SessionKit binding takes, on a `RedisSessionStore` under `prefix` (`nearCache` for the
- * `sessionkit-near` variant, the store's defaults otherwise), with `close` for the store's connections.
+ * `sessionkit-near` variant, the store's defaults otherwise), with `close` for the store's connections. With
+ * {@link TELEMETRY_ENV} set to `api` or `sdk` (the instrumentation-cost benchmark), the store, the manager and
+ * the HTTP outcomes are instrumented as `@sessionkit/opentelemetry`'s docs wire them.
  */
 export function sessionkitOptions(
   nearCache: boolean,
   prefix: string,
 ): { options: SessionHttpOptions; close: () => Promise<void> } {
   const url = new URL(REDIS_URL);
-  const store = new RedisSessionStore({
+  const redis = new RedisSessionStore({
     connection: { host: url.hostname, port: Number(url.port) },
     keyPrefix: prefix,
     nearCache,
   });
-  const manager = new SessionManager({ ...expiryPresets.workday, idleTimeout: IDLE_MS, store });
-  return { options: { manager, secrets: [SECRET], cookie: { secure: false } }, close: () => store.close() };
+  const { telemetry, shutdown } = benchTelemetry(telemetryMode());
+  const server = { address: url.hostname, port: Number(url.port) };
+  const store = telemetry ? telemetry.instrumentStore(redis, server) : redis;
+  const manager = new SessionManager({
+    ...expiryPresets.workday,
+    idleTimeout: IDLE_MS,
+    store,
+    ...(telemetry ? { tracer: telemetry.managerTracer() } : {}),
+  });
+  telemetry?.observeManager(manager);
+  return {
+    options: {
+      manager,
+      secrets: [SECRET],
+      cookie: { secure: false },
+      ...(telemetry ? { onOutcome: telemetry.httpOutcomes() } : {}),
+    },
+    close: async () => {
+      await store.close();
+      await shutdown();
+    },
+  };
 }
 
 /** A connect-redis 9 store under `prefix` on a connected redis 5 client, with `close` for the client. */

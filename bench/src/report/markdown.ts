@@ -11,6 +11,7 @@ import type { LegacyBenchReport } from '../legacy.js';
 import type { BenchResult } from '../lib/measure.js';
 import type { MemoryRow } from '../memory.js';
 import type { ScaleReport } from '../scale.js';
+import type { TelemetryReport } from '../telemetry.js';
 import { burstSection } from './burst.js';
 import { codecSection, codecTargetRow } from './codec.js';
 import { commitlogSection } from './commitlog.js';
@@ -20,6 +21,7 @@ import { legacySection, legacyTargetRow } from './legacy.js';
 import type { LoadAverage, MachineInfo } from './machine.js';
 import { type SectionPart, spliceSection } from './sections.js';
 import { barChart, formatNumber, lineChart, type RatioBar, ratioChart } from './svg.js';
+import { telemetrySection, telemetryTargetRows } from './telemetry.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -57,7 +59,9 @@ export interface RunReport {
   frameworksError?: string;
   httpCpu?: HttpCpuReport;
   httpCpuError?: string;
-  /** Seconds spent in the frameworks, http-cpu, burst, codec, legacy, commit-log, scale and memory parts. */
+  telemetry?: TelemetryReport;
+  telemetryError?: string;
+  /** Seconds spent in the frameworks, http-cpu, burst, codec, legacy, commit-log, telemetry, scale and memory parts. */
   extraSeconds?: Record<string, number>;
   command: string;
 }
@@ -153,6 +157,7 @@ export async function writeReport(
     ...(report.burst ? [report.burst.target.met] : []),
     ...(report.codec ? [report.codec.target.met] : []),
     ...(report.legacy ? [report.legacy.target.met] : []),
+    ...(report.telemetry ? report.telemetry.targets.map((t) => t.met) : []),
   ];
   const met = verdicts.filter(Boolean).length;
   const errors = report.modules.filter((m) => m.error);
@@ -316,6 +321,7 @@ export async function writeReport(
     ...burstTargetRow(report),
     ...codecTargetRow(report.codec, report.codecError),
     ...legacyTargetRow(report.legacy, report.legacyError),
+    ...telemetryTargetRows(report.telemetry, report.telemetryError),
     '',
     ...charts.slice(0, 1),
     '',
@@ -341,6 +347,8 @@ export async function writeReport(
   if (report.legacy || report.legacyError) md.push(...legacySection(report.legacy, report.legacyError), '');
   if (report.commitlog || report.commitlogError)
     md.push(...commitlogSection(report.commitlog, report.commitlogError), '');
+  if (report.telemetry || report.telemetryError)
+    md.push(...telemetrySection(report.telemetry, report.telemetryError), '');
   md.push('## Scale: latency with 10k, 100k and 1M live sessions', '');
   if (report.scale) {
     md.push(
@@ -436,6 +444,7 @@ function partErrors(report: RunReport): Record<string, string | undefined> {
     codec: report.codecError,
     legacy: report.legacyError,
     commitlog: report.commitlogError,
+    telemetry: report.telemetryError,
   };
 }
 
@@ -453,7 +462,7 @@ function burstTargetRow(report: RunReport): string[] {
 /**
  * Writes only the sections of `parts` into the existing docs/benchmarks.md (replacing each, or inserting it
  * before the scale section), keeping every other part's figures: for
- * `--only=frameworks,http-cpu,burst,codec,legacy,commitlog --write` and its subsets. Returns the file written.
+ * `--only=frameworks,http-cpu,burst,codec,legacy,commitlog,telemetry --write` and its subsets. Returns the file written.
  */
 export async function writePartSections(report: RunReport, parts: readonly SectionPart[]): Promise<string[]> {
   const path = join(REPO, 'docs', 'benchmarks.md');
@@ -472,6 +481,7 @@ export async function writePartSections(report: RunReport, parts: readonly Secti
     codec: () => codecSection(report.codec, report.codecError, separate(report.codec?.rounds)),
     legacy: () => legacySection(report.legacy, report.legacyError, separate(report.legacy?.rounds)),
     commitlog: () => commitlogSection(report.commitlog, report.commitlogError, separate(report.commitlog?.rounds)),
+    telemetry: () => telemetrySection(report.telemetry, report.telemetryError, separate(report.telemetry?.rounds)),
   };
   let page = await readFile(path, 'utf8');
   for (const part of parts) page = spliceSection(page, part, sections[part]());

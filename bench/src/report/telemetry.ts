@@ -1,0 +1,80 @@
+/**
+ * The instrumentation cost's section of docs/benchmarks.md (`bench/src/telemetry.ts`) and its rows of the targets
+ * table. The section sits between the markers of `sections.ts`, so `--only=telemetry --write` replaces it in the
+ * existing page.
+ */
+import type { TelemetryFigure, TelemetryReport } from '../telemetry.js';
+import { type SeparateRun, sectionMarkers, separateRunNote } from './sections.js';
+
+const { start: START, end: END } = sectionMarkers('telemetry');
+
+const ratio = (v: number) => `${v.toFixed(3)}x`;
+/** Throughput cost in percent: what the mode loses against `off` (negative when it measured faster). */
+const cost = (f: TelemetryFigure) => `${((1 - f.ratio) * 100).toFixed(1)} %`;
+
+/** The section's markdown lines, markers included. With `separate`, it also says which run measured it. */
+export function telemetrySection(
+  telemetry: TelemetryReport | undefined,
+  error: string | undefined,
+  separate?: SeparateRun,
+): string[] {
+  const lines = [START, '## Instrumentation cost: @sessionkit/opentelemetry off, API only, SDK on', ''];
+  if (separate) lines.push(separateRunNote(separate), '');
+  if (error || !telemetry) return [...lines, `**Telemetry run error:** ${error ?? 'no result'}`, '', END];
+  lines.push(
+    'The same work with no instrumentation (`off`), with the store wrapped by `instrumentStore` and the manager observed',
+    'but only `@opentelemetry/api` present (`api`: every instrument a no-op), and with the OpenTelemetry SDK on (`sdk`: a',
+    '`PeriodicExportingMetricReader` exporting every second, `ParentBased(TraceIdRatioBased(0.1))` sampling into a',
+    '`BatchSpanProcessor`, exporters in memory). Store rows run in one process, the three modes back to back in each of',
+    `${telemetry.rounds} rounds of ${telemetry.storeWindowMs} ms (order rotating); the HTTP row runs one server process per mode plus`,
+    `Express alone, in ${telemetry.rounds} alternating rounds of ${telemetry.httpWindowSec} s. Ratios are medians of the per-round ratios to \`off\`;`,
+    '"CPU" is CPU per operation relative to `off` (the process for the store rows, the server process for HTTP).',
+    '',
+    '| row | load | mode | per s | vs off | throughput cost | CPU vs off | server µs CPU / request | spans exported / op |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const row of telemetry.rows) {
+    for (const mode of ['off', 'api', 'sdk'] as const) {
+      const f = row.figures[mode];
+      lines.push(
+        `| ${row.name} | ${row.load} | ${mode} | ${Math.round(f.perSec).toLocaleString('en-US')} | ${ratio(f.ratio)} | ${mode === 'off' ? '–' : cost(f)} | ${ratio(f.cpuRatio)} | ${f.usPerRequest?.toFixed(1) ?? '–'} | ${f.spansPerOp?.toFixed(3) ?? '–'} |`,
+      );
+    }
+    if (row.ceiling) {
+      lines.push(
+        `| Express alone, same routes, no session (ceiling) | same | – | ${Math.round(row.ceiling.perSec).toLocaleString('en-US')} | – | – | – | ${row.ceiling.usPerRequest.toFixed(1)} | – |`,
+      );
+    }
+  }
+  lines.push('');
+  for (const t of telemetry.targets) {
+    lines.push(`- **Target: ${t.label}: ${t.met ? 'met' : 'NOT met'}** (worst row ${ratio(t.worstRatio)}).`);
+  }
+  lines.push(
+    '- Spans exported per operation: each store row operation is two store calls (get, update), each a root span',
+    '  sampled at 10 %, so about 0.2 is expected; it shows the SDK side really recorded and exported.',
+    '- The exporters keep spans and metrics in memory and are emptied between windows: a network exporter adds its own',
+    "  serialization and I/O, which an app usually moves to a collector's process.",
+    '- Per-round ratios:',
+    ...telemetry.rows.flatMap((row) =>
+      (['api', 'sdk'] as const).map(
+        (mode) => `  - ${row.name}, ${mode}: ${row.figures[mode].ratios.map((r) => r.toFixed(3)).join(', ')}`,
+      ),
+    ),
+  );
+  return [...lines, '', END];
+}
+
+/** The rows of the targets table (none when the run did not include the part). */
+export function telemetryTargetRows(telemetry: TelemetryReport | undefined, error: string | undefined): string[] {
+  if (error) {
+    return [
+      `| telemetry | throughput with @sessionkit/opentelemetry vs without (store and HTTP rows) | – | API only >= 0.98x, SDK on >= 0.90x | **error**: ${error.replace(/\|/g, '\\|')} |`,
+    ];
+  }
+  if (!telemetry) return [];
+  return telemetry.targets.map(
+    (t) =>
+      `| telemetry | ${t.label}: worst row's throughput vs off | ${ratio(t.worstRatio)} | >= ${t.mode === 'api' ? '0.98' : '0.90'}x | ${t.met ? '**met**' : '**NOT met**'} |`,
+  );
+}
