@@ -19,9 +19,9 @@
  * The killed node is restarted (in `finally` too) and the test waits until it is a connected replica and the
  * three sentinels agree on the master, so later suites find a healthy group. Figures: one `[figures]` line.
  *
- * Not here: the same failover through `@sessionkit/http`. Making `@sessionkit/http` a devDependency of this
- * package would close a cycle in the workspace graph (http → test-stores / tiered → redis), which turbo
- * refuses; the HTTP layer's mapping of these typed errors to 503 is tested in packages/http.
+ * The same failover through `@sessionkit/http` (only 200/503 answers) is packages/http/test/
+ * sentinel-failover-http.test.ts: making `@sessionkit/http` a devDependency of this package would close a
+ * cycle in the workspace graph (http → test-stores / tiered → redis), which turbo refuses.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
