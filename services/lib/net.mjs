@@ -1,5 +1,5 @@
 // Minimal loopback probes used as health checks, so the CLI needs no client library.
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** Opens a TCP connection, optionally writes `payload`, and resolves with the bytes read once `done(buf)`. */
 function exchange(host, port, payload, done = () => true, timeoutMs = 3000) {
@@ -32,6 +32,28 @@ export async function tcpOpen(host, port) {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Throws unless this machine can listen on `address` (a free port is bound and released at once). Linux routes the
+ * whole 127.0.0.0/8 to the loopback interface, so 127.0.0.2 and up need no setup there; other systems (macOS) need
+ * an alias per address, which this names instead of letting a server fail with a bind error in its log.
+ */
+export async function assertLocalAddress(address, who) {
+  const server = createServer();
+  try {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, address, resolve);
+    });
+  } catch (err) {
+    throw new Error(
+      `${who}: cannot listen on ${address} (${err.code ?? err.message}); it must be a local address ` +
+        `(Linux: any 127.x.y.z is; macOS: \`sudo ifconfig lo0 alias ${address}\`)`,
+    );
+  } finally {
+    server.close();
   }
 }
 
