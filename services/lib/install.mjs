@@ -15,8 +15,11 @@ const APT_COMMANDS = {
   'redis-cli': 'redis-tools',
   memcached: 'memcached',
   mvn: 'maven',
-  // Not servers, but tools the demo shop's tests drive: a real load balancer and a headless browser.
+  // Not servers, but tools the demo shop's tests drive: two real load balancers and a headless browser.
+  // (`nginx` is the binary package: no extra modules. Where a service manager would start the packaged
+  // nginx, that instance is not used: the tests run their own in the foreground on loopback ports.)
   haproxy: 'haproxy',
+  nginx: 'nginx',
   chromium: 'chromium',
 };
 const JAVA17_PACKAGE = 'openjdk-17-jre-headless';
@@ -60,11 +63,11 @@ async function aptInstall(packages) {
 }
 
 let aptDone;
-/** redis-server, redis-cli and memcached on PATH, plus haproxy and chromium for the shop's browser tests. */
+/** redis-server, redis-cli and memcached on PATH, plus haproxy, nginx and chromium for the shop's tests. */
 export function ensureApt() {
   aptDone ??= aptInstall([
     ...new Set(
-      ['redis-server', 'redis-cli', 'memcached', 'haproxy', 'chromium']
+      ['redis-server', 'redis-cli', 'memcached', 'haproxy', 'nginx', 'chromium']
         .filter((c) => !onPath(c))
         .map((c) => APT_COMMANDS[c]),
     ),

@@ -12,6 +12,7 @@ import { csrfProtection, SessionHttpError, sessionMiddleware } from '@sessionkit
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { OperatorPeer } from './config.js';
+import { sessionCookieName } from './config.js';
 import type { ShopDeps } from './request.js';
 import { bareContext, sendPage } from './request.js';
 import { authRoutes } from './routes/auth.js';
@@ -42,9 +43,6 @@ export interface ShopAppOptions extends ShopDeps {
    */
   operator?: { telemetry: ShopTelemetry; peers: readonly OperatorPeer[] };
 }
-
-/** The session cookie's name when `secureCookie` is off. The load balancer configs hash on it. */
-export const SESSION_COOKIE = 'sid';
 
 /** Builds the shop's Express app. */
 export function createShopApp(options: ShopAppOptions): express.Express {
@@ -84,7 +82,7 @@ export function createShopApp(options: ShopAppOptions): express.Express {
     sessionMiddleware<ShopSession>({
       manager,
       secrets,
-      cookie: { name: SESSION_COOKIE, secure: secureCookie },
+      cookie: { name: sessionCookieName(secureCookie), secure: secureCookie },
       onError,
       ...(operator ? { onOutcome: operator.telemetry.onOutcome } : {}),
     }),

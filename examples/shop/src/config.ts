@@ -18,6 +18,18 @@ import { randomBytes } from 'node:crypto';
 import type { StoreSpec } from './store-from-url.js';
 import { parseStoreUrl } from './store-from-url.js';
 
+/** The session cookie's base name: `sid` over plain HTTP, `__Host-sid` when `secureCookie` is on. */
+export const SESSION_COOKIE = 'sid';
+
+/**
+ * The session cookie's name as browsers send it: {@link SESSION_COOKIE}, with the `__Host-` prefix when the
+ * cookie is `Secure` (`COOKIE_SECURE=true`). The app sets this name and the load-balancer configs
+ * (cluster/lb-config.ts) hash on it.
+ */
+export function sessionCookieName(secureCookie: boolean): string {
+  return secureCookie ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
+
 /** The resolved settings. */
 export interface ShopConfig {
   port: number;

@@ -5,7 +5,6 @@
 
 import { MemoryStore } from '@sessionkit/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkHaproxyConfig } from '../src/cluster/haproxy.js';
 import { loadConfig } from '../src/config.js';
 import { safeNext } from '../src/request.js';
 import type { RunningShop } from '../src/server.js';
@@ -245,11 +244,5 @@ describe('safeNext', () => {
     [['/a'], '/'],
   ])('%s -> %s', (value, expected) => {
     expect(safeNext(value)).toBe(expected);
-  });
-});
-
-describe('load-balancer configs', () => {
-  it.each(['hash', 'sticky'] as const)('lb/haproxy-%s.cfg passes haproxy -c', (mode) => {
-    expect(() => checkHaproxyConfig(mode)).not.toThrow();
   });
 });
