@@ -48,6 +48,8 @@ export {
   touch as touchFeature,
   userIndex,
 } from './features/index.js';
+export type { ScanWalk } from './features/scan.js';
+export { expectOnceEach, scanAll } from './features/scan.js';
 export { managerFor } from './features/session-writes.js';
 export type { RecordOptions } from './helpers.js';
 export {

@@ -18,7 +18,14 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
+import type {
+  ReadOptions,
+  ScanPage,
+  SessionStore,
+  StoreCapabilities,
+  StoredSession,
+  UserSessionEntry,
+} from '@sessionkit/core';
 import {
   assertPayloadFits,
   assertValidExpiry,
@@ -29,6 +36,7 @@ import {
   isLive,
   PayloadTooLargeError,
   StoreClosedError,
+  scanLimit,
 } from '@sessionkit/core';
 import type { CreateSessionTableOptions, CreateSessionTableResult } from './create-table.js';
 import { checkSchema, createSessionTable } from './create-table.js';
@@ -49,6 +57,8 @@ import {
 } from './record.js';
 import type { CallContext } from './retry.js';
 import { CallRunner, failFastOnRefusal } from './retry.js';
+import type { DynamoDBScanOptions } from './scan.js';
+import { scanPage, scanPosition } from './scan.js';
 import { ttlEpochSeconds } from './ttl.js';
 import type { UserIndexDeps } from './user-index.js';
 import { deleteByUser, listByUser } from './user-index.js';
@@ -126,6 +136,8 @@ export class DynamoDBSessionStore implements SessionStore {
       maxPayloadBytes: o.maxPayloadBytes,
       // 'strong' = ConsistentRead on GetItem; 'eventual' reads may be served by a lagging replica.
       strongReads: true,
+      // Admin enumeration: a paged (optionally parallel) Scan of the table, see scan.ts.
+      scan: true,
     };
     if (options.client) {
       this.client = options.client;
@@ -346,6 +358,22 @@ export class DynamoDBSessionStore implements SessionStore {
     this.#checkOpen('deleteByUser');
     assertValidUserId(this.name, 'deleteByUser', userId);
     return this.#runner.run('deleteByUser', (ctx) => deleteByUser(this.#index, ctx, userId));
+  }
+
+  /**
+   * Admin enumeration (never the request path): one `Scan` request per call, `Limit` = `limit` items examined,
+   * filtered to this store's prefix and to live records (decoded as `get` decodes them), resumed from the
+   * `LastEvaluatedKey` in the cursor. Eventually consistent unless `consistentRead`. Parallel scan: start
+   * segment i of n with `{ segment: i, totalSegments: n }` (the cursor carries them) and walk each segment to
+   * its end, side by side. Costs read units for the whole table (every prefix), see docs/dynamodb.md.
+   * A malformed cursor or segment rejects with `ConfigurationError`.
+   */
+  async scan(options: DynamoDBScanOptions = {}): Promise<ScanPage> {
+    this.#checkOpen('scan');
+    const limit = scanLimit(this.name, options.limit);
+    const position = scanPosition(this.name, options);
+    const consistentRead = options.consistentRead === true;
+    return this.#runner.run('scan', (ctx) => scanPage(this.#index, ctx, position, limit, consistentRead));
   }
 
   /** Marks the store closed; destroys the client only if the store created it. */

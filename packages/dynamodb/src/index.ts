@@ -9,3 +9,5 @@ export type { CreateSessionTableOptions, CreateSessionTableResult } from './crea
 export { createSessionTable, sessionTableDefinition } from './create-table.js';
 export { DynamoDBSessionStore } from './dynamodb-store.js';
 export type { DynamoDBCredentials, DynamoDBRetryOptions, DynamoDBSessionStoreOptions } from './options.js';
+export type { DynamoDBScanOptions } from './scan.js';
+export { MAX_SCAN_SEGMENTS } from './scan.js';

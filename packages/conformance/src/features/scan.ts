@@ -20,28 +20,44 @@ const MAX_PAGES = 200_000;
 /** How far above `limit` a page may go (Redis treats `limit` as `SCAN`'s `COUNT` hint). */
 const PAGE_SLACK = 10;
 
-/** Scans the whole store, `limit` per call; `between` runs after each page. Checks page sizes and termination. */
-async function scanAll(
+/** What {@link scanAll} saw: every entry listed, how many pages it took, and the largest page. */
+export interface ScanWalk {
+  /** Every entry of every page, in listing order (repeats included). */
+  entries: ScanEntry[];
+  /** Calls made. */
+  pages: number;
+  /** Entries in the largest page. */
+  largestPage: number;
+}
+
+/**
+ * Scans the whole store, `limit` per call, from `cursor` (default: the start); `between` runs after each page.
+ * Checks page sizes (at most 10 × `limit`, the slack Redis's `COUNT` hint needs), cursor types and
+ * termination. Adapter tests use it for their own walks (and check `largestPage` against their own bound).
+ */
+export async function scanAll(
   store: SessionStore,
   limit: number,
   between?: (page: number) => Promise<void>,
-): Promise<{ entries: ScanEntry[]; pages: number }> {
+  cursor?: string,
+): Promise<ScanWalk> {
   const scan = store.scan?.bind(store);
   if (!scan) throw new Error('capabilities.scan is true but the store has no scan method');
   const entries: ScanEntry[] = [];
-  let cursor: string | undefined;
   let pages = 0;
+  let largestPage = 0;
   do {
-    const page = await scan({ cursor, limit });
+    const page = await scan(cursor === undefined ? { limit } : { cursor, limit });
     expect(Array.isArray(page.entries), 'page.entries is an array').toBe(true);
     expect(page.entries.length, `page ${pages + 1} size with limit ${limit}`).toBeLessThanOrEqual(PAGE_SLACK * limit);
     expect(page.cursor === undefined || typeof page.cursor === 'string', 'cursor is a string or undefined').toBe(true);
     entries.push(...page.entries);
+    largestPage = Math.max(largestPage, page.entries.length);
     cursor = page.cursor;
     if (++pages > MAX_PAGES) throw new Error(`scan did not end after ${MAX_PAGES} pages`);
     await between?.(pages);
   } while (cursor !== undefined);
-  return { entries, pages };
+  return { entries, pages, largestPage };
 }
 
 /** How often each of `keys` was listed. */
@@ -51,8 +67,8 @@ function timesListed(entries: readonly ScanEntry[], keys: readonly string[]): Ma
   return counts;
 }
 
-/** Each key listed exactly once. */
-function expectOnceEach(entries: readonly ScanEntry[], keys: readonly string[], what: string): void {
+/** Asserts that each of `keys` was listed exactly once in `entries` (`what` names the listing). */
+export function expectOnceEach(entries: readonly ScanEntry[], keys: readonly string[], what: string): void {
   const wrong = [...timesListed(entries, keys)].filter(([, n]) => n !== 1);
   expect(
     wrong.map(([k, n]) => `${k} listed ${n} times`),
