@@ -36,6 +36,8 @@ export interface StoreInstruments {
   payloadSize: Histogram;
   /** Characters of the hashed store key put in span attributes; 0 for none. */
   hashedKeyPrefix: number;
+  /** Whether anything would record now (an SDK behind the meter or the tracer); while not, calls go straight through. */
+  recording: () => boolean;
 }
 
 const OUTCOMES: readonly StoreOutcome[] = ['ok', 'miss', 'conflict', 'timeout', 'unavailable', 'error'];
@@ -115,10 +117,20 @@ export class InstrumentedStore implements SessionStore {
   }
 
   #recordPayload(operation: string, session: StoredSession): void {
+    if (!this.#instruments.recording()) return;
     this.#instruments.payloadSize.record(session.data.byteLength, this.#attributes(operation).plain);
   }
 
-  async #run<R>(
+  #run<R>(
+    operation: string,
+    key: string | undefined,
+    outcomeOf: (result: R) => StoreOutcome,
+    call: () => Promise<R>,
+  ): Promise<R> {
+    return this.#instruments.recording() ? this.#measured(operation, key, outcomeOf, call) : call();
+  }
+
+  async #measured<R>(
     operation: string,
     key: string | undefined,
     outcomeOf: (result: R) => StoreOutcome,

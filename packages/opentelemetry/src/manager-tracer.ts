@@ -19,12 +19,19 @@ const SPAN_NAMES: Readonly<Record<ManagerOperation, string>> = {
 /** Spans `sessionkit.load`, `sessionkit.commit` (with `sessionkit.commit.status`) and `sessionkit.regenerate`. */
 export class ManagerSpans implements OperationTracer {
   readonly #tracer: Tracer;
+  readonly #recording: () => boolean;
 
-  constructor(tracer: Tracer) {
+  /** `recording` says whether `tracer`'s spans can record now; while it says no, operations run unwrapped. */
+  constructor(tracer: Tracer, recording: () => boolean) {
     this.#tracer = tracer;
+    this.#recording = recording;
   }
 
-  async trace<R>(operation: ManagerOperation, run: () => Promise<R>): Promise<R> {
+  trace<R>(operation: ManagerOperation, run: () => Promise<R>): Promise<R> {
+    return this.#recording() ? this.#traced(operation, run) : run();
+  }
+
+  async #traced<R>(operation: ManagerOperation, run: () => Promise<R>): Promise<R> {
     const parent = context.active();
     const span = this.#tracer.startSpan(SPAN_NAMES[operation], { kind: SpanKind.INTERNAL }, parent);
     try {

@@ -15,6 +15,7 @@ import { InstrumentedStore } from './instrumented-store.js';
 import { ManagerCounters, observeManagerEvents } from './manager-metrics.js';
 import { ManagerSpans } from './manager-tracer.js';
 import { ATTR, METRICS, SCOPE } from './names.js';
+import { isNoopMeter, tracingCheck } from './recording.js';
 
 /** Options of {@link SessionTelemetry}. */
 export interface SessionTelemetryOptions {
@@ -53,6 +54,9 @@ export class SessionTelemetry {
   readonly #manager: ManagerCounters;
   readonly #cache: CacheMetrics;
   readonly #httpRequests: Counter;
+  /** No SDK behind the meter: every instrument is a no-op for good, so nothing is subscribed or measured. */
+  readonly #metricsOff: boolean;
+  readonly #tracing: () => boolean;
 
   /** Throws {@link ConfigurationError} when `hashedKeyPrefix` is not a non-negative integer. */
   constructor(options: SessionTelemetryOptions = {}) {
@@ -61,8 +65,14 @@ export class SessionTelemetry {
       throw new ConfigurationError('hashedKeyPrefix must be a non-negative integer');
     }
     const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE);
+    const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+    const metricsOff = isNoopMeter(meter);
+    const tracing = tracingCheck(tracerProvider);
+    this.#metricsOff = metricsOff;
+    this.#tracing = tracing;
     this.#store = {
-      tracer: (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE),
+      tracer: tracerProvider.getTracer(SCOPE),
+      recording: metricsOff ? tracing : () => true,
       duration: meter.createHistogram(METRICS.storeDuration, {
         description: 'Duration of session store operations',
         unit: 's',
@@ -100,7 +110,7 @@ export class SessionTelemetry {
    * `new SessionManager({ store, ..., tracer: telemetry.managerTracer() })`.
    */
   managerTracer(): OperationTracer {
-    return new ManagerSpans(this.#store.tracer);
+    return new ManagerSpans(this.#store.tracer, this.#tracing);
   }
 
   /**
@@ -108,6 +118,7 @@ export class SessionTelemetry {
    * retries and touch decisions. Returns a function that stops counting.
    */
   observeManager(manager: SessionManager): () => void {
+    if (this.#metricsOff) return () => {};
     return observeManagerEvents(manager, this.#manager);
   }
 
