@@ -21,6 +21,7 @@ export * from './merge.js';
 export * from './near-cache.js';
 export * from './operation-tracer.js';
 export * from './presets.js';
+export * from './scan-cursor.js';
 export * from './session.js';
 export * from './session-codec.js';
 export * from './store.js';

@@ -26,7 +26,7 @@
 import type { ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { ScanEntry, ScanOptions, ScanPage } from '@sessionkit/core';
-import { ConfigurationError } from '@sessionkit/core';
+import { ConfigurationError, decodeCursorText, encodeCursorText } from '@sessionkit/core';
 import { isRetryableRead } from './errors.js';
 import { ATTR, decodeRecord, MAX_PARTITION_KEY_BYTES, readString, utf8Bytes } from './record.js';
 import type { CallContext } from './retry.js';
@@ -97,14 +97,8 @@ export function scanPosition(store: string, options: DynamoDBScanOptions): ScanP
   if (parts === null) throw malformed(store, 'malformed scan cursor');
   const segment = Number(parts[1]);
   const totalSegments = Number(parts[2]);
-  const encoded = parts[3]!;
-  const after = Buffer.from(encoded, 'base64url').toString('utf8');
-  // Canonical encoding only (so two cursors for one position are one string), and a valid partition key.
-  if (
-    !validSegments(segment, totalSegments) ||
-    Buffer.from(after, 'utf8').toString('base64url') !== encoded ||
-    utf8Bytes(after) > MAX_PARTITION_KEY_BYTES
-  ) {
+  const after = decodeCursorText(parts[3]!);
+  if (!validSegments(segment, totalSegments) || after === undefined || utf8Bytes(after) > MAX_PARTITION_KEY_BYTES) {
     throw malformed(store, 'malformed scan cursor');
   }
   return { segment, totalSegments, after };
@@ -112,7 +106,7 @@ export function scanPosition(store: string, options: DynamoDBScanOptions): ScanP
 
 /** The cursor of the position after `pk` in a segment. */
 function cursorAfter(position: ScanPosition, pk: string): string {
-  return `${position.segment}.${position.totalSegments}.${Buffer.from(pk, 'utf8').toString('base64url')}`;
+  return `${position.segment}.${position.totalSegments}.${encodeCursorText(pk)}`;
 }
 
 /** One call of the walk: a single Scan request of at most `limit` examined items. */

@@ -24,10 +24,13 @@ import {
   ConflictError,
   isLive,
   type ReadOptions,
+  type ScanOptions,
+  type ScanPage,
   type SessionStore,
   type StoreCapabilities,
   StoreClosedError,
   type StoredSession,
+  scanLimit,
   type UserSessionEntry,
   withDeadline,
 } from '@sessionkit/core';
@@ -37,6 +40,7 @@ import { toHazelcastError } from './errors.js';
 import { LastValueCache } from './last-value-cache.js';
 import { type HazelcastSessionStoreOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type DecodedRecord, decodeRecord, encodeRecord, toStoredSession } from './record.js';
+import { cursorKey, scanPage } from './scan.js';
 import { HAZELCAST_TTL_GRANULARITY_MS, nativeTtlMs } from './ttl.js';
 import { UserIndex } from './user-index.js';
 
@@ -106,6 +110,8 @@ export class HazelcastSessionStore implements SessionStore {
       ttlGranularityMs: HAZELCAST_TTL_GRANULARITY_MS,
       maxPayloadBytes: this.#options.maxPayloadBytes,
       strongReads: this.#nearCached,
+      // Admin enumeration in key order, one PagingPredicate query per page (see scan.ts).
+      scan: true,
     };
   }
 
@@ -250,6 +256,20 @@ export class HazelcastSessionStore implements SessionStore {
   async deleteByUser(userId: string): Promise<number> {
     assertValidUserId(this.name, 'deleteByUser', userId);
     return this.#run('deleteByUser', (map) => this.#userIndex.deleteAll(map, userId));
+  }
+
+  /**
+   * Admin enumeration (never the request path): this prefix's live records in key order, one
+   * `PagingPredicate` query of at most `limit` entries per call, resumed after the last key of the previous
+   * page (the cursor), so a walk resumes in another process and is not disturbed by members joining or
+   * leaving. Each page queries every entry of the map on every member: see docs/hazelcast.md for the cost.
+   * Never served by a near cache. A malformed cursor rejects with `ConfigurationError`.
+   */
+  async scan(options: ScanOptions = {}): Promise<ScanPage> {
+    this.#assertOpen('scan');
+    const limit = scanLimit(this.name, options.limit);
+    const after = cursorKey(this.name, options.cursor);
+    return this.#run('scan', (map) => scanPage(map, this.keyPrefix, after, limit, () => this.#clock.now()));
   }
 
   /** Shuts down the client if the store created it; a given client is left running. Further calls reject. */
