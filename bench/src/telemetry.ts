@@ -56,8 +56,8 @@ export interface TelemetryFigure {
    * relative). HTTP row: of this mode's server CPU µs per request / `off`'s. 1 for `off`.
    */
   cpuRatio: number;
-  /** HTTP row only: median server CPU µs per request. */
-  usPerRequest?: number;
+  /** Median CPU µs per operation: the process's for a store row, the server's per request for the HTTP row. */
+  usPerRequest: number;
   /** `sdk` only: spans the SDK exported per operation (or request, where counted). */
   spansPerOp?: number;
 }
@@ -145,6 +145,7 @@ async function storeRow(
       ratio: medianOf(ratios),
       ratios,
       cpuRatio: medianOf(perCpuSec.get(mode)!.map((v, i) => perCpuSec.get('off')![i]! / v)),
+      usPerRequest: 1e6 / medianOf(perCpuSec.get(mode)!),
       ...(mode === 'sdk' ? { spansPerOp: sdkSpans / sdkOps } : {}),
     };
   };
@@ -262,7 +263,7 @@ export function printTelemetryReport(report: TelemetryReport): void {
           'per s': Math.round(f.perSec),
           'vs off': `${f.ratio.toFixed(3)}x`,
           'CPU vs off': `${f.cpuRatio.toFixed(3)}x`,
-          'µs CPU / request': f.usPerRequest?.toFixed(1) ?? '',
+          'µs CPU / op': f.usPerRequest.toFixed(1),
           'spans / op': f.spansPerOp?.toFixed(3) ?? '',
           'per-round ratios': f.ratios.map((r) => r.toFixed(3)).join(' '),
         };
@@ -275,7 +276,7 @@ export function printTelemetryReport(report: TelemetryReport): void {
               'per s': Math.round(row.ceiling.perSec),
               'vs off': '',
               'CPU vs off': '',
-              'µs CPU / request': row.ceiling.usPerRequest.toFixed(1),
+              'µs CPU / op': row.ceiling.usPerRequest.toFixed(1),
               'spans / op': '',
               'per-round ratios': '',
             },

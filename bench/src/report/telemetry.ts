@@ -30,14 +30,14 @@ export function telemetrySection(
     `Express alone, in ${telemetry.rounds} alternating rounds of ${telemetry.httpWindowSec} s. Ratios are medians of the per-round ratios to \`off\`;`,
     '"CPU" is CPU per operation relative to `off` (the process for the store rows, the server process for HTTP).',
     '',
-    '| row | load | mode | per s | vs off | throughput cost | CPU vs off | server µs CPU / request | spans exported / op |',
+    '| row | load | mode | per s | vs off | throughput cost | CPU vs off | µs CPU / op (store: process; HTTP: server) | spans exported / op |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const row of telemetry.rows) {
     for (const mode of ['off', 'api', 'sdk'] as const) {
       const f = row.figures[mode];
       lines.push(
-        `| ${row.name} | ${row.load} | ${mode} | ${Math.round(f.perSec).toLocaleString('en-US')} | ${ratio(f.ratio)} | ${mode === 'off' ? '–' : cost(f)} | ${ratio(f.cpuRatio)} | ${f.usPerRequest?.toFixed(1) ?? '–'} | ${f.spansPerOp?.toFixed(3) ?? '–'} |`,
+        `| ${row.name} | ${row.load} | ${mode} | ${Math.round(f.perSec).toLocaleString('en-US')} | ${ratio(f.ratio)} | ${mode === 'off' ? '–' : cost(f)} | ${ratio(f.cpuRatio)} | ${f.usPerRequest.toFixed(1)} | ${f.spansPerOp?.toFixed(3) ?? '–'} |`,
       );
     }
     if (row.ceiling) {
