@@ -5,7 +5,12 @@
  * @module
  */
 
-import type { CreateTableCommandInput, DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
+import type {
+  CreateTableCommandInput,
+  DynamoDBClient,
+  TableDescription,
+  UpdateTimeToLiveCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -76,6 +81,17 @@ export function sessionTableDefinition(options: CreateSessionTableOptions = {}):
         ...(provisioned ? { ProvisionedThroughput: throughput } : {}),
       },
     ],
+  };
+}
+
+/**
+ * The UpdateTimeToLive request that turns on TTL for the session table: DynamoDB purges an item once the epoch
+ * seconds in its `ttl` attribute are past (what {@link createSessionTable} sends, and the docs' CLI equivalent).
+ */
+export function sessionTableTtlSpecification(options: { tableName?: string } = {}): UpdateTimeToLiveCommandInput {
+  return {
+    TableName: options.tableName ?? DEFAULT_TABLE_NAME,
+    TimeToLiveSpecification: { Enabled: true, AttributeName: ATTR.ttl },
   };
 }
 
@@ -180,12 +196,7 @@ async function enableTtl(
     throw error instanceof ConfigurationError ? error : wrap(error);
   }
   try {
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: tableName,
-        TimeToLiveSpecification: { Enabled: true, AttributeName: ATTR.ttl },
-      }),
-    );
+    await client.send(new UpdateTimeToLiveCommand(sessionTableTtlSpecification({ tableName })));
     return 'enabled';
   } catch (error) {
     const name = sdkErrorName(error);

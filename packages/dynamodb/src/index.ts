@@ -6,7 +6,7 @@
  */
 
 export type { CreateSessionTableOptions, CreateSessionTableResult } from './create-table.js';
-export { createSessionTable, sessionTableDefinition } from './create-table.js';
+export { createSessionTable, sessionTableDefinition, sessionTableTtlSpecification } from './create-table.js';
 export { DynamoDBSessionStore } from './dynamodb-store.js';
 export type { DynamoDBCredentials, DynamoDBRetryOptions, DynamoDBSessionStoreOptions } from './options.js';
 export type { DynamoDBScanOptions } from './scan.js';

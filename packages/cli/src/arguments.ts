@@ -1,0 +1,14 @@
+/**
+ * Argument parsers shared by the commands (commander `argParser` callbacks).
+ *
+ * @module
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** Parses a positive integer option value; anything else is a usage error (exit code 2). */
+export function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('expected a positive integer');
+  }
+  return Number(value);
+}

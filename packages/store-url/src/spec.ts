@@ -1,0 +1,65 @@
+/**
+ * The parsed form of a store URL ({@link StoreSpec}): plain data, no I/O.
+ *
+ * @module
+ */
+
+/** A `host:port` pair. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Credentials, database and TLS settings shared by the Redis forms. */
+export interface RedisAuth {
+  username?: string;
+  password?: string;
+}
+
+/** A parsed store URL. */
+export type StoreSpec =
+  | { kind: 'memory' }
+  | ({
+      kind: 'redis';
+      host: string;
+      port: number;
+      db: number;
+      tls: boolean;
+    } & RedisAuth)
+  | { kind: 'redis-cluster'; nodes: HostPort[] }
+  | ({
+      kind: 'redis-sentinel';
+      /** The sentinels to ask for the current master. */
+      sentinels: HostPort[];
+      /** The master group name the sentinels monitor (`sentinel monitor <name> ...`). */
+      masterName: string;
+      db: number;
+      /** Use TLS to the sentinels and the data nodes (`rediss+sentinel://`). */
+      tls: boolean;
+    } & RedisAuth)
+  | { kind: 'memcached'; servers: HostPort[] }
+  | {
+      kind: 'cassandra';
+      contactPoints: HostPort[];
+      keyspace: string;
+      localDataCenter: string;
+      /** Create the keyspace and tables if missing (demo convenience). Default `true`; `?schema=none` turns it off. */
+      createSchema: boolean;
+    }
+  | {
+      kind: 'dynamodb';
+      /** `undefined` = the AWS endpoint of the region. */
+      endpoint: string | undefined;
+      table: string;
+      region: string | undefined;
+      /** Create the table if missing (demo convenience). Default `true` for a custom endpoint; `?create=false` turns it off. */
+      createTable: boolean;
+    }
+  | { kind: 'hazelcast'; members: HostPort[]; clusterName: string | undefined }
+  | { kind: 'tiered'; cache: LeafStoreSpec; durable: LeafStoreSpec };
+
+/** Any spec except `tiered` and `memory` (tiers do not nest; a tier must be a shared server). */
+export type LeafStoreSpec = Exclude<StoreSpec, { kind: 'tiered' | 'memory' }>;
+
+/** The `kind` of a {@link StoreSpec}. */
+export type StoreKind = StoreSpec['kind'];
