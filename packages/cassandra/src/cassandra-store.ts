@@ -4,7 +4,14 @@
  * @module
  */
 
-import type { ReadOptions, SessionStore, StoreCapabilities, StoredSession, UserSessionEntry } from '@sessionkit/core';
+import type {
+  ReadOptions,
+  ScanPage,
+  SessionStore,
+  StoreCapabilities,
+  StoredSession,
+  UserSessionEntry,
+} from '@sessionkit/core';
 import {
   assertPayloadFits,
   assertValidExpiry,
@@ -14,6 +21,7 @@ import {
   ConfigurationError,
   isLive,
   StoreClosedError,
+  scanLimit,
   UnsupportedOperationError,
   WriteLanes,
   withDeadline,
@@ -27,6 +35,8 @@ import { Operation } from './operation.js';
 import type { CassandraSessionStoreOptions, ResolvedOptions } from './options.js';
 import { ownedClientOptions, resolveOptions } from './options.js';
 import { decodeRecord, encodeBigint, encodeData, isLiveRow, toNumber, toStoredSession, uuidString } from './record.js';
+import type { CassandraScanOptions } from './scan.js';
+import { scanCql, scanPage, scanPosition } from './scan.js';
 import type { Statements } from './statements.js';
 import { buildStatements } from './statements.js';
 import { sessionTtl } from './ttl.js';
@@ -67,6 +77,8 @@ export class CassandraSessionStore implements SessionStore {
   readonly #statements: Statements;
   readonly #index: UserIndex;
   readonly #ownsClient: boolean;
+  /** The range read of {@link scan}. */
+  readonly #scanCql: string;
   /** Per-key queues of this store's writes (see `serializeWritesPerKey`); only their exclusive jobs are used. */
   readonly #lanes = new WriteLanes<never>(async () => undefined);
   #closed = false;
@@ -95,7 +107,10 @@ export class CassandraSessionStore implements SessionStore {
       maxPayloadBytes: o.maxPayloadBytes,
       // With a replication factor above 1, LOCAL_QUORUM reads observe every acknowledged write, LOCAL_ONE may not.
       strongReads: true,
+      // Admin enumeration: token-ordered range reads of the sessions table, see scan.ts.
+      scan: true,
     };
+    this.#scanCql = scanCql(o.keyspace, o.table);
   }
 
   /**
@@ -319,6 +334,30 @@ export class CassandraSessionStore implements SessionStore {
   async deleteByUser(userId: string): Promise<number> {
     this.#checkUserIndex('deleteByUser', userId);
     return this.#run('deleteByUser', (op) => this.#index.deleteByUser(op, userId));
+  }
+
+  /**
+   * Admin enumeration (never the request path): the sessions table in token order, one range read of at most
+   * `limit` rows per call (`token(key) >= ?` from the cursor's token and key), this prefix's live rows decoded
+   * as `get` decodes them. The cursor is plain data (token and key), valid in another process and across
+   * restarts. Reads at `strongRead` (LOCAL_QUORUM) unless `{ consistency: 'eventual' }` (LOCAL_ONE). The user
+   * index table is never read. A malformed cursor rejects with `ConfigurationError`.
+   */
+  async scan(options: CassandraScanOptions = {}): Promise<ScanPage> {
+    const limit = scanLimit(this.name, options.limit);
+    const position = scanPosition(this.name, options.cursor);
+    const c = this.#options.consistency;
+    return this.#run('scan', (op) =>
+      scanPage(op, {
+        store: this.name,
+        cql: this.#scanCql,
+        prefix: this.#keyPrefix,
+        position,
+        limit,
+        consistency: options.consistency === 'eventual' ? c.eventualRead : c.strongRead,
+        now: () => this.#options.clock.now(),
+      }),
+    );
   }
 
   /** Stops the store. Shuts the driver client down only if the store created it. */

@@ -8,5 +8,6 @@
  */
 export { CassandraSessionStore } from './cassandra-store.js';
 export type { CassandraConsistencyOptions, CassandraSessionStoreOptions, ConsistencyLevel } from './options.js';
+export type { CassandraScanOptions } from './scan.js';
 export type { Replication, SchemaOptions } from './schema.js';
 export { createSchema, schemaCql } from './schema.js';

@@ -23,6 +23,8 @@ export interface RequestOptions {
   idempotent: boolean;
   /** Continues a paged read. */
   pageState?: string;
+  /** Rows per page, instead of the client's default. */
+  fetchSize?: number;
 }
 
 /** The outcome of a lightweight transaction. */
@@ -89,6 +91,7 @@ export class Operation {
     };
     if (options.serialConsistency !== undefined) queryOptions.serialConsistency = options.serialConsistency;
     if (options.pageState !== undefined) queryOptions.pageState = options.pageState;
+    if (options.fetchSize !== undefined) queryOptions.fetchSize = options.fetchSize;
     return this.#client.execute(cql, params, queryOptions);
   }
 
