@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { parseStoreUrl } from '@sessionkit/store-url';
 /**
  * `npm run cluster -w @sessionkit/example-shop`: three shop instances (ports 3101-3103) behind HAProxy on
  * http://localhost:3100, sharing Redis at 127.0.0.1:16379 (start it with `node services/bin/services.mjs up`).
@@ -11,7 +12,6 @@
  * @module
  */
 import { DEFAULT_CLUSTER_STORE, startCluster } from './cluster/index.js';
-import { parseStoreUrl } from './store-from-url.js';
 
 async function main(): Promise<void> {
   const mode = process.argv.includes('--sticky') ? 'sticky' : 'hash';

@@ -5,7 +5,7 @@
  * | --- | --- | --- |
  * | `PORT` | `3000` | HTTP port |
  * | `HOST` | `127.0.0.1` | listen address (`0.0.0.0` to expose it) |
- * | `SESSIONKIT_STORE` | `memory` | the session backend (see store-from-url.ts) |
+ * | `SESSIONKIT_STORE` | `memory` | the session backend (a store URL, see @sessionkit/store-url) |
  * | `INSTANCE_NAME` | `shop-<port>` | shown on every page |
  * | `SESSION_SECRET` | random per process | cookie signing secret(s), comma-separated, each at least 32 bytes |
  * | `COOKIE_SECURE` | `false` | `true` behind HTTPS (`Secure`, `__Host-` cookie) |
@@ -15,8 +15,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import type { StoreSpec } from './store-from-url.js';
-import { parseStoreUrl } from './store-from-url.js';
+import type { StoreSpec } from '@sessionkit/store-url';
+import { parseStoreUrl } from '@sessionkit/store-url';
 
 /** The session cookie's base name: `sid` over plain HTTP, `__Host-sid` when `secureCookie` is on. */
 export const SESSION_COOKIE = 'sid';

@@ -5,9 +5,10 @@
  *
  * @module
  */
+import { ConfigurationError } from '@sessionkit/core';
+import { StoreUrlError } from '@sessionkit/store-url';
 import { ConfigError, loadConfig } from './config.js';
 import { startShop } from './server.js';
-import { StoreUrlError } from './store-from-url.js';
 import { DEMO_ACCOUNTS } from './users.js';
 
 async function main(): Promise<void> {
@@ -46,7 +47,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StoreUrlError) console.error(error.message);
+  if (error instanceof StoreUrlError) console.error(`SESSIONKIT_STORE: ${error.message}`);
+  // AdapterNotInstalledError among others: the message names the package to install.
+  else if (error instanceof ConfigError || error instanceof ConfigurationError) console.error(error.message);
   else console.error('the shop failed to start:', error);
   process.exit(1);
 });

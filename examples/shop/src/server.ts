@@ -8,11 +8,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionStore } from '@sessionkit/core';
 import { expiryPresets, SessionManager } from '@sessionkit/core';
+import { describeStore, openStore } from '@sessionkit/store-url';
 import { createShopApp } from './app.js';
 import type { ShopConfig } from './config.js';
 import type { ShopSession } from './shop-session.js';
 import { SHOP_CONFLICT_POLICIES } from './shop-session.js';
-import { describeStore, openStore } from './store-from-url.js';
 import { ShopTelemetry } from './telemetry.js';
 import { DEMO_ACCOUNTS, UserDirectory } from './users.js';
 

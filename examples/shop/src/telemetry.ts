@@ -11,10 +11,10 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { SessionManager, SessionStore } from '@sessionkit/core';
 import type { HttpOutcome } from '@sessionkit/http';
 import { SessionTelemetry } from '@sessionkit/opentelemetry';
+import type { StoreSpec } from '@sessionkit/store-url';
+import { storeServer } from '@sessionkit/store-url';
 import type { TieredStore } from '@sessionkit/tiered';
 import type { Request, Response } from 'express';
-import type { StoreSpec } from './store-from-url.js';
-import { storeServer } from './store-from-url.js';
 
 /** A meter provider, the Prometheus exporter that reads it, and SessionKit's instrumentation reporting to it. */
 export class ShopTelemetry {

@@ -18,12 +18,12 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openStore } from '@sessionkit/store-url';
 import { endpoints, type ServerName, serverControl } from '@sessionkit/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShopInstance } from '../src/cluster/index.js';
 import { startInstance } from '../src/cluster/instance.js';
 import { freePort } from '../src/cluster/ports.js';
-import { openStore } from '../src/store-from-url.js';
 import { STORE_URLS } from './helpers.js';
 import { isSuccess, type RequestRecord, startShoppers } from './shopper-load.js';
 

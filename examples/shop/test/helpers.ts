@@ -17,7 +17,7 @@ const cassandra = `cassandra://${hostList(endpoints.cassandra.contactPoints)}/se
 export const STORE_URLS: Array<[name: string, url: string]> = [
   ['memory', 'memory'],
   ['redis', redis],
-  ['redis-cluster', `redis-cluster://${endpoints.redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`],
+  ['redis-cluster', `redis+cluster://${endpoints.redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`],
   ['memcached', `memcached://${hostList(endpoints.memcached.servers)}`],
   ['dynamodb', `dynamodb://${new URL(endpoints.dynamodb.endpoint).host}/sessionkit_shop`],
   ['hazelcast', `hazelcast://${hostList(endpoints.hazelcast.members)}/${endpoints.hazelcast.clusterName}`],

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CassandraSessionStore, createSchema } from '@sessionkit/cassandra';
+import { createProgram } from '@sessionkit/cli';
 import { describeSessionStore } from '@sessionkit/conformance';
 import {
   expiryPresets,
@@ -21,6 +22,7 @@ import { getSession, withSession } from '@sessionkit/http';
 import { MemcachedSessionStore } from '@sessionkit/memcached';
 import { SessionTelemetry } from '@sessionkit/opentelemetry';
 import { RedisSessionStore } from '@sessionkit/redis';
+import { openStore, parseStoreUrl, type StoreSpec, StoreUrlError } from '@sessionkit/store-url';
 import { TieredStore } from '@sessionkit/tiered';
 import cassandra from 'cassandra-driver';
 import { Client as HazelcastClient } from 'hazelcast-client';
@@ -106,4 +108,17 @@ export function instrumented(): SessionManager<AppSession> {
   });
   telemetry.observeManager(manager);
   return manager;
+}
+
+/** A store from a URL, as an app configured by one setting opens it; the spec is a typed union. */
+export async function fromUrl(url: string): Promise<SessionManager<AppSession>> {
+  const spec: StoreSpec = parseStoreUrl(url);
+  if (spec.kind === 'tiered') throw new StoreUrlError('this app wants one store');
+  const store: SessionStore = await openStore(spec, { provision: false });
+  return new SessionManager<AppSession>({ ...expiryPresets.nistAal2, store });
+}
+
+/** The CLI's program, embeddable: its commands by name. */
+export function cliCommands(): string[] {
+  return createProgram().commands.map((command) => command.name());
 }

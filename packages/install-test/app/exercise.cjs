@@ -10,10 +10,12 @@
  * by the install test.
  */
 const assert = require('node:assert/strict');
+const { execFile } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 const { createServer } = require('node:http');
 const { join } = require('node:path');
+const { promisify } = require('node:util');
 
 const settings = JSON.parse(readFileSync(join(__dirname, 'settings.json'), 'utf8'));
 
@@ -43,6 +45,25 @@ async function adapterLife(store, core) {
 
 /** The key prefix of this run (the servers are shared with other suites). */
 const keyPrefix = `${settings.keyPrefix}${process.pid}:`;
+
+/** A store URL for the test Redis (settings.redis: host, port, db, credentials) with `prefix` as `?prefix=`. */
+function redisUrl(prefix) {
+  const { host, port, db, username, password } = settings.redis;
+  const auth = password ? `${encodeURIComponent(username ?? '')}:${encodeURIComponent(password)}@` : '';
+  return `redis://${auth}${host}:${port}/${db}?prefix=${encodeURIComponent(prefix)}`;
+}
+
+/** Runs the installed `sessionkit` binary (node_modules/.bin, as npm linked it); resolves its exit code and output. */
+async function sessionkit(args) {
+  const bin = join(__dirname, 'node_modules', '.bin', 'sessionkit');
+  try {
+    const { stdout } = await promisify(execFile)(bin, args, { encoding: 'utf8', timeout: 60_000 });
+    return { code: 0, stdout };
+  } catch (error) {
+    if (typeof error.code !== 'number') throw error;
+    return { code: error.code, stdout: error.stdout, stderr: error.stderr };
+  }
+}
 
 /** One check per package: name -> async ({ sessionkit, drivers }) => void. */
 const checks = {
@@ -167,6 +188,54 @@ const checks = {
     assert.equal((await manager.load(session.id))?.get('visits'), 1);
     stop();
     assert.equal(typeof opentelemetry.METRICS, 'object');
+  },
+
+  async '@sessionkit/store-url'({ sessionkit: { core, storeUrl } }) {
+    // Only @sessionkit/redis among the adapters is needed for this URL; it is imported when the URL is opened.
+    const url = redisUrl(`${keyPrefix}store-url:`);
+    const spec = storeUrl.parseStoreUrl(url);
+    assert.equal(spec.kind, 'redis');
+    assert.equal(spec.keyPrefix, `${keyPrefix}store-url:`);
+    if (settings.redis.password) assert.ok(!storeUrl.describeStore(spec).includes(settings.redis.password));
+    const store = await storeUrl.openStore(url, { provision: false });
+    try {
+      await roundTrip(store, core);
+    } finally {
+      await store.close();
+    }
+    assert.throws(() => storeUrl.parseStoreUrl('mysql://localhost/sessions'), storeUrl.StoreUrlError);
+  },
+
+  async '@sessionkit/cli'({ sessionkit: { core, cli, redis }, drivers }) {
+    assert.equal(typeof cli.createProgram, 'function');
+    const version = await sessionkit(['--version']);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+/);
+    // Two sessions of one user, written by a SessionManager on the app's own client, listed and revoked through
+    // the installed binary.
+    const prefix = `${keyPrefix}cli:`;
+    const user = `install-test-cli-${randomBytes(4).toString('hex')}`;
+    const client = new drivers.Redis(settings.redis);
+    try {
+      const manager = new core.SessionManager({
+        ...core.expiryPresets.nistAal2,
+        store: new redis.RedisSessionStore({ client, keyPrefix: prefix }),
+      });
+      for (const n of [1, 2]) {
+        const session = manager.create();
+        session.set('n', n);
+        await manager.regenerate(session, { userId: user });
+      }
+      const listed = await sessionkit(['sessions', 'list', redisUrl(prefix), '--user', user, '--json']);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.equal(JSON.parse(listed.stdout).count, 2);
+      const revoked = await sessionkit(['sessions', 'revoke', redisUrl(prefix), '--user', user, '--json']);
+      assert.equal(revoked.code, 0, revoked.stderr);
+      assert.equal(JSON.parse(revoked.stdout).revoked, 2);
+      assert.deepEqual(await manager.listForUser(user), []);
+    } finally {
+      client.disconnect();
+    }
   },
 
   async '@sessionkit/conformance'({ sessionkit: { conformance } }) {

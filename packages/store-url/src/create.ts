@@ -20,12 +20,15 @@ import type { StoreSpec } from './spec.js';
  */
 export async function createStore(spec: StoreSpec | string): Promise<SessionStore> {
   const s = typeof spec === 'string' ? parseStoreUrl(spec) : spec;
+  const prefix =
+    s.kind === 'memory' || s.kind === 'tiered' || s.keyPrefix === undefined ? {} : { keyPrefix: s.keyPrefix };
   switch (s.kind) {
     case 'memory':
       return new MemoryStore();
     case 'redis': {
       const { RedisSessionStore } = await importAdapter('redis', () => import('@sessionkit/redis'));
       return new RedisSessionStore({
+        ...prefix,
         connection: {
           host: s.host,
           port: s.port,
@@ -38,12 +41,13 @@ export async function createStore(spec: StoreSpec | string): Promise<SessionStor
     }
     case 'redis-cluster': {
       const { RedisSessionStore } = await importAdapter('redis', () => import('@sessionkit/redis'));
-      return new RedisSessionStore({ cluster: { nodes: s.nodes } });
+      return new RedisSessionStore({ ...prefix, cluster: { nodes: s.nodes } });
     }
     case 'redis-sentinel': {
       const { RedisSessionStore } = await importAdapter('redis', () => import('@sessionkit/redis'));
       // The credentials are the data nodes' (ioredis `username`/`password`); the sentinels are asked without.
       return new RedisSessionStore({
+        ...prefix,
         connection: {
           sentinels: s.sentinels,
           name: s.masterName,
@@ -56,11 +60,12 @@ export async function createStore(spec: StoreSpec | string): Promise<SessionStor
     }
     case 'memcached': {
       const { MemcachedSessionStore } = await importAdapter('memcached', () => import('@sessionkit/memcached'));
-      return new MemcachedSessionStore({ servers: s.servers.map(formatHost) });
+      return new MemcachedSessionStore({ ...prefix, servers: s.servers.map(formatHost) });
     }
     case 'cassandra': {
       const { CassandraSessionStore } = await importAdapter('cassandra', () => import('@sessionkit/cassandra'));
       return new CassandraSessionStore({
+        ...prefix,
         contactPoints: s.contactPoints.map(formatHost),
         localDataCenter: s.localDataCenter,
         keyspace: s.keyspace,
@@ -73,6 +78,7 @@ export async function createStore(spec: StoreSpec | string): Promise<SessionStor
       const local = s.endpoint !== undefined && isLoopback(new URL(s.endpoint).hostname);
       const hasEnvKeys = process.env.AWS_ACCESS_KEY_ID !== undefined;
       return new DynamoDBSessionStore({
+        ...prefix,
         tableName: s.table,
         ...(s.endpoint === undefined ? {} : { endpoint: s.endpoint }),
         ...(s.region === undefined ? {} : { region: s.region }),
@@ -83,6 +89,7 @@ export async function createStore(spec: StoreSpec | string): Promise<SessionStor
     case 'hazelcast': {
       const { HazelcastSessionStore } = await importAdapter('hazelcast', () => import('@sessionkit/hazelcast'));
       return new HazelcastSessionStore({
+        ...prefix,
         members: s.members.map(formatHost),
         ...(s.clusterName === undefined ? {} : { clusterName: s.clusterName }),
       });

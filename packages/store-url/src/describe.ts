@@ -9,6 +9,12 @@ import type { StoreSpec } from './spec.js';
 
 /** A one-line description of a spec for logs, page footers and CLI output (never contains a password). */
 export function describeStore(spec: StoreSpec): string {
+  const base = describeServer(spec);
+  const prefix = spec.kind === 'memory' || spec.kind === 'tiered' ? undefined : spec.keyPrefix;
+  return prefix === undefined ? base : `${base}${base.includes('?') ? '&' : '?'}prefix=${encodeURIComponent(prefix)}`;
+}
+
+function describeServer(spec: StoreSpec): string {
   switch (spec.kind) {
     case 'memory':
       return 'memory (embedded MemoryStore, this process only)';

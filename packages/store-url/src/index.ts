@@ -15,4 +15,4 @@ export { formatHost, formatHostList } from './hosts.js';
 export type { OpenStoreOptions } from './open.js';
 export { openStore } from './open.js';
 export { ACCEPTED_FORMS, parseStoreUrl } from './parse.js';
-export type { HostPort, LeafStoreSpec, RedisAuth, StoreKind, StoreSpec } from './spec.js';
+export type { HostPort, KeyPrefixed, LeafStoreSpec, RedisAuth, StoreKind, StoreSpec } from './spec.js';

@@ -38,7 +38,13 @@ export function parseStoreUrl(value: string | undefined): StoreSpec {
   const authority = match[2]!;
   const path = decodeURIComponent((match[3] ?? '').replace(/^\//, '').replace(/\/$/, ''));
   const query = new URLSearchParams(match[4] ?? '');
+  const spec = parseServerUrl(scheme, authority, path, query);
+  const keyPrefix = query.get('prefix');
+  return keyPrefix === null ? spec : { ...spec, keyPrefix };
+}
 
+/** The server-backed forms (everything but `memory` and `tiered:`), without the common `?prefix=`. */
+function parseServerUrl(scheme: string, authority: string, path: string, query: URLSearchParams): LeafStoreSpec {
   switch (scheme) {
     case 'redis':
     case 'rediss': {

@@ -16,6 +16,11 @@ export interface RedisAuth {
   password?: string;
 }
 
+/** The `?prefix=` every server-backed form accepts: the adapter's `keyPrefix` (its own default when absent). */
+export interface KeyPrefixed {
+  keyPrefix?: string;
+}
+
 /** A parsed store URL. */
 export type StoreSpec =
   | { kind: 'memory' }
@@ -25,8 +30,9 @@ export type StoreSpec =
       port: number;
       db: number;
       tls: boolean;
-    } & RedisAuth)
-  | { kind: 'redis-cluster'; nodes: HostPort[] }
+    } & RedisAuth &
+      KeyPrefixed)
+  | ({ kind: 'redis-cluster'; nodes: HostPort[] } & KeyPrefixed)
   | ({
       kind: 'redis-sentinel';
       /** The sentinels to ask for the current master. */
@@ -36,17 +42,18 @@ export type StoreSpec =
       db: number;
       /** Use TLS to the sentinels and the data nodes (`rediss+sentinel://`). */
       tls: boolean;
-    } & RedisAuth)
-  | { kind: 'memcached'; servers: HostPort[] }
-  | {
+    } & RedisAuth &
+      KeyPrefixed)
+  | ({ kind: 'memcached'; servers: HostPort[] } & KeyPrefixed)
+  | ({
       kind: 'cassandra';
       contactPoints: HostPort[];
       keyspace: string;
       localDataCenter: string;
       /** Create the keyspace and tables if missing (demo convenience). Default `true`; `?schema=none` turns it off. */
       createSchema: boolean;
-    }
-  | {
+    } & KeyPrefixed)
+  | ({
       kind: 'dynamodb';
       /** `undefined` = the AWS endpoint of the region. */
       endpoint: string | undefined;
@@ -54,8 +61,8 @@ export type StoreSpec =
       region: string | undefined;
       /** Create the table if missing (demo convenience). Default `true` for a custom endpoint; `?create=false` turns it off. */
       createTable: boolean;
-    }
-  | { kind: 'hazelcast'; members: HostPort[]; clusterName: string | undefined }
+    } & KeyPrefixed)
+  | ({ kind: 'hazelcast'; members: HostPort[]; clusterName: string | undefined } & KeyPrefixed)
   | { kind: 'tiered'; cache: LeafStoreSpec; durable: LeafStoreSpec };
 
 /** Any spec except `tiered` and `memory` (tiers do not nest; a tier must be a shared server). */

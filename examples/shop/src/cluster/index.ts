@@ -6,8 +6,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { parseStoreUrl } from '@sessionkit/store-url';
 import { sessionCookieName } from '../config.js';
-import { parseStoreUrl } from '../store-from-url.js';
 import type { ShopInstance } from './instance.js';
 import { startInstance } from './instance.js';
 import type { LbKind, LbMode } from './lb-config.js';
