@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import { register as copy } from './copy.js';
 import { register as schema } from './schema.js';
 import { register as sessions } from './sessions.js';
 
@@ -14,6 +15,7 @@ export type RegisterCommand = (program: Command) => void;
 /** The registration function of every command. */
 // biome-ignore format: one entry per line, so commands added at the same time merge line by line
 export const commands: readonly RegisterCommand[] = [
+  copy,
   schema,
   sessions,
 ];
