@@ -4,6 +4,7 @@
  * everything existing and reporting a session that differs, exit codes for a source that cannot be enumerated
  * (memcached), bad arguments and an unreachable store, and no key ever printed.
  */
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { SessionStore } from '@sessionkit/core';
 import { closedPort, endpoints } from '@sessionkit/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BIN,
   copyJson,
   deleteRedisPrefix,
   redisStore,
@@ -26,6 +28,16 @@ const SESSIONS = 3_000;
 const SOURCE_DB = 15;
 const TARGET_DB = 10;
 const prefix = uniquePrefix('cli');
+
+/** Whether script(1) (util-linux, part of every Debian base system) is there to run the binary on a pty. */
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 let source: SessionStore;
 let target: SessionStore;
@@ -93,6 +105,28 @@ describe('sessionkit copy (command line)', () => {
     // Never overwritten.
     expect((await target.get(key))!.version).toBe(stored.version + 1);
   }, 60_000);
+
+  it.skipIf(!hasScript)(
+    'draws a progress bar redrawn in place on a terminal (script(1) gives it a pty)',
+    async () => {
+      const args = ['copy', '--from', redisUrl(SOURCE_DB, prefix), '--to', redisUrl(TARGET_DB, prefix)];
+      const command = [process.execPath, BIN, ...args, '--expect', String(SESSIONS), '--rate', '3000']
+        .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+        .join(' ');
+      const run = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        execFile('script', ['-qefc', command, '/dev/null'], { timeout: 60_000 }, (error, stdout) => {
+          if (error && typeof error.code !== 'number') reject(error);
+          else resolve({ code: error ? (error.code as number) : 0, out: stdout });
+        });
+      });
+      expect(run.code, run.out).toBe(0);
+      // Redrawn in place (carriage return, erase line), with a percentage of --expect, ending at 100 %.
+      expect(run.out).toMatch(/\r\x1b\[2K\[[#.]{24}\] +\d+% /);
+      expect(run.out).toContain(`100% ${SESSIONS.toLocaleString('en-US')}/${SESSIONS.toLocaleString('en-US')}`);
+      expect(run.out).toContain('copy completed');
+    },
+    60_000,
+  );
 
   it('refuses memcached as a source with a typed error (exit 2) before contacting anything', async () => {
     const from = `memcached://${endpoints.memcached.servers.join(',')}`;
