@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { register as copy } from './copy.js';
+import { register as doctor } from './doctor.js';
 import { register as schema } from './schema.js';
 import { register as sessions } from './sessions.js';
 
@@ -16,6 +17,7 @@ export type RegisterCommand = (program: Command) => void;
 // biome-ignore format: one entry per line, so commands added at the same time merge line by line
 export const commands: readonly RegisterCommand[] = [
   copy,
+  doctor,
   schema,
   sessions,
 ];
