@@ -106,7 +106,9 @@ export class Output {
       if (err instanceof SessionKitError && err.store !== undefined) body.store = err.store;
       this.#streams.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
     } else {
-      const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+      // The cause's message only when it adds something (adapters usually fold it into their own message).
+      const causeMessage = err.cause instanceof Error ? err.cause.message : '';
+      const cause = causeMessage !== '' && !err.message.includes(causeMessage) ? ` (${causeMessage})` : '';
       this.#streams.stderr.write(`sessionkit: ${err.message}${cause}\n`);
     }
     return exitCode;
