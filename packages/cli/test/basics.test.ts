@@ -40,6 +40,8 @@ describe('sessionkit', () => {
       ['schema', 'redis://h:1', '--no-such-option'],
       ['schema', 'cassandra://h/ks', '--replication-factor', 'three'],
       ['sessions', 'list', 'redis://h:1'],
+      ['sessions', 'list', 'memory', '--user', 'x'],
+      ['sessions', 'revoke', '', '--user', 'x'],
     ]) {
       const result = await sessionkit(...args);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(ExitCode.Usage);

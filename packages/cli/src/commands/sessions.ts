@@ -7,7 +7,7 @@
 import { describeStore, parseStoreUrl } from '@sessionkit/store-url';
 import type { Command } from 'commander';
 import { ExitCode } from '../exit-codes.js';
-import { run } from '../output.js';
+import { run, UsageError } from '../output.js';
 import { listUserSessions } from '../sessions/list.js';
 import { MIN_KEY_PREFIX, revokeUserSessions } from '../sessions/revoke.js';
 import { storeStats } from '../sessions/stats.js';
@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExample:\n  sessionkit sessions list redis://127.0.0.1:6379 --user alice --json\n')
     .action(async (url: string, options: { user: string }, command: Command) =>
       run(command, async (out) =>
-        withStore(url, async (store, spec) => {
+        withStore(sharedUrl(url), async (store, spec) => {
           const rows = await listUserSessions(store, options.user);
           out.result({ store: describeStore(spec), user: options.user, count: rows.length, sessions: rows }, () => {
             if (rows.length === 0) return `no live sessions for user "${options.user}" on ${describeStore(spec)}`;
@@ -64,7 +64,7 @@ export function register(program: Command): void {
     )
     .action(async (url: string, options: { user: string; except?: string }, command: Command) =>
       run(command, async (out) =>
-        withStore(url, async (store, spec) => {
+        withStore(sharedUrl(url), async (store, spec) => {
           const result = await revokeUserSessions(store, options.user, options.except);
           out.result(
             { store: describeStore(spec), user: options.user, ...result },
@@ -95,6 +95,16 @@ export function register(program: Command): void {
         return stats.some((s) => s.available) ? ExitCode.Ok : ExitCode.Usage;
       }),
     );
+}
+
+/** `url`, unless it names the embedded store: the CLI's own MemoryStore would be empty, and say nothing true. */
+function sharedUrl(url: string): string {
+  if (parseStoreUrl(url).kind === 'memory') {
+    throw new UsageError(
+      'the embedded memory store lives inside one application process: give the URL of a shared store',
+    );
+  }
+  return url;
 }
 
 function iso(ms: number): string {
