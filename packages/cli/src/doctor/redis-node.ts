@@ -40,6 +40,8 @@ export interface RedisNodeFacts {
   rdbLastStatus: string;
   /** Seconds since the last successful RDB save, if one happened. */
   rdbSecondsSinceSave: number | undefined;
+  /** Writes since the last RDB save (`rdb_changes_since_last_save`). */
+  rdbChangesSinceSave: number;
   /** `aof_last_write_status` (`ok`/`err`), when AOF is on. */
   aofLastWriteStatus: string | undefined;
 }
@@ -68,7 +70,12 @@ export async function readRedisNodeFacts(client: Redis, nowSeconds: number): Pro
     appendfsync: 'value' in appendfsync ? appendfsync.value : undefined,
     save,
     rdbLastStatus: persistence.get('rdb_last_bgsave_status') ?? 'ok',
-    rdbSecondsSinceSave: lastSave > 0 && num(persistence.get('rdb_saves')) > 0 ? nowSeconds - lastSave : undefined,
+    // rdb_last_save_time is the start time until a first save; rdb_saves (Redis 7+) tells whether one happened.
+    rdbSecondsSinceSave:
+      lastSave > 0 && (!persistence.has('rdb_saves') || num(persistence.get('rdb_saves')) > 0)
+        ? nowSeconds - lastSave
+        : undefined,
+    rdbChangesSinceSave: num(persistence.get('rdb_changes_since_last_save')),
     aofLastWriteStatus: aofEnabled ? persistence.get('aof_last_write_status') : undefined,
   };
 }
@@ -188,7 +195,7 @@ export function persistenceCheck(f: RedisNodeFacts): CheckResult {
   const last = f.rdbSecondsSinceSave === undefined ? 'none yet' : `${f.rdbSecondsSinceSave} s ago`;
   return warn(
     id,
-    `RDB snapshots only (save ${f.save.value}; last: ${last}): a crash loses the logins and session updates since the last snapshot.`,
+    `RDB snapshots only (save ${f.save.value}; last: ${last}, ${f.rdbChangesSinceSave} writes since): a crash loses the logins and session updates since the last snapshot.`,
     enableAof,
   );
 }
