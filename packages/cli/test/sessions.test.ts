@@ -1,6 +1,6 @@
 /**
  * `sessionkit sessions list|revoke|stats`, run as the built binary against the real Redis and DynamoDB
- * (dynalite): sessions seeded through a SessionManager, the listing's shape and content (keys, never session
+ * (dynalite), and a tiered pair of the two: sessions seeded through a SessionManager, the listing's shape and content (keys, never session
  * IDs), revocation with and without `--except`, refusals that delete nothing, and the exit codes.
  */
 import { randomBytes } from 'node:crypto';
@@ -33,11 +33,13 @@ async function seed(manager: SessionManager, userId: string, count: number): Pro
   return sessions;
 }
 
+const durableUrl = urls.dynamodb(`cli_sessions_tiered_${run}`);
+
 describe.each([
-  ['redis', () => urls.redis(`cli-sessions:${run}:`)],
-  ['dynamodb', () => urls.dynamodb(`cli_sessions_${run}`)],
-])('sessions on %s', (backend, makeUrl) => {
-  const url = makeUrl();
+  { backend: 'redis', url: urls.redis(`cli-sessions:${run}:`), table: undefined },
+  { backend: 'dynamodb', url: urls.dynamodb(`cli_sessions_${run}`), table: urls.dynamodb(`cli_sessions_${run}`) },
+  { backend: 'tiered', url: `tiered:${urls.redis(`cli-sessions-cache:${run}:`)}|${durableUrl}`, table: durableUrl },
+])('sessions on $backend', ({ backend, url, table }) => {
   let store: SessionStore;
   let manager: SessionManager;
   const alice = `alice-${run}`;
@@ -56,7 +58,7 @@ describe.each([
     await manager?.destroyAllForUser(alice);
     await manager?.destroyAllForUser(bob);
     await store?.close();
-    if (backend === 'dynamodb') await dropTable(url);
+    if (table !== undefined) await dropTable(table);
   });
 
   it('lists the user’s live sessions with --json: key, created, expires, size, version; no session ID', async () => {
@@ -64,7 +66,7 @@ describe.each([
     expect(result.code, result.stderr).toBe(ExitCode.Ok);
     const body = json<ListJson>(result);
     expect(body).toMatchObject({ user: alice, count: 3 });
-    expect(body.store).toMatch(new RegExp(`^${backend}://`));
+    expect(body.store).toMatch(new RegExp(`^${backend}:`));
     const expected = await manager.listForUser(alice);
     expect(body.sessions.map((s) => s.key).sort()).toEqual(expected.map((s) => s.key).sort());
     for (const row of body.sessions) {
