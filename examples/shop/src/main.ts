@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof StoreUrlError) console.error(`SESSIONKIT_STORE: ${error.message}`);
+  if (error instanceof StoreUrlError) console.error(error.message.replace(/^store URL:/, 'SESSIONKIT_STORE:'));
   // AdapterNotInstalledError among others: the message names the package to install.
   else if (error instanceof ConfigError || error instanceof ConfigurationError) console.error(error.message);
   else console.error('the shop failed to start:', error);

@@ -10,7 +10,7 @@ export interface HostPort {
   port: number;
 }
 
-/** Credentials, database and TLS settings shared by the Redis forms. */
+/** The credentials of the Redis forms (percent-decoded from the URL; never printed). */
 export interface RedisAuth {
   username?: string;
   password?: string;
