@@ -12,3 +12,11 @@ export function positiveInteger(value: string): number {
   }
   return Number(value);
 }
+
+/** Parses a non-negative integer option value (0 allowed); anything else is a usage error (exit code 2). */
+export function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('expected a whole number (0 or more)');
+  }
+  return Number(value);
+}

@@ -7,7 +7,7 @@
 import { describeStore, parseStoreUrl } from '@sessionkit/store-url';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { positiveInteger } from '../arguments.js';
+import { nonNegativeInteger, positiveInteger } from '../arguments.js';
 import { ExitCode } from '../exit-codes.js';
 import { run } from '../output.js';
 import type { ApplyResult, SchemaPlan } from '../schema/plan.js';
@@ -29,7 +29,7 @@ export function register(program: Command): void {
       new Option(
         '--gc-grace-seconds <s>',
         'Cassandra: gc_grace_seconds of both tables (adapter default: 86400)',
-      ).argParser(positiveInteger),
+      ).argParser(nonNegativeInteger),
     )
     .addHelpText(
       'after',
