@@ -85,6 +85,21 @@ describe('doctor redis:// (standalone)', () => {
     expect(statusOf(run.report, 'redis.replication')).toBe('fail');
   });
 
+  it("uses the URL's password, reports a refused one as a connection failure, and never prints it", async () => {
+    const locked = await startRedis(['--requirepass', 'doctor-s3cret', '--maxmemory-policy', 'noeviction']);
+    try {
+      const refused = await runDoctor(url(locked));
+      expect(refused.exitCode).toBe(3);
+      expect(results(refused.report, 'redis.connection')[0]!.finding).toContain('NOAUTH');
+      const run = await runDoctor(`redis://:doctor-s3cret@${locked.host}:${locked.port}`);
+      expect(run.exitCode).toBe(0);
+      expect(statusOf(run.report, 'redis.maxmemory-policy')).toBe('pass');
+      expect(JSON.stringify(run.report)).not.toContain('doctor-s3cret');
+    } finally {
+      await locked.stop();
+    }
+  });
+
   it('reports an unreachable server as a connection failure with exit code 3', async () => {
     const run = await runDoctor(`redis://127.0.0.1:${await closedPort()}`, '--timeout', '1000');
     expect(run.exitCode).toBe(3);

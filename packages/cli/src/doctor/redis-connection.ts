@@ -45,17 +45,24 @@ export async function connectRedis(server: RedisServer, timeoutMs: number): Prom
     ...(server.tls ? { tls: {} } : {}),
   };
   const client = new Redis(options);
-  // ioredis also emits every connection error as an 'error' event; the same error rejects connect() below,
-  // which is where it is reported, so the event only needs a listener (an unhandled 'error' would crash).
-  client.on('error', () => undefined);
+  // ioredis emits connection errors as 'error' events, and sometimes rejects connect() with only "Connection is
+  // closed" (e.g. a NOAUTH answer to its HELLO): the event's error is the cause reported below.
+  let cause: unknown;
+  client.on('error', (error: unknown) => {
+    cause = error;
+  });
   try {
     await client.connect();
+    // With lazyConnect a refused AUTH does not fail connect(); a PING surfaces it (NOAUTH, WRONGPASS) here,
+    // as a connection problem, instead of in the middle of the checks.
+    await client.ping();
   } catch (error) {
     client.disconnect();
-    throw new StoreUnavailableError(`cannot connect to Redis at ${serverLabel(server)}: ${errorMessage(error)}`, {
+    const reason = cause ?? error;
+    throw new StoreUnavailableError(`cannot connect to Redis at ${serverLabel(server)}: ${errorMessage(reason)}`, {
       store: 'redis',
       operation: 'doctor',
-      cause: error,
+      cause: reason,
     });
   }
   return client;

@@ -46,7 +46,11 @@ export async function readSentinel(server: RedisServer, masterName: string, time
     try {
       master = pairs(await client.call('SENTINEL', 'MASTER', masterName));
     } catch (error) {
-      return { sentinel, unknownMaster: errorMessage(error) };
+      const message = errorMessage(error);
+      // "ERR No such master with that name"; anything else (NOAUTH, ...) means this Sentinel cannot be asked.
+      return /no such master/i.test(message)
+        ? { sentinel, unknownMaster: message }
+        : { sentinel, unreachable: message };
     }
     let quorum: { ok: boolean; text: string };
     try {
