@@ -8,10 +8,10 @@
  * Flags:
  *   --quick          short windows and fewer rounds; scale at 10k and 100k only (about 3 minutes)
  *   --only=a,b       run only these modules (core, redis, memcached, cassandra, dynamodb, hazelcast, tiered,
- *                    http, frameworks, http-cpu, burst, codec, legacy, commitlog, telemetry, scale, memory); the
+ *                    http, frameworks, http-cpu, burst, codec, legacy, commitlog, telemetry, copy, scale, memory); the
  *                    docs are then left alone unless --write is given
  *   --write          write the docs even with --only: the whole page from this run's results, except that
- *                    --only with frameworks, http-cpu, burst, codec, legacy, commitlog and/or telemetry alone
+ *                    --only with frameworks, http-cpu, burst, codec, legacy, commitlog, telemetry and/or copy alone
  *                    replaces only
  *                    their sections of the existing page
  *   --render=FILE    only re-render the docs from a saved run (bench/.last-run.json is written by every run)
@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import type { BurstReport } from './burst.js';
 import type { CodecReport } from './codec.js';
 import type { CommitlogReport } from './commitlog.js';
+import { type CopyBenchReport, printCopyReport } from './copy.js';
 import { type FrameworksReport, frameworkResults } from './frameworks.js';
 import { type HttpCpuReport, printCpuReport } from './http-cpu.js';
 import type { LegacyBenchReport } from './legacy.js';
@@ -330,6 +331,14 @@ const { report: telemetry, error: telemetryError } = await runPart<TelemetryRepo
   show: printTelemetryReport,
 });
 
+// `sessionkit copy`'s engine, Redis -> Cassandra and Redis -> tiered, next to scan alone and create alone.
+const { report: copy, error: copyError } = await runPart<CopyBenchReport>('copy', {
+  limitSeconds: quick ? 300 : 900,
+  retry: true,
+  run: async () => (await import('./copy.js')).runCopyBench({ quick, log }),
+  show: printCopyReport,
+});
+
 let scale: ScaleReport | undefined;
 let scaleError: string | undefined;
 let scaleRetried: string | undefined;
@@ -413,6 +422,8 @@ if (commitlog) report.commitlog = commitlog;
 if (commitlogError) report.commitlogError = commitlogError;
 if (telemetry) report.telemetry = telemetry;
 if (telemetryError) report.telemetryError = telemetryError;
+if (copy) report.copy = copy;
+if (copyError) report.copyError = copyError;
 
 // The raw results, for re-rendering the page without measuring again: `--render=bench/.last-run.json`.
 await writeFile(join(REPO, 'bench', '.last-run.json'), JSON.stringify(report, null, 1));
@@ -425,6 +436,7 @@ const SECTION_PARTS: readonly string[] = [
   'legacy',
   'commitlog',
   'telemetry',
+  'copy',
 ] satisfies SectionPart[];
 if (writeDocs && only && only.length > 0 && only.every((part) => SECTION_PARTS.includes(part))) {
   // The framework benchmarks, the server CPU per request, the burst, the codec cost, the legacy option's cost, the
@@ -462,6 +474,7 @@ process.exit(
       legacyError ||
       commitlogError ||
       telemetryError ||
+      copyError ||
       scaleError ||
       memoryError)
     ? 1

@@ -31,6 +31,8 @@ import { getAndUpdate } from './lib/store-operations.js';
 import {
   type BenchTelemetry,
   benchTelemetry,
+  SERVER_TELEMETRY_MODES,
+  type ServerTelemetryMode,
   TELEMETRY_ENV,
   TELEMETRY_MODES,
   type TelemetryMode,
@@ -70,6 +72,11 @@ export interface TelemetryRow {
   figures: Record<TelemetryMode, TelemetryFigure>;
   /** HTTP row: Express alone, same routes, no session (the ceiling). */
   ceiling?: { perSec: number; usPerRequest: number };
+  /**
+   * HTTP row: the SDK registered as in `sdk` but SessionKit not instrumented. `ratio` is its throughput vs `off`
+   * (what the SDK costs by itself); `sdkRatio` is `sdk`'s throughput vs it (what SessionKit's instrumentation adds).
+   */
+  sdkUnwired?: { perSec: number; usPerRequest: number; ratio: number; sdkRatio: number; sdkRatios: number[] };
 }
 
 /** What {@link runTelemetryBench} reports. */
@@ -158,9 +165,9 @@ async function storeRow(
 
 /** The HTTP row: one Express + SessionKit server child per mode, and Express alone, in alternating windows. */
 async function httpRow(opts: { windowSec: number; rounds: number }): Promise<TelemetryRow> {
-  const sides: { mode: TelemetryMode | 'bare'; side: Side }[] = [];
+  const sides: { mode: ServerTelemetryMode | 'bare'; side: Side }[] = [];
   try {
-    for (const mode of TELEMETRY_MODES) {
+    for (const mode of SERVER_TELEMETRY_MODES) {
       sides.push({ mode, side: await openSide('express', 'sessionkit', [], { [TELEMETRY_ENV]: mode }) });
     }
     sides.push({ mode: 'bare', side: await openSide('express', 'bare') });
@@ -185,11 +192,20 @@ async function httpRow(opts: { windowSec: number; rounds: number }): Promise<Tel
       };
     };
     const bare = windows.get('bare')!;
+    const unwired = windows.get('sdk-unwired')!;
+    const sdkRatios = windows.get('sdk')!.map((w, i) => w.rps / unwired[i]!.rps);
     return {
       name: 'Express + @sessionkit/http + RedisSessionStore (defaults)',
       load: `autocannon, 32 connections, 200 sessions, ${Math.round(WRITE_SHARE * 100)} % writes`,
       figures: Object.fromEntries(TELEMETRY_MODES.map((m) => [m, figure(m)])) as Record<TelemetryMode, TelemetryFigure>,
       ceiling: { perSec: medianOf(bare.map((w) => w.rps)), usPerRequest: medianOf(bare.map((w) => w.us)) },
+      sdkUnwired: {
+        perSec: medianOf(unwired.map((w) => w.rps)),
+        usPerRequest: medianOf(unwired.map((w) => w.us)),
+        ratio: medianOf(unwired.map((w, i) => w.rps / off[i]!.rps)),
+        sdkRatio: medianOf(sdkRatios),
+        sdkRatios,
+      },
     };
   } finally {
     for (const { side } of sides) await closeSide(side);
@@ -268,6 +284,20 @@ export function printTelemetryReport(report: TelemetryReport): void {
           'per-round ratios': f.ratios.map((r) => r.toFixed(3)).join(' '),
         };
       }),
+      ...(row.sdkUnwired
+        ? [
+            {
+              row: row.name,
+              mode: 'SDK registered, SessionKit not instrumented',
+              'per s': Math.round(row.sdkUnwired.perSec),
+              'vs off': `${row.sdkUnwired.ratio.toFixed(3)}x`,
+              'CPU vs off': '',
+              'µs CPU / op': row.sdkUnwired.usPerRequest.toFixed(1),
+              'spans / op': '',
+              'per-round ratios': `sdk vs this: ${row.sdkUnwired.sdkRatios.map((r) => r.toFixed(3)).join(' ')}`,
+            },
+          ]
+        : []),
       ...(row.ceiling
         ? [
             {

@@ -11,13 +11,13 @@ import { RedisSessionStore } from '@sessionkit/redis';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { IDLE_MS, REDIS_URL, SECRET } from './http-sides.js';
-import { benchTelemetry, TELEMETRY_ENV, TELEMETRY_MODES, type TelemetryMode } from './telemetry-setup.js';
+import { benchTelemetry, SERVER_TELEMETRY_MODES, type ServerTelemetryMode, TELEMETRY_ENV } from './telemetry-setup.js';
 
 /** The telemetry mode the parent asked this server child for ({@link TELEMETRY_ENV}; `off` when unset). */
-function telemetryMode(): TelemetryMode {
-  const mode = (process.env[TELEMETRY_ENV] ?? 'off') as TelemetryMode;
-  if (!TELEMETRY_MODES.includes(mode))
-    throw new Error(`${TELEMETRY_ENV}=${mode}: expected ${TELEMETRY_MODES.join(', ')}`);
+function telemetryMode(): ServerTelemetryMode {
+  const mode = (process.env[TELEMETRY_ENV] ?? 'off') as ServerTelemetryMode;
+  if (!SERVER_TELEMETRY_MODES.includes(mode))
+    throw new Error(`${TELEMETRY_ENV}=${mode}: expected ${SERVER_TELEMETRY_MODES.join(', ')}`);
   return mode;
 }
 
@@ -25,7 +25,8 @@ function telemetryMode(): TelemetryMode {
  * The options every SessionKit binding takes, on a `RedisSessionStore` under `prefix` (`nearCache` for the
  * `sessionkit-near` variant, the store's defaults otherwise), with `close` for the store's connections. With
  * {@link TELEMETRY_ENV} set to `api` or `sdk` (the instrumentation-cost benchmark), the store, the manager and
- * the HTTP outcomes are instrumented as `@sessionkit/opentelemetry`'s docs wire them.
+ * the HTTP outcomes are instrumented as `@sessionkit/opentelemetry`'s docs wire them; `sdk-unwired` registers the
+ * SDK and instruments nothing.
  */
 export function sessionkitOptions(
   nearCache: boolean,
@@ -37,7 +38,10 @@ export function sessionkitOptions(
     keyPrefix: prefix,
     nearCache,
   });
-  const { telemetry, shutdown } = benchTelemetry(telemetryMode());
+  const mode = telemetryMode();
+  const setup = benchTelemetry(mode === 'sdk-unwired' ? 'sdk' : mode);
+  const telemetry = mode === 'sdk-unwired' ? undefined : setup.telemetry;
+  const shutdown = setup.shutdown;
   const server = { address: url.hostname, port: Number(url.port) };
   const store = telemetry ? telemetry.instrumentStore(redis, server) : redis;
   const manager = new SessionManager({

@@ -37,6 +37,16 @@ export type TelemetryMode = 'off' | 'api' | 'sdk';
 /** The telemetry modes, in the order the benchmark measures them. */
 export const TELEMETRY_MODES: readonly TelemetryMode[] = ['off', 'api', 'sdk'];
 
+/**
+ * A benchmark server's telemetry setting: a {@link TelemetryMode}, or `sdk-unwired`: the SDK registered exactly as in
+ * `sdk` (context manager included) with SessionKit not instrumented, so what the SDK costs an app by itself is
+ * measured apart from what SessionKit's instrumentation adds on top.
+ */
+export type ServerTelemetryMode = TelemetryMode | 'sdk-unwired';
+
+/** Every {@link ServerTelemetryMode}. */
+export const SERVER_TELEMETRY_MODES: readonly ServerTelemetryMode[] = [...TELEMETRY_MODES, 'sdk-unwired'];
+
 /** The share of root traces the `sdk` mode samples. */
 export const TRACE_SAMPLE_RATIO = 0.1;
 

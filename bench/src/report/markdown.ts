@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { BurstReport } from '../burst.js';
 import type { CodecReport } from '../codec.js';
 import type { CommitlogReport } from '../commitlog.js';
+import type { CopyBenchReport } from '../copy.js';
 import type { FrameworksReport } from '../frameworks.js';
 import type { HttpCpuReport } from '../http-cpu.js';
 import type { LegacyBenchReport } from '../legacy.js';
@@ -15,6 +16,7 @@ import type { TelemetryReport } from '../telemetry.js';
 import { burstSection } from './burst.js';
 import { codecSection, codecTargetRow } from './codec.js';
 import { commitlogSection } from './commitlog.js';
+import { copySection } from './copy.js';
 import { frameworksSection, frameworksTargetRows, frameworksVerdicts } from './frameworks.js';
 import { httpCpuSection, httpCpuTargetRow } from './http-cpu.js';
 import { legacySection, legacyTargetRow } from './legacy.js';
@@ -61,6 +63,8 @@ export interface RunReport {
   httpCpuError?: string;
   telemetry?: TelemetryReport;
   telemetryError?: string;
+  copy?: CopyBenchReport;
+  copyError?: string;
   /** Seconds spent in the frameworks, http-cpu, burst, codec, legacy, commit-log, telemetry, scale and memory parts. */
   extraSeconds?: Record<string, number>;
   command: string;
@@ -349,6 +353,7 @@ export async function writeReport(
     md.push(...commitlogSection(report.commitlog, report.commitlogError), '');
   if (report.telemetry || report.telemetryError)
     md.push(...telemetrySection(report.telemetry, report.telemetryError), '');
+  if (report.copy || report.copyError) md.push(...copySection(report.copy, report.copyError), '');
   md.push('## Scale: latency with 10k, 100k and 1M live sessions', '');
   if (report.scale) {
     md.push(
@@ -445,6 +450,7 @@ function partErrors(report: RunReport): Record<string, string | undefined> {
     legacy: report.legacyError,
     commitlog: report.commitlogError,
     telemetry: report.telemetryError,
+    copy: report.copyError,
   };
 }
 
@@ -482,6 +488,7 @@ export async function writePartSections(report: RunReport, parts: readonly Secti
     legacy: () => legacySection(report.legacy, report.legacyError, separate(report.legacy?.rounds)),
     commitlog: () => commitlogSection(report.commitlog, report.commitlogError, separate(report.commitlog?.rounds)),
     telemetry: () => telemetrySection(report.telemetry, report.telemetryError, separate(report.telemetry?.rounds)),
+    copy: () => copySection(report.copy, report.copyError, separate(undefined)),
   };
   let page = await readFile(path, 'utf8');
   for (const part of parts) page = spliceSection(page, part, sections[part]());

@@ -6,7 +6,7 @@
  */
 
 /** A part with a section of its own. */
-export type SectionPart = 'frameworks' | 'http-cpu' | 'burst' | 'codec' | 'legacy' | 'commitlog' | 'telemetry';
+export type SectionPart = 'frameworks' | 'http-cpu' | 'burst' | 'codec' | 'legacy' | 'commitlog' | 'telemetry' | 'copy';
 
 /** Where a page without the section gets it: before this heading if present, else at the end. */
 const BEFORE = '## Scale:';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Attributes, Histogram, Span, Tracer } from '@opentelemetry/api';
-import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
   ReadOptions,
   ScanOptions,
@@ -16,6 +16,7 @@ import type {
   UserSessionEntry,
 } from '@sessionkit/core';
 import { ATTR } from './names.js';
+import { carriesContext } from './recording.js';
 import type { StoreOutcome } from './outcome.js';
 import { errorType, failureOutcome } from './outcome.js';
 
@@ -144,7 +145,7 @@ export class InstrumentedStore implements SessionStore {
     const started = performance.now();
     try {
       // The API's no-op span (no SDK, no parent) is not made active: nothing would read it.
-      const result = await (isSpanContextValid(span.spanContext())
+      const result = await (carriesContext(span)
         ? context.with(trace.setSpan(parent, span), call)
         : call());
       this.#end(span, attributes, outcomeOf(result), started);

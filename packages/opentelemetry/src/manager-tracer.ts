@@ -5,10 +5,11 @@
  * @module
  */
 import type { Tracer } from '@opentelemetry/api';
-import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { CommitResult, ManagerOperation, OperationTracer } from '@sessionkit/core';
 import { ATTR } from './names.js';
 import { errorType } from './outcome.js';
+import { carriesContext } from './recording.js';
 
 const SPAN_NAMES: Readonly<Record<ManagerOperation, string>> = {
   load: 'sessionkit.load',
@@ -35,7 +36,7 @@ export class ManagerSpans implements OperationTracer {
     const parent = context.active();
     const span = this.#tracer.startSpan(SPAN_NAMES[operation], { kind: SpanKind.INTERNAL }, parent);
     try {
-      const result = await (isSpanContextValid(span.spanContext())
+      const result = await (carriesContext(span)
         ? context.with(trace.setSpan(parent, span), run)
         : run());
       if (operation === 'commit') span.setAttribute(ATTR.commitStatus, (result as CommitResult).status);

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Meter, TracerProvider } from '@opentelemetry/api';
-import { createNoopMeter, ProxyTracerProvider } from '@opentelemetry/api';
+import type { Meter, Span, TracerProvider } from '@opentelemetry/api';
+import { createNoopMeter, INVALID_TRACEID, ProxyTracerProvider } from '@opentelemetry/api';
 import { SCOPE } from './names.js';
 
 const NOOP_METER_CLASS = createNoopMeter().constructor;
@@ -32,4 +32,14 @@ export function tracingCheck(provider: TracerProvider): () => boolean {
     if (!recording) recording = provider.getDelegateTracer(SCOPE) !== undefined;
     return recording;
   };
+}
+
+/**
+ * Whether `span` has a trace to propagate, so it is made the active span for the work it covers: every SDK span
+ * (sampled or not: children must inherit its sampling decision) and the API's no-op span under a parent; not the
+ * API's no-op span with no parent, which nothing would read. A string comparison instead of the API's
+ * `isSpanContextValid`, whose hex validation of both IDs showed in the SDK path's profile.
+ */
+export function carriesContext(span: Span): boolean {
+  return span.spanContext().traceId !== INVALID_TRACEID;
 }
