@@ -16,9 +16,9 @@ import type {
   UserSessionEntry,
 } from '@sessionkit/core';
 import { ATTR } from './names.js';
-import { carriesContext } from './recording.js';
 import type { StoreOutcome } from './outcome.js';
 import { errorType, failureOutcome } from './outcome.js';
+import { carriesContext } from './recording.js';
 
 /** Where the backend runs, for the spans' `server.address` and `server.port`, and what to call it. */
 export interface StoreServer {
@@ -145,9 +145,7 @@ export class InstrumentedStore implements SessionStore {
     const started = performance.now();
     try {
       // The API's no-op span (no SDK, no parent) is not made active: nothing would read it.
-      const result = await (carriesContext(span)
-        ? context.with(trace.setSpan(parent, span), call)
-        : call());
+      const result = await (carriesContext(span) ? context.with(trace.setSpan(parent, span), call) : call());
       this.#end(span, attributes, outcomeOf(result), started);
       return result;
     } catch (error) {

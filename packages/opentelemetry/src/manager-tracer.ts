@@ -36,9 +36,7 @@ export class ManagerSpans implements OperationTracer {
     const parent = context.active();
     const span = this.#tracer.startSpan(SPAN_NAMES[operation], { kind: SpanKind.INTERNAL }, parent);
     try {
-      const result = await (carriesContext(span)
-        ? context.with(trace.setSpan(parent, span), run)
-        : run());
+      const result = await (carriesContext(span) ? context.with(trace.setSpan(parent, span), run) : run());
       if (operation === 'commit') span.setAttribute(ATTR.commitStatus, (result as CommitResult).status);
       return result;
     } catch (error) {
