@@ -40,7 +40,7 @@ export function runDoctor(url: string, ...extra: string[]): Promise<DoctorRun> {
     execFile(
       process.execPath,
       [BIN, 'doctor', url, ...extra, '--json'],
-      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1' }, timeout: 60_000 },
+      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const exitCode = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         try {
