@@ -27,7 +27,7 @@ export function sessionkit(...args: string[]): Promise<CliRun> {
       process.execPath,
       [BIN, ...args],
       // The AWS SDK warns on Node 20 at every start; not what these tests read.
-      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1' }, timeout: 90_000 },
+      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 90_000 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
           reject(new Error(`sessionkit ${args.join(' ')} did not run: ${error.message}\n${stderr}`));

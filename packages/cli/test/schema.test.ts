@@ -141,6 +141,6 @@ describe('schema --apply', () => {
     expect(json(result)).toMatchObject({ error: { code: 'STORE_UNAVAILABLE', store: 'cassandra', exitCode: 3 } });
     const dynamo = await sessionkit('schema', `dynamodb://127.0.0.1:${port}/unreachable`, '--apply');
     expect(dynamo.code).toBe(ExitCode.Unreachable);
-    expect(dynamo.stderr).toMatch(/^sessionkit: /);
+    expect(dynamo.stderr).toMatch(/^sessionkit: /m);
   });
 });
