@@ -109,8 +109,9 @@ export async function doctorHazelcast(t: HazelcastTarget, timeoutMs: number): Pr
       clusterName: t.clusterName,
       network: { clusterMembers: t.members.map((m) => `${m.host}:${m.port}`), connectionTimeout: timeoutMs },
       connectionStrategy: { connectionRetry: { clusterConnectTimeoutMillis: timeoutMs } },
-      // The client logs connection attempts at INFO; its failures reach us as rejections, reported below.
-      properties: { 'hazelcast.logging.level': 'ERROR', 'hazelcast.client.statistics.enabled': false },
+      // The client's default logger writes to stdout, which would corrupt --json; every failure it would log
+      // also rejects newHazelcastClient or the call, and is reported from there.
+      properties: { 'hazelcast.logging.level': 'OFF', 'hazelcast.client.statistics.enabled': false },
     });
   } catch (error) {
     throw new StoreUnavailableError(`cannot join Hazelcast cluster "${t.clusterName}": ${errorMessage(error)}`, {
