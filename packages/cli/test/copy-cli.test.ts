@@ -121,7 +121,8 @@ describe('sessionkit copy (command line)', () => {
       });
       expect(run.code, run.out).toBe(0);
       // Redrawn in place (carriage return, erase line), with a percentage of --expect, ending at 100 %.
-      expect(run.out).toMatch(/\r\x1b\[2K\[[#.]{24}\] +\d+% /);
+      expect(run.out).toContain('\r\u001b[2K[');
+      expect(run.out).toMatch(/\[2K\[[#.]{24}\] +\d+% /);
       expect(run.out).toContain(`100% ${SESSIONS.toLocaleString('en-US')}/${SESSIONS.toLocaleString('en-US')}`);
       expect(run.out).toContain('copy completed');
     },
