@@ -37,13 +37,14 @@ describe('options', () => {
     expect(() => new CassandraSessionStore(options as never)).toThrow(ConfigurationError);
   });
 
-  it('declares 1 s TTL granularity, strong reads and the user index; defaults to a 5 s deadline', async () => {
+  it('declares 1 s TTL granularity, strong reads, the user index and scan; defaults to a 5 s deadline', async () => {
     const store = new CassandraSessionStore(node);
     expect(store.capabilities).toEqual({
       userIndex: true,
       ttlGranularityMs: 1000,
       maxPayloadBytes: 1024 * 1024,
       strongReads: true,
+      scan: true,
     });
     expect(DEFAULT_OPERATION_TIMEOUT_MS).toBe(5000);
     expect(store.tables).toEqual({ keyspace: 'sessionkit', table: 'sessions', userTable: 'sessions_by_user' });

@@ -15,7 +15,15 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisSessionStore } from '../src/index.js';
 import type { Topology } from './helpers.js';
-import { fillCache, openNearCachedStore, openStore, session, sleep, until } from './helpers.js';
+import {
+  fillCache,
+  openNearCachedStore,
+  openStore,
+  session,
+  sleep,
+  until,
+  untilEverySlotHasReplica,
+} from './helpers.js';
 
 const TIMEOUT_MS = 600;
 /** Scheduling slack on a loaded 2-core machine: a deadline timer may fire late, never much later. */
@@ -216,5 +224,7 @@ describe('fault injection', () => {
     } finally {
       await rejoined.quit();
     }
-  });
+    // Leave the cluster as it was found: every slot with a replica again (the next test files read from them).
+    await untilEverySlotHasReplica();
+  }, 90_000);
 });

@@ -92,3 +92,35 @@ export function session(overrides: { data?: Uint8Array; version?: number; expire
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** CLUSTER SLOTS' answer: per range `[from, to, master, ...replicas]`, each node `[host, port, id]`. */
+export type ClusterSlots = [number, number, ...[string, number, string][]][];
+
+/**
+ * Waits until every slot range of the shared Cluster lists a replica in CLUSTER SLOTS, and returns that answer.
+ * A node restarted after a failover answers ROLE `slave` at once, but the other nodes keep it out of CLUSTER SLOTS
+ * until gossip has cleared its FAIL flag and it has synced, which takes a few seconds; a test that needs a slot's
+ * replica (or leaves the cluster to the next test) waits for that instead of reading a transient topology.
+ */
+export async function untilEverySlotHasReplica(ms = 30_000): Promise<ClusterSlots> {
+  const [first] = endpoints.redisCluster.nodes;
+  const probe = new Redis({ host: first!.host, port: first!.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  let slots: ClusterSlots = [];
+  try {
+    await until(
+      async () => {
+        try {
+          slots = (await probe.call('CLUSTER', 'SLOTS')) as ClusterSlots;
+        } catch {
+          return false; // the probed node is itself still restarting: ask again
+        }
+        return slots.length > 0 && slots.every((range) => range.length >= 4);
+      },
+      ms,
+      'every Cluster slot range to list a replica',
+    );
+    return slots;
+  } finally {
+    probe.disconnect();
+  }
+}

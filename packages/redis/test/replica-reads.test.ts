@@ -20,7 +20,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { RedisSessionStore } from '../src/index.js';
 import { decodeRecord, encodeRecord } from '../src/internal.js';
-import { openStore, session, until } from './helpers.js';
+import { openStore, session, until, untilEverySlotHasReplica } from './helpers.js';
 import { otherDataPort, untilSentinelsAgree } from './sentinel.js';
 
 const prefix = () => `skr-replica-${randomBytes(4).toString('hex')}:`;
@@ -141,10 +141,10 @@ describe("readFromReplicas: 'eventual' reads are served by a replica, 'strong' r
       expect(store.capabilities.strongReads).toBe(true);
       const cluster = store.client as Cluster;
       await store.connect();
-      // The master and replica serving k's slot right now (earlier fault tests may have moved masters around).
+      // The master and replica serving k's slot right now (earlier fault tests may have moved masters around, and
+      // a node they restarted is listed again only once gossip has cleared it).
       const slot = (await cluster.call('CLUSTER', 'KEYSLOT', p + k)) as number;
-      // CLUSTER SLOTS: [from, to, master [host, port, id], replica [host, port, id], ...] per range.
-      const slots = (await cluster.call('CLUSTER', 'SLOTS')) as [number, number, ...[string, number, string][]][];
+      const slots = await untilEverySlotHasReplica();
       const range = slots.find(([from, to]) => slot >= from && slot <= to);
       expect(range, `a range serves slot ${slot}`).toBeDefined();
       const [master, replica] = range!.slice(2) as [string, number, string][];
