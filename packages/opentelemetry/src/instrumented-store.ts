@@ -54,7 +54,9 @@ interface OperationAttributes {
 /**
  * A store wrapper with the same name and capabilities as the store it wraps. Each call runs in a CLIENT span
  * started in the active context (so it nests under the request's span) and made active for the wrapped call (so
- * a driver's own spans nest under it); failures are rethrown unchanged, typed as the store threw them.
+ * a driver's own spans nest under it); failures are rethrown unchanged, typed as the store threw them. While
+ * nothing records (no SDK), each method checks that first and calls the wrapped store directly, allocating
+ * nothing, so the wrapper costs one flag check per call.
  */
 export class InstrumentedStore implements SessionStore {
   /** The wrapped store. */
@@ -76,40 +78,50 @@ export class InstrumentedStore implements SessionStore {
     this.#base = { [ATTR.dbSystem]: system };
     if (inner.scan) {
       const scan = inner.scan.bind(inner);
-      this.scan = (options) => this.#run('scan', undefined, okOutcome, () => scan(options));
+      this.scan = (options) =>
+        this.#instruments.recording()
+          ? this.#measured('scan', undefined, okOutcome, () => scan(options))
+          : scan(options);
     }
     if (server.address !== undefined) this.#spanServer[ATTR.serverAddress] = server.address;
     if (server.port !== undefined) this.#spanServer[ATTR.serverPort] = server.port;
   }
 
   get(key: string, options?: ReadOptions): Promise<StoredSession | null> {
-    return this.#run('get', key, foundOutcome, () => this.inner.get(key, options));
+    if (!this.#instruments.recording()) return this.inner.get(key, options);
+    return this.#measured('get', key, foundOutcome, () => this.inner.get(key, options));
   }
 
   create(key: string, session: StoredSession): Promise<boolean> {
+    if (!this.#instruments.recording()) return this.inner.create(key, session);
     this.#recordPayload('create', session);
-    return this.#run('create', key, writtenOutcome, () => this.inner.create(key, session));
+    return this.#measured('create', key, writtenOutcome, () => this.inner.create(key, session));
   }
 
   update(key: string, session: StoredSession, expectedVersion: number): Promise<boolean> {
+    if (!this.#instruments.recording()) return this.inner.update(key, session, expectedVersion);
     this.#recordPayload('update', session);
-    return this.#run('update', key, writtenOutcome, () => this.inner.update(key, session, expectedVersion));
+    return this.#measured('update', key, writtenOutcome, () => this.inner.update(key, session, expectedVersion));
   }
 
   touch(key: string, expiresAt: number): Promise<boolean> {
-    return this.#run('touch', key, foundOutcome, () => this.inner.touch(key, expiresAt));
+    if (!this.#instruments.recording()) return this.inner.touch(key, expiresAt);
+    return this.#measured('touch', key, foundOutcome, () => this.inner.touch(key, expiresAt));
   }
 
   delete(key: string): Promise<boolean> {
-    return this.#run('delete', key, foundOutcome, () => this.inner.delete(key));
+    if (!this.#instruments.recording()) return this.inner.delete(key);
+    return this.#measured('delete', key, foundOutcome, () => this.inner.delete(key));
   }
 
   listByUser(userId: string): Promise<UserSessionEntry[]> {
-    return this.#run('listByUser', undefined, okOutcome, () => this.inner.listByUser(userId));
+    if (!this.#instruments.recording()) return this.inner.listByUser(userId);
+    return this.#measured('listByUser', undefined, okOutcome, () => this.inner.listByUser(userId));
   }
 
   deleteByUser(userId: string): Promise<number> {
-    return this.#run('deleteByUser', undefined, okOutcome, () => this.inner.deleteByUser(userId));
+    if (!this.#instruments.recording()) return this.inner.deleteByUser(userId);
+    return this.#measured('deleteByUser', undefined, okOutcome, () => this.inner.deleteByUser(userId));
   }
 
   /** Closes the wrapped store (not instrumented). */
@@ -118,17 +130,7 @@ export class InstrumentedStore implements SessionStore {
   }
 
   #recordPayload(operation: string, session: StoredSession): void {
-    if (!this.#instruments.recording()) return;
     this.#instruments.payloadSize.record(session.data.byteLength, this.#attributes(operation).plain);
-  }
-
-  #run<R>(
-    operation: string,
-    key: string | undefined,
-    outcomeOf: (result: R) => StoreOutcome,
-    call: () => Promise<R>,
-  ): Promise<R> {
-    return this.#instruments.recording() ? this.#measured(operation, key, outcomeOf, call) : call();
   }
 
   async #measured<R>(
