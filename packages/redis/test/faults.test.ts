@@ -14,7 +14,7 @@ import { serverControl } from '@sessionkit/test-servers';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisSessionStore } from '../src/index.js';
-import type { Topology } from './helpers.js';
+import type { ClusterSlots, Topology } from './helpers.js';
 import {
   fillCache,
   openNearCachedStore,
@@ -166,9 +166,9 @@ describe('fault injection', () => {
       await untilServing(store, key, 5_000);
       // The master that owns slot 0 right now (earlier runs may have moved masters around).
       const cluster = store.client;
-      const slots = (await cluster.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+      const slots = (await cluster.call('CLUSTER', 'SLOTS')) as ClusterSlots;
       const range = slots.find(([from]) => from === 0)!;
-      const victimPort = range[2][1];
+      const victimPort = range[2]![1];
       killed = `redis-cluster-${victimPort}` as ServerName;
       // Keys in the victim's slot range, so the traffic certainly hits the dead master.
       const inRange: string[] = [];
@@ -189,8 +189,8 @@ describe('fault injection', () => {
       probes.push(survivor);
       const promoteStart = Date.now();
       for (;;) {
-        const now = (await survivor.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
-        const owner = now.find(([from]) => from === 0)?.[2][1];
+        const now = (await survivor.call('CLUSTER', 'SLOTS')) as ClusterSlots;
+        const owner = now.find(([from]) => from === 0)?.[2]?.[1];
         const info = (await survivor.call('CLUSTER', 'INFO')) as string;
         if (owner !== undefined && owner !== victimPort && info.includes('cluster_state:ok')) break;
         if (Date.now() - promoteStart > 30_000) throw new Error('no replica promotion within 30 s');
