@@ -32,7 +32,7 @@ import {
   type Side,
   type Variant,
 } from './lib/http-sides.js';
-import { printResults } from './lib/measure.js';
+import { medianOf, printResults } from './lib/measure.js';
 
 /** SessionKit with the near cache against each framework's peer. */
 export const PEER_TARGET = 1.3;
@@ -63,6 +63,14 @@ export interface FrameworkOutcome {
   rows?: FrameworkRows;
   /** Median requests/s of each server over the rounds. */
   requestsPerSec?: Record<Variant, number>;
+  /** Median server CPU µs per request of each server over the same windows (`/proc`, Linux). */
+  cpuUsPerRequest?: Record<Variant, number>;
+  /**
+   * Per-round CPU per request of SessionKit (nearCache) over the peer's and over the lazy middleware's (lower is
+   * better): the requests/s ratios' counterpart that does not count the Redis server, the load generator or time
+   * spent waiting for a CPU.
+   */
+  cpuRatios?: { vsPeer: number[]; vsFloor: number[] };
   error?: string;
 }
 
@@ -92,6 +100,8 @@ async function measureFramework(
     await alternate(sides, rounds, windowSec);
     const byVariant = Object.fromEntries(sides.map((side) => [side.variant, side])) as Record<Variant, Side>;
     const rows = frameworkRows(labels, byVariant, windowSec, { peer: PEER_TARGET, floor: FLOOR_TARGET });
+    const cpu = (variant: Variant) => byVariant[variant].rounds.map((round) => round.cpuUsPerRequest ?? Number.NaN);
+    const over = (variant: Variant) => cpu('sessionkit-near').map((us, i) => us / cpu(variant)[i]!);
     return {
       framework,
       labels,
@@ -103,6 +113,11 @@ async function measureFramework(
         bare: rows.bare.opsPerSec,
         'lazy-floor': rows.floor.opsPerSec,
       },
+      cpuUsPerRequest: Object.fromEntries(VARIANTS.map((variant) => [variant, medianOf(cpu(variant))])) as Record<
+        Variant,
+        number
+      >,
+      cpuRatios: { vsPeer: over('peer'), vsFloor: over('lazy-floor') },
     };
   } finally {
     for (const side of sides) await closeSide(side);
@@ -149,6 +164,17 @@ export function frameworkResults(report: FrameworksReport) {
   );
 }
 
+/** Prints each framework's server CPU per request and SessionKit's CPU ratios (for the console). */
+export function printFrameworkCpu(report: FrameworksReport, log: (line: string) => void = console.log): void {
+  for (const f of report.frameworks) {
+    if (!f.cpuUsPerRequest || !f.cpuRatios) continue;
+    const us = VARIANTS.map((variant) => `${variant} ${f.cpuUsPerRequest![variant].toFixed(1)}`).join(', ');
+    log(
+      `${f.labels.name}: server CPU µs per request: ${us}; SessionKit (nearCache) CPU / peer ${medianOf(f.cpuRatios.vsPeer).toFixed(2)}x, / lazy middleware ${medianOf(f.cpuRatios.vsFloor).toFixed(2)}x`,
+    );
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const only = process.argv
     .slice(2)
@@ -160,6 +186,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(only ? { only } : {}),
   });
   printResults(frameworkResults(report));
+  printFrameworkCpu(report);
   for (const f of report.frameworks.filter((f) => f.error)) console.log(`${f.labels.name}: ERROR ${f.error}`);
   console.log(`${report.target.label}: ${report.target.met ? 'met' : 'NOT met'}`);
 }

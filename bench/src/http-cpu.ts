@@ -14,22 +14,26 @@
  * per-read cost is reported (it is to stay where it is).
  *
  * Run: `npx tsx bench/src/http-cpu.ts [--quick]`, or `npm run bench -- --only=http-cpu [--write]`.
- * Profile one server: `npx tsx bench/src/http-cpu.ts --profile=sessionkit-near [--writes=1] [--seconds=10]`
+ * Profile one server: `npx tsx bench/src/http-cpu.ts --profile=sessionkit-near [--writes=1] [--seconds=10]
+ * [--framework=fastify|koa|hono]` (Express by default)
  * runs it alone with `node --cpu-prof` under that load, writes the profile to bench/.profiles/ and prints the
  * top self-time frames, overall and in @sessionkit/* code.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { summarizeProfile } from './lib/cpu-profile.js';
-import { closeSide, loadWindow, openSide, type Side, type Variant } from './lib/http-sides.js';
+import {
+  closeSide,
+  type Framework,
+  loadWindow,
+  openSide,
+  type Side,
+  serverCpuMs,
+  type Variant,
+} from './lib/http-sides.js';
 import { medianOf } from './lib/measure.js';
 
 /** User + system CPU time of a process so far, in ms (`/proc/<pid>/stat` fields 14 and 15, in 1/100 s). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 /** The servers measured, in window order; express-session (`peer`) is the reference. */
 const VARIANTS: readonly Variant[] = ['peer', 'sessionkit', 'sessionkit-near', 'lazy-floor', 'bare'];
@@ -82,9 +86,9 @@ export interface HttpCpuReport {
 
 /** One window of `writeShare` load on `side`: µs of server CPU per request, and requests/s. */
 export async function cpuWindow(side: Side, seconds: number, writeShare: number): Promise<{ us: number; rps: number }> {
-  const before = cpuMs(side.child.pid!);
+  const before = serverCpuMs(side);
   const result = await loadWindow(side, seconds, writeShare);
-  return { us: ((cpuMs(side.child.pid!) - before) * 1000) / result.total, rps: result.requestsPerSec };
+  return { us: ((serverCpuMs(side) - before) * 1000) / result.total, rps: result.requestsPerSec };
 }
 
 /** Measures the five servers under the three loads (needs the Redis from `services.mjs up redis`). */
@@ -155,14 +159,14 @@ export function printCpuReport(report: HttpCpuReport): void {
  * Runs one server alone with `node --cpu-prof` under `writeShare` load for `seconds` (after a 2 s warm-up that
  * the profile includes), stops it so Node writes the profile, and prints the top self-time frames.
  */
-async function profile(variant: Variant, writeShare: number, seconds: number): Promise<void> {
-  const dir = join(fileURLToPath(new URL('../.profiles', import.meta.url)), `${variant}-${Date.now()}`);
-  const side = await openSide('express', variant, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+async function profile(framework: Framework, variant: Variant, writeShare: number, seconds: number): Promise<void> {
+  const dir = join(fileURLToPath(new URL('../.profiles', import.meta.url)), `${framework}-${variant}-${Date.now()}`);
+  const side = await openSide(framework, variant, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   try {
     await loadWindow(side, 2, writeShare);
     const window = await cpuWindow(side, seconds, writeShare);
     console.log(
-      `${variant}, write share ${writeShare}: ${window.us.toFixed(1)} µs CPU per request, ${Math.round(window.rps)} req/s`,
+      `${framework} ${variant}, write share ${writeShare}: ${window.us.toFixed(1)} µs CPU per request, ${Math.round(window.rps)} req/s`,
     );
   } finally {
     await closeSide(side);
@@ -173,6 +177,7 @@ async function profile(variant: Variant, writeShare: number, seconds: number): P
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const profiled = flag('profile') as Variant | undefined;
-  if (profiled) await profile(profiled, Number(flag('writes') ?? '1'), Number(flag('seconds') ?? '10'));
+  const framework = (flag('framework') ?? 'express') as Framework;
+  if (profiled) await profile(framework, profiled, Number(flag('writes') ?? '1'), Number(flag('seconds') ?? '10'));
   else printCpuReport(await runHttpCpuBench({ quick: process.argv.includes('--quick'), log: console.log }));
 }

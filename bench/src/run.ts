@@ -26,7 +26,7 @@ import type { BurstReport } from './burst.js';
 import type { CodecReport } from './codec.js';
 import type { CommitlogReport } from './commitlog.js';
 import { type CopyBenchReport, printCopyReport } from './copy.js';
-import { type FrameworksReport, frameworkResults } from './frameworks.js';
+import { type FrameworksReport, frameworkResults, printFrameworkCpu } from './frameworks.js';
 import { type HttpCpuReport, printCpuReport } from './http-cpu.js';
 import type { LegacyBenchReport } from './legacy.js';
 import type { BenchResult } from './lib/measure.js';
@@ -232,6 +232,7 @@ const { report: frameworks, error: frameworksError } = await runPart<FrameworksR
   run: async () => (await import('./frameworks.js')).runFrameworksBench({ quick, log }),
   show: (r) => {
     printResults(frameworkResults(r));
+    printFrameworkCpu(r, log);
     for (const f of r.frameworks.filter((f) => f.error)) log(`${f.labels.name}: ERROR ${f.error}`);
     log(`${r.target.label}: ${r.target.met ? 'met' : 'NOT met'}`);
   },

@@ -8,7 +8,9 @@
  *   (50 workers), the raw store against `instrumentStore(store)` under each mode. Every round measures the three
  *   back to back (order rotating, a garbage collection before each window); figures are medians over the rounds,
  *   ratios the medians of the per-round ratios to `off`. The SDK side's exporters are emptied after each window
- *   and their spans counted, so the report shows the SDK really sampled and exported.
+ *   and their spans counted, so the report shows the SDK really sampled and exported. A fourth side in each round,
+ *   the SDK-alone ceiling (`lib/sdk-floor-store.ts`: one bare span and one histogram record per call on the same
+ *   SDK, no SessionKit code), shows the best ratio any instrumentation could reach on that SDK.
  * - HTTP row: the Express server of the HTTP benchmark with SessionKit on Redis (the store's defaults) under the
  *   90/10 read/write load, one child process per mode (the store, the manager and the HTTP outcomes instrumented
  *   as the docs wire them), plus Express alone as the ceiling; requests/s and server CPU µs per request from
@@ -27,6 +29,7 @@ import { endpoints } from '@sessionkit/test-servers';
 import { cpuWindow } from './http-cpu.js';
 import { closeSide, loadWindow, openSide, type Side, WRITE_SHARE } from './lib/http-sides.js';
 import { measure, medianOf } from './lib/measure.js';
+import { SdkFloorStore } from './lib/sdk-floor-store.js';
 import { getAndUpdate } from './lib/store-operations.js';
 import {
   type BenchTelemetry,
@@ -73,6 +76,20 @@ export interface TelemetryRow {
   /** HTTP row: Express alone, same routes, no session (the ceiling). */
   ceiling?: { perSec: number; usPerRequest: number };
   /**
+   * Store rows: the SDK-alone ceiling (one bare span and one histogram record per store call on `sdk`'s SDK).
+   * `ratio` is its throughput vs `off` (the best an instrumented store can reach on that SDK); `sdkRatio` is
+   * `sdk`'s throughput vs it (what SessionKit's instrumentation adds beyond that least).
+   */
+  sdkFloor?: {
+    perSec: number;
+    usPerOp: number;
+    ratio: number;
+    ratios: number[];
+    sdkRatio: number;
+    sdkRatios: number[];
+    spansPerOp: number;
+  };
+  /**
    * HTTP row: the SDK registered as in `sdk` but SessionKit not instrumented. `ratio` is its throughput vs `off`
    * (what the SDK costs by itself); `sdkRatio` is `sdk`'s throughput vs it (what SessionKit's instrumentation adds).
    */
@@ -99,8 +116,8 @@ function redisServer(): { address: string; port: number } {
 }
 
 /**
- * The store rows of one store: `off` (the raw store) and `instrumentStore(store)` under each other mode, over
- * one key per worker, in rotating rounds.
+ * The store rows of one store: `off` (the raw store), `instrumentStore(store)` under each other mode, and the
+ * SDK-alone ceiling on `sdk`'s SDK, over one key per worker, in rotating rounds.
  */
 async function storeRow(
   name: string,
@@ -109,57 +126,76 @@ async function storeRow(
   setups: Record<TelemetryMode, BenchTelemetry>,
   opts: { workers: number; windowMs: number; rounds: number },
 ): Promise<TelemetryRow> {
-  const sides = Object.fromEntries(
-    TELEMETRY_MODES.map((mode) => [mode, setups[mode].telemetry?.instrumentStore(store, server) ?? store]),
-  ) as Record<TelemetryMode, SessionStore>;
+  const providers = setups.sdk.providers;
+  if (!providers) throw new Error('the sdk setup has no providers');
+  type StoreSide = TelemetryMode | 'sdk-floor';
+  const sideNames: readonly StoreSide[] = [...TELEMETRY_MODES, 'sdk-floor'];
+  const sides: Record<StoreSide, SessionStore> = {
+    ...(Object.fromEntries(
+      TELEMETRY_MODES.map((mode) => [mode, setups[mode].telemetry?.instrumentStore(store, server) ?? store]),
+    ) as Record<TelemetryMode, SessionStore>),
+    'sdk-floor': new SdkFloorStore(store, providers),
+  };
   const keys = Array.from({ length: opts.workers }, () => hashSessionId(generateSessionId()));
   const data = new Uint8Array(randomBytes(PAYLOAD_BYTES));
   for (const key of keys) await store.create(key, { data, version: 1, expiresAt: Date.now() + TTL_MS });
-  const perSec = new Map<TelemetryMode, number[]>(TELEMETRY_MODES.map((m) => [m, []]));
-  const perCpuSec = new Map<TelemetryMode, number[]>(TELEMETRY_MODES.map((m) => [m, []]));
-  let sdkOps = 0;
-  let sdkSpans = 0;
+  const perSec = new Map<StoreSide, number[]>(sideNames.map((m) => [m, []]));
+  const perCpuSec = new Map<StoreSide, number[]>(sideNames.map((m) => [m, []]));
+  // Both SDK sides export to the same in-memory exporter: spans and operations counted per side.
+  const exported = new Map<StoreSide, { ops: number; spans: number }>(sideNames.map((m) => [m, { ops: 0, spans: 0 }]));
   try {
     for (let round = 0; round < opts.rounds; round++) {
-      for (let k = 0; k < TELEMETRY_MODES.length; k++) {
-        const mode = TELEMETRY_MODES[(k + round) % TELEMETRY_MODES.length]!;
-        const side = sides[mode];
+      for (let k = 0; k < sideNames.length; k++) {
+        const name = sideNames[(k + round) % sideNames.length]!;
+        const setup = setups[name === 'sdk-floor' ? 'sdk' : name];
         (globalThis as { gc?: () => void }).gc?.();
-        setups[mode].drain();
-        const m = await measure((worker) => getAndUpdate(side, keys[worker]!, data, TTL_MS), {
+        setup.drain();
+        const m = await measure((worker) => getAndUpdate(sides[name], keys[worker]!, data, TTL_MS), {
           durationMs: opts.windowMs,
           warmupMs: 200,
           concurrency: opts.workers,
         });
         // The batch processor exports every 5 s and at shutdown: flush so this window's spans are counted.
-        if (mode === 'sdk') {
-          await setups.sdk.flush();
-          sdkSpans += setups.sdk.drain().spans;
-          sdkOps += m.ops;
-        }
-        perSec.get(mode)!.push(m.opsPerSec);
-        perCpuSec.get(mode)!.push(m.opsPerCpuSec);
+        await setup.flush();
+        const counted = exported.get(name)!;
+        counted.spans += setup.drain().spans;
+        counted.ops += m.ops;
+        perSec.get(name)!.push(m.opsPerSec);
+        perCpuSec.get(name)!.push(m.opsPerCpuSec);
       }
     }
   } finally {
     for (const key of keys) await store.delete(key);
   }
+  const off = perSec.get('off')!;
+  const spansPerOp = (name: StoreSide) => exported.get(name)!.spans / exported.get(name)!.ops;
   const figure = (mode: TelemetryMode): TelemetryFigure => {
     const own = perSec.get(mode)!;
-    const ratios = own.map((v, i) => v / perSec.get('off')![i]!);
+    const ratios = own.map((v, i) => v / off[i]!);
     return {
       perSec: medianOf(own),
       ratio: medianOf(ratios),
       ratios,
       cpuRatio: medianOf(perCpuSec.get(mode)!.map((v, i) => perCpuSec.get('off')![i]! / v)),
       usPerRequest: 1e6 / medianOf(perCpuSec.get(mode)!),
-      ...(mode === 'sdk' ? { spansPerOp: sdkSpans / sdkOps } : {}),
+      ...(mode === 'sdk' ? { spansPerOp: spansPerOp('sdk') } : {}),
     };
   };
+  const floor = perSec.get('sdk-floor')!;
+  const sdkRatios = perSec.get('sdk')!.map((v, i) => v / floor[i]!);
   return {
     name,
     load: `${opts.workers} workers, get + compare-and-set update of a ${PAYLOAD_BYTES} B session`,
     figures: Object.fromEntries(TELEMETRY_MODES.map((m) => [m, figure(m)])) as Record<TelemetryMode, TelemetryFigure>,
+    sdkFloor: {
+      perSec: medianOf(floor),
+      usPerOp: 1e6 / medianOf(perCpuSec.get('sdk-floor')!),
+      ratio: medianOf(floor.map((v, i) => v / off[i]!)),
+      ratios: floor.map((v, i) => v / off[i]!),
+      sdkRatio: medianOf(sdkRatios),
+      sdkRatios,
+      spansPerOp: spansPerOp('sdk-floor'),
+    },
   };
 }
 
@@ -284,6 +320,20 @@ export function printTelemetryReport(report: TelemetryReport): void {
           'per-round ratios': f.ratios.map((r) => r.toFixed(3)).join(' '),
         };
       }),
+      ...(row.sdkFloor
+        ? [
+            {
+              row: row.name,
+              mode: 'ceiling: SDK alone (one bare span + one histogram record per call)',
+              'per s': Math.round(row.sdkFloor.perSec),
+              'vs off': `${row.sdkFloor.ratio.toFixed(3)}x`,
+              'CPU vs off': '',
+              'µs CPU / op': row.sdkFloor.usPerOp.toFixed(1),
+              'spans / op': row.sdkFloor.spansPerOp.toFixed(3),
+              'per-round ratios': `${row.sdkFloor.ratios.map((r) => r.toFixed(3)).join(' ')}; sdk vs this: ${row.sdkFloor.sdkRatios.map((r) => r.toFixed(3)).join(' ')}`,
+            },
+          ]
+        : []),
       ...(row.sdkUnwired
         ? [
             {

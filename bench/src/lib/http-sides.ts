@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
@@ -43,6 +44,8 @@ const SERVER_CHILD = fileURLToPath(new URL('./http-server-child.ts', import.meta
 /** What one autocannon window measured. */
 export interface LoadResult {
   requestsPerSec: number;
+  /** Server CPU time (user + system) per request in the window, µs: set by {@link alternate}. */
+  cpuUsPerRequest?: number;
   total: number;
   non2xx: number;
   errors: number;
@@ -193,8 +196,21 @@ export async function loadWindow(side: Side, durationSec: number, writeShare = W
 export async function alternate(sides: Side[], rounds: number, windowSec: number): Promise<void> {
   for (const side of sides) await loadWindow(side, 1);
   for (let round = 0; round < rounds; round++) {
-    for (const side of sides) side.rounds.push(await loadWindow(side, windowSec));
+    for (const side of sides) {
+      const before = serverCpuMs(side);
+      const result = await loadWindow(side, windowSec);
+      side.rounds.push({ ...result, cpuUsPerRequest: ((serverCpuMs(side) - before) * 1000) / result.total });
+    }
   }
+}
+
+/**
+ * CPU time (user + system) the server process of `side` has used so far, ms, from `/proc/<pid>/stat`. CPU time
+ * does not count time spent waiting for a CPU, so it moves less than requests/s on a shared machine.
+ */
+export function serverCpuMs(side: Side): number {
+  const fields = readFileSync(`/proc/${side.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**

@@ -61,6 +61,8 @@ export interface BenchTelemetry {
   mode: TelemetryMode;
   /** The instrumentation to wire (absent in `off`). */
   telemetry?: SessionTelemetry;
+  /** `sdk` only: the SDK's providers, for the SDK-alone ceiling (`sdk-floor-store.ts`). */
+  providers?: { meterProvider: MeterProvider; tracerProvider: TracerProvider };
   /** Hands the spans the batch processor still holds to its exporter (a no-op in `off` and `api`). */
   flush(): Promise<void>;
   /** Empties the in-memory exporters; returns the spans and metric exports they held. */
@@ -96,6 +98,7 @@ export function benchTelemetry(mode: TelemetryMode, { registerContextManager = t
   return {
     mode,
     telemetry: new SessionTelemetry({ meterProvider, tracerProvider }),
+    providers: { meterProvider, tracerProvider },
     flush: () => tracerProvider.forceFlush(),
     drain() {
       const drained = {

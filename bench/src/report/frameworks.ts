@@ -4,7 +4,7 @@
  * existing page.
  */
 import type { FrameworksReport } from '../frameworks.js';
-import type { BenchResult } from '../lib/measure.js';
+import { type BenchResult, medianOf } from '../lib/measure.js';
 import { type SeparateRun, sectionMarkers, separateRunNote } from './sections.js';
 
 const { start: START, end: END } = sectionMarkers('frameworks');
@@ -60,6 +60,7 @@ export function frameworksSection(
       .filter((f) => f.rows)
       .map((f) => `- ${f.labels.name}: ${perRound(f.rows!.near)}; ${perRound(f.rows!.nearVsFloor)}`),
     '',
+    ...cpuLines(report),
     'How each peer runs:',
     '',
     '- Fastify: `fastifySession` against @fastify/session with its defaults but `saveUninitialized: false` (as express-session in the Express',
@@ -74,6 +75,33 @@ export function frameworksSection(
     '  too. Hono alone (the "alone" column) is the comparison the issue names when no Redis-backed library exists.',
   );
   return [...lines, '', END];
+}
+
+/**
+ * The server CPU per request of every server in the same windows, and what SessionKit (nearCache) adds over the lazy
+ * middleware against what the 0.85x target leaves it (none for a run that predates the CPU figures).
+ */
+function cpuLines(report: FrameworksReport): string[] {
+  const measured = report.frameworks.filter((f) => f.cpuUsPerRequest && f.cpuRatios);
+  if (measured.length === 0) return [];
+  const us = (value: number) => value.toFixed(1);
+  const lines = [
+    "Server CPU per request in the same windows (the server process's user + system time from `/proc` over the requests it answered;",
+    'it leaves out the Redis server, the load generator and time spent waiting for a CPU, which the requests/s ratios include). The',
+    'last column is the most SessionKit could add to the lazy middleware per request and still reach 0.85x of its requests/s if the server',
+    "process alone were the bottleneck (the lazy middleware's µs / 0.85 - its µs):",
+    '',
+    '| framework | µs alone | µs lazy middleware | µs SessionKit nearCache | µs SessionKit defaults | µs peer | nearCache / peer (CPU) | nearCache / lazy middleware (CPU) | µs nearCache adds to lazy middleware | µs the 0.85x target allows |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const f of measured) {
+    const c = f.cpuUsPerRequest!;
+    const floor = c['lazy-floor'];
+    lines.push(
+      `| ${f.labels.name} | ${us(c.bare)} | ${us(floor)} | ${us(c['sessionkit-near'])} | ${us(c.sessionkit)} | ${us(c.peer)} | ${medianOf(f.cpuRatios!.vsPeer).toFixed(2)}x | ${medianOf(f.cpuRatios!.vsFloor).toFixed(2)}x | ${us(c['sessionkit-near'] - floor)} | ${us(floor / 0.85 - floor)} |`,
+    );
+  }
+  return [...lines, ''];
 }
 
 /** The frameworks' rows of the targets table: two per framework (none when the run did not include the part). */

@@ -3,7 +3,7 @@
  * table. The section sits between the markers of `sections.ts`, so `--only=telemetry --write` replaces it in the
  * existing page.
  */
-import type { TelemetryFigure, TelemetryReport } from '../telemetry.js';
+import { TELEMETRY_TARGETS, type TelemetryFigure, type TelemetryReport } from '../telemetry.js';
 import { type SeparateRun, sectionMarkers, separateRunNote } from './sections.js';
 
 const { start: START, end: END } = sectionMarkers('telemetry');
@@ -40,6 +40,12 @@ export function telemetrySection(
         `| ${row.name} | ${row.load} | ${mode} | ${Math.round(f.perSec).toLocaleString('en-US')} | ${ratio(f.ratio)} | ${mode === 'off' ? '–' : cost(f)} | ${ratio(f.cpuRatio)} | ${f.usPerRequest.toFixed(1)} | ${f.spansPerOp?.toFixed(3) ?? '–'} |`,
       );
     }
+    if (row.sdkFloor) {
+      const f = row.sdkFloor;
+      lines.push(
+        `| ceiling: SDK alone, one bare span + one histogram record per store call (no SessionKit code) | same | – | ${Math.round(f.perSec).toLocaleString('en-US')} | ${ratio(f.ratio)} | ${((1 - f.ratio) * 100).toFixed(1)} % | – | ${f.usPerOp.toFixed(1)} | ${f.spansPerOp.toFixed(3)} |`,
+      );
+    }
     if (row.sdkUnwired) {
       const u = row.sdkUnwired;
       lines.push(
@@ -55,6 +61,17 @@ export function telemetrySection(
   lines.push('');
   for (const t of telemetry.targets) {
     lines.push(`- **Target: ${t.label}: ${t.met ? 'met' : 'NOT met'}** (worst row ${ratio(t.worstRatio)}).`);
+  }
+  for (const row of telemetry.rows) {
+    if (!row.sdkFloor) continue;
+    const f = row.sdkFloor;
+    lines.push(
+      `- **${row.name}: the SDK-alone ceiling.** The same operation wrapped by the least any instrumentation does on`,
+      '  this SDK (`bench/src/lib/sdk-floor-store.ts`: per store call one span started, sampled and ended, one histogram',
+      `  record; no context made active, no outcome, no payload size) runs at ${ratio(f.ratio)} of \`off\` (per round`,
+      `  ${f.ratios.map((r) => r.toFixed(3)).join(', ')}): ${f.ratio < TELEMETRY_TARGETS.sdk ? 'below' : 'above'} the SDK target of ${TELEMETRY_TARGETS.sdk.toFixed(2)}x. SessionKit's \`sdk\` side runs at ${ratio(f.sdkRatio)} of`,
+      `  this ceiling (per round ${f.sdkRatios.map((r) => r.toFixed(3)).join(', ')}): what its instrumentation adds beyond that least.`,
+    );
   }
   for (const row of telemetry.rows) {
     if (!row.sdkUnwired) continue;
