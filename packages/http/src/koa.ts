@@ -17,7 +17,7 @@ import type { CsrfOptions } from './csrf.js';
 import { CsrfGuard } from './csrf.js';
 import type { ErrorResponse } from './errors.js';
 import { errorResponse, SessionHttpError } from './errors.js';
-import { ResponseCommitHooks } from './intercept.js';
+import { KoaCommitHooks, watchRespond } from './koa-bypass.js';
 import type { SessionHttpOptions } from './options.js';
 import { SessionHttp } from './session-http.js';
 
@@ -62,9 +62,11 @@ type KoaFields = ExtendableContext & { session?: unknown; request: { body?: unkn
  * say) is answered the same way instead of reaching Koa's error handling; any other error propagates to Koa
  * (and changes made before it are committed as Koa sends its error response).
  *
- * A route that writes `ctx.res` itself (with `ctx.respond = false`) is covered like `node:http`: the response's
- * first `writeHead`/`write`/`end` waits for the commit ({@link ResponseCommitHooks}); starting or regenerating a
- * session after the headers went out throws {@link HeadersSentError}.
+ * A route that writes `ctx.res` itself must set `ctx.respond = false` (Koa's way to bypass its response
+ * handling) before writing: the response's first `writeHead`/`write`/`end` then waits for the commit, as with
+ * `node:http` (the hooks are armed only for such a request, see `koa-bypass.ts`); starting or regenerating a
+ * session after the headers went out throws {@link HeadersSentError}. A route that writes `ctx.res` without the
+ * flag sends its headers before the commit: the changes are saved after the response, with no cookie.
  */
 export function koaSession<T extends SessionData = SessionData>(
   options: KoaSessionOptions<T> | SessionHttp<T>,
@@ -72,17 +74,28 @@ export function koaSession<T extends SessionData = SessionData>(
   const http = options instanceof SessionHttp ? options : new SessionHttp<T>(options);
   const onError = options instanceof SessionHttp ? undefined : options.onError;
   return async function sessionKitKoa(ctx: KoaFields, next: Next): Promise<void> {
-    const session: SessionContext<T> = http.context(ctx.req.headers, new ResponseCommitHooks(ctx.res, onError));
+    const hooks = new KoaCommitHooks(ctx, onError, !watchRespond(ctx));
+    const session: SessionContext<T> = http.context(ctx.req.headers, hooks);
     ctx.session = session;
     attachSession(ctx, session, ctx.req);
     try {
       await next();
     } catch (error) {
-      if (!(error instanceof SessionHttpError) || !koaResponds(ctx)) throw error;
+      if (!(error instanceof SessionHttpError) || !koaResponds(ctx)) {
+        // Koa's error handling writes `ctx.res` itself: its headers wait for the commit of the changes made so far.
+        hooks.holdHeaders();
+        throw error;
+      }
       replaceResponse(ctx, errorResponse(error, ctx.req.headers.accept));
     }
-    // A response the route writes itself is committed by the hooks on `ctx.res`, before its headers.
-    if (!session.needsCommit || !koaResponds(ctx)) return;
+    if (!session.needsCommit) return;
+    if (!koaResponds(ctx)) {
+      // A response the route writes itself (`ctx.respond = false`) is committed by the hooks on `ctx.res`, before
+      // its headers. One written without that flag already went out: save the changes anyway (no cookie can
+      // follow), rather than drop them.
+      if (!hooks.armed) await session.commit().catch((error: unknown) => onError?.(error));
+      return;
+    }
     await commitToReply(
       session,
       ctx.req.headers.accept,

@@ -1,9 +1,10 @@
 /**
  * What the shared binding matrix does not cover for `koaSession` (Koa 2 and 3): errors that are not session
- * errors stay Koa's, a route that writes `ctx.res` itself still gets its cookie, and `getSession` works on
+ * errors stay Koa's, a route that writes `ctx.res` itself still gets its cookie (the hooks are armed only for
+ * such a route), and `getSession` works on
  * `ctx` and on `ctx.req`.
  */
-import { createServer } from 'node:http';
+import { createServer, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { SessionStore } from '@sessionkit/core';
 import { MemoryStore, SessionManager, StoreUnavailableError } from '@sessionkit/core';
@@ -101,6 +102,88 @@ describe.each([
     const cookie = cookiePair(reply);
     expect(cookie).toBeDefined();
     expect((await send(`${h!.url}/read`, { cookie })).body).toBe(true);
+  });
+
+  it('a route that sets ctx.respond = false before using the session still gets the Set-Cookie', async () => {
+    await start(async (ctx) => {
+      if (ctx.path === '/read') {
+        ctx.body = (await getSession<Data>(ctx).get())?.get('raw') ?? null;
+        return;
+      }
+      ctx.respond = false;
+      expect(ctx.respond).toBe(false);
+      (await getSession<Data>(ctx).session()).set('raw', 'early');
+      ctx.res.writeHead(200, { 'content-type': 'text/plain' });
+      ctx.res.end('raw');
+    });
+    const reply = await send(`${h!.url}/`);
+    expect(reply.body).toBe('raw');
+    const cookie = cookiePair(reply);
+    expect(cookie).toBeDefined();
+    expect((await send(`${h!.url}/read`, { cookie })).body).toBe('early');
+  });
+
+  it('leaves the response untouched when Koa sends it (the hooks are armed only for a bypass)', async () => {
+    const prototypes: unknown[] = [];
+    await start(async (ctx) => {
+      (await getSession<Data>(ctx).session()).set('count', 1);
+      ctx.body = 'ok';
+      await Promise.resolve();
+      prototypes.push(Object.getPrototypeOf(ctx.res));
+    });
+    const reply = await send(`${h!.url}/`);
+    expect(reply.body).toBe('ok');
+    expect(cookiePair(reply)).toBeDefined();
+    expect(prototypes).toEqual([ServerResponse.prototype]);
+  });
+
+  it('saves the changes of a route that writes ctx.res without ctx.respond = false (no cookie can follow)', async () => {
+    await start(async (ctx) => {
+      const session = getSession<Data>(ctx);
+      if (ctx.path === '/login') {
+        (await session.regenerate()).set('raw', 'before');
+        ctx.body = 'in';
+      } else if (ctx.path === '/read') {
+        ctx.body = (await session.get())?.get('raw') ?? null;
+      } else {
+        (await session.session()).set('raw', 'direct');
+        ctx.res.writeHead(200, { 'content-type': 'text/plain' });
+        ctx.res.end('direct');
+      }
+    });
+    const cookie = cookiePair(await send(`${h!.url}/login`));
+    expect(cookie).toBeDefined();
+    const reply = await send(`${h!.url}/write`, { cookie });
+    expect(reply.body).toBe('direct');
+    await expect.poll(async () => (await send(`${h!.url}/read`, { cookie })).body).toBe('direct');
+  });
+
+  it('arms the hooks for every committing response when the app context already defines respond', async () => {
+    const app = new App();
+    let respond: boolean | undefined;
+    Object.defineProperty(app.context, 'respond', {
+      configurable: true,
+      get: () => respond,
+      set: (value: boolean) => {
+        respond = value;
+      },
+    });
+    app.use(
+      koaSession<Data>({
+        manager: new SessionManager<Data>({ store: new MemoryStore(), idleTimeout: 60_000, absoluteTimeout: 120_000 }),
+        secrets: [SECRET],
+      }),
+    );
+    app.use(async (ctx) => {
+      (await getSession<Data>(ctx).session()).set('raw', true);
+      ctx.respond = false;
+      ctx.res.writeHead(200);
+      ctx.res.end('raw');
+    });
+    h = await listen(createServer(app.callback()));
+    const reply = await send(`${h.url}/`);
+    expect(reply.body).toBe('raw');
+    expect(cookiePair(reply)).toBeDefined();
   });
 
   it('starting a session after the route wrote the headers itself throws HeadersSentError', async () => {
