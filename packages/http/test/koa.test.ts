@@ -85,43 +85,30 @@ describe.each([
     await expect.poll(() => body?.destroyed, { timeout: 2000 }).toBe(true);
   });
 
-  it('a route that writes ctx.res itself still gets the Set-Cookie before its headers', async () => {
-    await start(async (ctx) => {
-      if (ctx.path === '/read') {
-        ctx.body = (await getSession<Data>(ctx.req).get())?.get('raw') ?? null;
-        return;
-      }
-      const session = await getSession<Data>(ctx).session();
-      session.set('raw', true);
-      ctx.respond = false;
-      ctx.res.writeHead(200, { 'content-type': 'text/plain' });
-      ctx.res.end('raw');
-    });
-    const reply = await send(`${h!.url}/`);
-    expect(reply.body).toBe('raw');
-    const cookie = cookiePair(reply);
-    expect(cookie).toBeDefined();
-    expect((await send(`${h!.url}/read`, { cookie })).body).toBe(true);
-  });
-
-  it('a route that sets ctx.respond = false before using the session still gets the Set-Cookie', async () => {
-    await start(async (ctx) => {
-      if (ctx.path === '/read') {
-        ctx.body = (await getSession<Data>(ctx).get())?.get('raw') ?? null;
-        return;
-      }
-      ctx.respond = false;
-      expect(ctx.respond).toBe(false);
-      (await getSession<Data>(ctx).session()).set('raw', 'early');
-      ctx.res.writeHead(200, { 'content-type': 'text/plain' });
-      ctx.res.end('raw');
-    });
-    const reply = await send(`${h!.url}/`);
-    expect(reply.body).toBe('raw');
-    const cookie = cookiePair(reply);
-    expect(cookie).toBeDefined();
-    expect((await send(`${h!.url}/read`, { cookie })).body).toBe('early');
-  });
+  it.each([
+    { when: 'after using the session', early: false },
+    { when: 'before using the session', early: true },
+  ])(
+    'a route that writes ctx.res itself (ctx.respond = false $when) still gets the Set-Cookie before its headers',
+    async ({ early }) => {
+      await start(async (ctx) => {
+        if (ctx.path === '/read') {
+          ctx.body = (await getSession<Data>(ctx.req).get())?.get('raw') ?? null;
+          return;
+        }
+        if (early) ctx.respond = false;
+        (await getSession<Data>(ctx).session()).set('raw', early ? 'early' : 'late');
+        ctx.respond = false;
+        ctx.res.writeHead(200, { 'content-type': 'text/plain' });
+        ctx.res.end('raw');
+      });
+      const reply = await send(`${h!.url}/`);
+      expect(reply.body).toBe('raw');
+      const cookie = cookiePair(reply);
+      expect(cookie).toBeDefined();
+      expect((await send(`${h!.url}/read`, { cookie })).body).toBe(early ? 'early' : 'late');
+    },
+  );
 
   it('leaves the response untouched when Koa sends it (the hooks are armed only for a bypass)', async () => {
     const prototypes: unknown[] = [];
