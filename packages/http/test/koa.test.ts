@@ -99,6 +99,8 @@ describe.each([
         if (early) ctx.respond = false;
         (await getSession<Data>(ctx).session()).set('raw', early ? 'early' : 'late');
         ctx.respond = false;
+        // The binding's accessor on app.context reads back what the route set.
+        expect(ctx.respond).toBe(false);
         ctx.res.writeHead(200, { 'content-type': 'text/plain' });
         ctx.res.end('raw');
       });
